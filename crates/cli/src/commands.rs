@@ -1,0 +1,244 @@
+//! Command implementations: resolve ids, call the core, hand results to a renderer.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+use crosswalk_core::compare::compare;
+use crosswalk_core::framework::Framework;
+use crosswalk_library::Catalog;
+use serde::Serialize;
+
+use crate::render;
+use crate::{Cli, Command, Format, FrameworksCommand, LibraryCommand};
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Library {
+        command: LibraryCommand::Validate { dir },
+    } = &cli.command
+    {
+        return validate(dir);
+    }
+    let dirs: Vec<&Path> = cli.library.iter().map(PathBuf::as_path).collect();
+    let catalog = crosswalk_library::load(&dirs)?;
+    match cli.command {
+        Command::Compare {
+            a,
+            b,
+            format,
+            output,
+        } => {
+            let (fa, fb) = (resolve(&catalog, &a)?, resolve(&catalog, &b)?);
+            let cmp = compare(&catalog.library, fa, fb)?;
+            let page = match format {
+                Format::Text => render::text::comparison(&cmp, render::text::Style::detect()),
+                Format::Md => render::markdown::comparison(&cmp),
+                Format::Html => render::html::page(&cmp.title, &render::markdown::comparison(&cmp)),
+                Format::Json => json(&cmp)?,
+            };
+            match output {
+                Some(path) => std::fs::write(&path, page)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => emit(&page)?,
+            }
+        }
+        Command::Frameworks { command } => match command {
+            FrameworksCommand::List { json: true } => emit(&json(&list_json(&catalog))?)?,
+            FrameworksCommand::List { json: false } => {
+                emit(&render::text::framework_list(&catalog.library))?;
+            }
+            FrameworksCommand::Show { id, json: as_json, depth } => {
+                let fw = resolve(&catalog, &id)?;
+                if as_json {
+                    emit(&json(&show_json(&catalog, fw))?)?;
+                } else {
+                    let profile = catalog.library.profile(&fw.meta.family);
+                    emit(&render::text::framework(fw, profile, depth, render::text::Style::detect()))?;
+                }
+            }
+        },
+        Command::Search {
+            text,
+            framework,
+            limit,
+            json: as_json,
+        } => {
+            let query = text.join(" ");
+            let only = match &framework {
+                Some(id) => {
+                    let fw = resolve(&catalog, id)?;
+                    catalog.library.frameworks().iter().position(|f| f.id() == fw.id())
+                }
+                None => None,
+            };
+            let hits = catalog.index.search(&query, only, limit);
+            let rows: Vec<SearchRow<'_>> = hits
+                .iter()
+                .map(|h| {
+                    let fw = &catalog.library.frameworks()[h.framework];
+                    let r = &fw.requirements()[h.requirement];
+                    SearchRow {
+                        framework: fw.id().as_str(),
+                        id: r.id.as_str(),
+                        title: &r.title,
+                        summary: &r.summary,
+                        score: (f64::from(h.score) * 1000.0).round() / 1000.0,
+                    }
+                })
+                .collect();
+            if as_json {
+                emit(&json(&rows)?)?;
+            } else {
+                emit(&render::text::search(&query, &rows))?;
+            }
+        }
+        Command::Library {
+            command: LibraryCommand::Validate { dir },
+        } => return validate(&dir),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate(dir: &Path) -> Result<ExitCode> {
+    if !dir.is_dir() {
+        bail!("{} is not a directory", dir.display());
+    }
+    let diags = crosswalk_library::validate_dir(dir)?;
+    if diags.is_empty() {
+        let catalog = crosswalk_library::load(&[dir])?;
+        let builtin = crosswalk_library::builtin()?;
+        let added = catalog.library.frameworks().len() - builtin.library.frameworks().len();
+        let profiles = catalog.library.parts().profiles.len() - builtin.library.parts().profiles.len();
+        emit(&format!(
+            "ok: {} is valid ({added} framework(s), {profiles} profile(s) added to the built-in library)\n",
+            dir.display()
+        ))?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        let mut err = std::io::stderr().lock();
+        for d in &diags {
+            writeln!(err, "error: {d}")?;
+        }
+        writeln!(err, "{} problem(s) found in {}", diags.len(), dir.display())?;
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn resolve<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Framework> {
+    catalog.library.resolve(id).ok_or_else(|| {
+        let known: Vec<&str> = catalog.library.frameworks().iter().map(|f| f.meta.family.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        anyhow!(
+            "unknown framework `{id}`; known short ids: {} (see `crosswalk frameworks list` for editions)",
+            known.join(", ")
+        )
+    })
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String> {
+    let mut s = serde_json::to_string_pretty(value)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Writes to standard output; a closed pipe (`| head`) is not an error.
+fn emit(s: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+#[derive(Serialize)]
+pub struct SearchRow<'a> {
+    pub framework: &'a str,
+    pub id: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub score: f64,
+}
+
+#[derive(Serialize)]
+struct ListRow<'a> {
+    id: &'a str,
+    name: &'a str,
+    version: &'a str,
+    publisher: &'a str,
+    requirement_count: usize,
+    family: &'a str,
+    current: bool,
+    assessable_count: usize,
+}
+
+fn list_json(catalog: &Catalog) -> Vec<ListRow<'_>> {
+    catalog
+        .library
+        .frameworks()
+        .iter()
+        .map(|f| ListRow {
+            id: f.id().as_str(),
+            name: &f.meta.name,
+            version: &f.meta.version,
+            publisher: &f.meta.publisher,
+            requirement_count: f.requirements().len(),
+            family: f.meta.family.as_str(),
+            current: f.meta.current,
+            assessable_count: f.assessable_count(),
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct ShowRequirement<'a> {
+    id: &'a str,
+    parent: Option<&'a str>,
+    title: &'a str,
+    summary: &'a str,
+    kind: &'a str,
+    assessable: bool,
+    attributes: &'a std::collections::BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Serialize)]
+struct Show<'a> {
+    id: &'a str,
+    name: &'a str,
+    version: &'a str,
+    publisher: &'a str,
+    family: &'a str,
+    current: bool,
+    published: Option<&'a str>,
+    source: Option<&'a str>,
+    notes: &'a [String],
+    profile: Option<&'a crosswalk_core::profile::Profile>,
+    requirements: Vec<ShowRequirement<'a>>,
+}
+
+fn show_json<'a>(catalog: &'a Catalog, f: &'a Framework) -> Show<'a> {
+    Show {
+        id: f.id().as_str(),
+        name: &f.meta.name,
+        version: &f.meta.version,
+        publisher: &f.meta.publisher,
+        family: f.meta.family.as_str(),
+        current: f.meta.current,
+        published: f.meta.published.as_deref(),
+        source: f.meta.source.as_deref(),
+        notes: &f.meta.notes,
+        profile: catalog.library.profile(&f.meta.family),
+        requirements: f
+            .requirements()
+            .iter()
+            .map(|r| ShowRequirement {
+                id: r.id.as_str(),
+                parent: r.parent.as_ref().map(|p| p.as_str()),
+                title: &r.title,
+                summary: &r.summary,
+                kind: r.kind.as_str(),
+                assessable: r.assessable,
+                attributes: &r.attributes,
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,171 @@
+//! Markdown rendering of a comparison page. The HTML page is this Markdown, converted.
+
+use std::fmt::Write;
+
+use crosswalk_core::compare::{Comparison, Side};
+
+/// Escapes text for a Markdown paragraph or table cell.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '*' | '_' | '`' | '[' | ']' | '\\' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn bullets(out: &mut String, items: &[String]) {
+    for i in items {
+        let _ = writeln!(out, "- {}", escape(i));
+    }
+    out.push('\n');
+}
+
+fn side(out: &mut String, s: &Side<'_>) {
+    let p = s.profile;
+    let _ = writeln!(out, "### {}\n", escape(s.name));
+    let _ = writeln!(
+        out,
+        "**{}** — {}, {}. Current version: {}.\n",
+        escape(&p.full_name),
+        escape(p.nature.label()),
+        escape(&p.publisher),
+        escape(&p.current_version)
+    );
+    let _ = writeln!(out, "{}\n", escape(&p.what_it_is));
+    let _ = writeln!(out, "**Scope.** {}\n", escape(&p.scope));
+    let _ = writeln!(out, "**Key components.** {}\n", escape(&p.structure.summary));
+    for e in &p.structure.elements {
+        let count = e.count.map(|c| format!(" ({c})")).unwrap_or_default();
+        let note = e.note.as_deref().map(|n| format!(": {}", escape(n))).unwrap_or_default();
+        let _ = writeln!(out, "- {}{count}{note}", escape(&e.name));
+    }
+    if s.requirement_count > 0 {
+        let _ = writeln!(
+            out,
+            "- crosswalk catalog `{}`: {} requirements, {} assessable",
+            s.id, s.requirement_count, s.assessable_count
+        );
+    }
+    out.push('\n');
+    let _ = writeln!(out, "**Why organizations use it.**\n");
+    for u in &p.users {
+        let _ = writeln!(out, "- {}: {}", escape(&u.who), escape(&u.why));
+    }
+    out.push('\n');
+    let (lo, hi) = p.timeline_weeks();
+    let _ = writeln!(
+        out,
+        "**Implementation overview** (typical, {lo}–{hi} weeks in all).\n\n| Phase | Weeks | Note |\n|---|---|---|"
+    );
+    for ph in &p.timeline {
+        let _ = writeln!(
+            out,
+            "| {} | {}–{} | {} |",
+            escape(&ph.phase),
+            ph.min_weeks,
+            ph.max_weeks,
+            escape(ph.note.as_deref().unwrap_or(""))
+        );
+    }
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "**Cycle.** {} Validity: {} Surveillance: {} Renewal: {}\n",
+        escape(&p.cycle.summary),
+        escape(&p.cycle.validity),
+        escape(&p.cycle.surveillance),
+        escape(&p.cycle.renewal)
+    );
+    let _ = writeln!(out, "**Cost drivers.**\n");
+    bullets(out, &p.cost_drivers);
+}
+
+/// The whole comparison page in Markdown.
+pub fn comparison(c: &Comparison<'_>) -> String {
+    let mut out = String::new();
+    let (a, b) = (&c.standards.a, &c.standards.b);
+    let _ = writeln!(out, "# {}\n", escape(&c.title));
+    for s in [a, b] {
+        let _ = writeln!(
+            out,
+            "- **{}** ({}, {}): {}",
+            escape(s.name),
+            escape(s.publisher),
+            escape(s.profile.nature.label()),
+            escape(&s.profile.tagline)
+        );
+    }
+    let _ = writeln!(out, "\n## Quick verdict\n\n{}\n", escape(&c.verdict));
+    let _ = writeln!(out, "## Key features\n");
+    for s in [a, b] {
+        let _ = writeln!(out, "### {}\n", escape(s.name));
+        bullets(&mut out, &s.profile.key_features);
+    }
+    let _ = writeln!(out, "## What each is\n");
+    side(&mut out, a);
+    side(&mut out, b);
+    let _ = writeln!(
+        out,
+        "## Key differences\n\n| Aspect | {} | {} |\n|---|---|---|",
+        escape(a.name),
+        escape(b.name)
+    );
+    for d in &c.differences {
+        let _ = writeln!(out, "| **{}** | {} | {} |", d.aspect, escape(&d.a), escape(&d.b));
+    }
+    let _ = writeln!(out, "\n## Similarities\n");
+    bullets(&mut out, &c.similarities);
+    let _ = writeln!(out, "## Which to choose when\n");
+    for (s, items) in [(a, &c.choose_when.a), (b, &c.choose_when.b)] {
+        let _ = writeln!(out, "### {}\n", escape(s.name));
+        bullets(&mut out, items);
+    }
+    let _ = writeln!(out, "## How to do both\n");
+    for (i, step) in c.combined_strategy.iter().enumerate() {
+        let _ = writeln!(out, "{}. {}", i + 1, escape(step));
+    }
+    out.push('\n');
+    if !c.notes.is_empty() {
+        let _ = writeln!(out, "## Notes and commonly misstated facts\n");
+        bullets(&mut out, &c.notes);
+    }
+    let _ = writeln!(out, "## FAQ\n");
+    for s in [a, b] {
+        if s.profile.faq.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "### {}\n", escape(s.name));
+        for f in &s.profile.faq {
+            let _ = writeln!(out, "**{}**\n\n{}\n", escape(&f.question), escape(&f.answer));
+        }
+    }
+    if !c.related.is_empty() {
+        let _ = writeln!(out, "## Related comparisons\n");
+        for r in &c.related {
+            let _ = writeln!(out, "- {} — `crosswalk compare {} {}`", escape(&r.title), r.a, r.b);
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "---\n\n*{}*", escape(super::CREDIT));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape("a|b <script> *x* [l](u)"), "a\\|b &lt;script&gt; \\*x\\* \\[l\\](u)");
+    }
+}

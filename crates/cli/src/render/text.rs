@@ -1,0 +1,270 @@
+//! Terminal rendering: headings, wrapped paragraphs and tables. Colour only on a colour
+//! terminal and never when `NO_COLOR` is set.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::io::IsTerminal;
+
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use crosswalk_core::compare::{Comparison, Side};
+use crosswalk_core::framework::Framework;
+use crosswalk_core::ids::RequirementId;
+use crosswalk_core::library::Library;
+use crosswalk_core::profile::Profile;
+use owo_colors::OwoColorize;
+
+use crate::commands::SearchRow;
+
+/// Output width when standard output is not a terminal, so piped output is stable.
+const PIPE_WIDTH: usize = 100;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Style {
+    pub fn detect() -> Self {
+        let width = if std::io::stdout().is_terminal() {
+            Table::new().width().map_or(PIPE_WIDTH, usize::from).clamp(60, 160)
+        } else {
+            PIPE_WIDTH
+        };
+        Self {
+            color: supports_color::on(supports_color::Stream::Stdout).is_some(),
+            width,
+        }
+    }
+
+    fn heading(&self, s: &str) -> String {
+        if self.color { s.bold().cyan().to_string() } else { s.to_owned() }
+    }
+
+    fn strong(&self, s: &str) -> String {
+        if self.color { s.bold().to_string() } else { s.to_owned() }
+    }
+
+    fn dim(&self, s: &str) -> String {
+        if self.color { s.dimmed().to_string() } else { s.to_owned() }
+    }
+}
+
+fn table(style: Style) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(style.width as u16);
+    t
+}
+
+fn section(out: &mut String, style: Style, title: &str) {
+    let _ = writeln!(out, "\n{}\n{}", style.heading(title), style.dim(&"─".repeat(title.chars().count())));
+}
+
+fn para(out: &mut String, style: Style, text: &str) {
+    for line in textwrap::wrap(text, style.width) {
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+fn bullets(out: &mut String, style: Style, items: &[String]) {
+    let opts = textwrap::Options::new(style.width)
+        .initial_indent("  • ")
+        .subsequent_indent("    ");
+    for i in items {
+        for line in textwrap::wrap(i, &opts) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
+fn side(out: &mut String, style: Style, s: &Side<'_>) {
+    let p = s.profile;
+    let _ = writeln!(out, "\n{}", style.strong(&format!("{} — {}", s.name, p.full_name)));
+    para(out, style, &format!("{} ({}, {}; current version {}).", p.what_it_is, p.nature.label(), p.publisher, p.current_version));
+    let mut parts: Vec<String> = p
+        .structure
+        .elements
+        .iter()
+        .map(|e| match e.count {
+            Some(c) => format!("{} ({c})", e.name),
+            None => e.name.clone(),
+        })
+        .collect();
+    if s.requirement_count > 0 {
+        parts.push(format!(
+            "crosswalk catalog {}: {} requirements, {} assessable",
+            s.id, s.requirement_count, s.assessable_count
+        ));
+    }
+    para(out, style, &format!("Key components: {} {}", p.structure.summary, parts.join("; ")));
+    let (lo, hi) = p.timeline_weeks();
+    let phases: Vec<String> = p
+        .timeline
+        .iter()
+        .map(|ph| format!("{} {}–{} wk", ph.phase, ph.min_weeks, ph.max_weeks))
+        .collect();
+    para(out, style, &format!("Implementation ({lo}–{hi} weeks): {}.", phases.join("; ")));
+}
+
+/// The comparison page for the terminal.
+pub fn comparison(c: &Comparison<'_>, style: Style) -> String {
+    let mut out = String::new();
+    let (a, b) = (&c.standards.a, &c.standards.b);
+    let _ = writeln!(out, "{}", style.heading(&c.title));
+    for s in [a, b] {
+        para(&mut out, style, &format!("{} ({}): {}", s.name, s.publisher, s.profile.tagline));
+    }
+    section(&mut out, style, "Quick verdict");
+    para(&mut out, style, &c.verdict);
+    section(&mut out, style, "Key features");
+    for s in [a, b] {
+        let _ = writeln!(out, "{}", style.strong(s.name));
+        bullets(&mut out, style, &s.profile.key_features);
+    }
+    section(&mut out, style, "What each is");
+    side(&mut out, style, a);
+    side(&mut out, style, b);
+    section(&mut out, style, "Key differences");
+    let mut t = table(style);
+    t.set_header(vec!["Aspect", a.name, b.name]);
+    for d in &c.differences {
+        t.add_row(vec![d.aspect, d.a.as_str(), d.b.as_str()]);
+    }
+    let _ = writeln!(out, "{t}");
+    section(&mut out, style, "Similarities");
+    bullets(&mut out, style, &c.similarities);
+    section(&mut out, style, "Which to choose when");
+    for (s, items) in [(a, &c.choose_when.a), (b, &c.choose_when.b)] {
+        let _ = writeln!(out, "{}", style.strong(s.name));
+        bullets(&mut out, style, items);
+    }
+    section(&mut out, style, "How to do both");
+    let steps: Vec<String> = c
+        .combined_strategy
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{}. {s}", i + 1))
+        .collect();
+    for s in steps {
+        let opts = textwrap::Options::new(style.width).subsequent_indent("   ");
+        for line in textwrap::wrap(&s, &opts) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    if !c.notes.is_empty() {
+        section(&mut out, style, "Notes and commonly misstated facts");
+        bullets(&mut out, style, &c.notes);
+    }
+    if !c.related.is_empty() {
+        section(&mut out, style, "Related comparisons");
+        let items: Vec<String> = c
+            .related
+            .iter()
+            .map(|r| format!("{}  (crosswalk compare {} {})", r.title, r.a, r.b))
+            .collect();
+        bullets(&mut out, style, &items);
+    }
+    let _ = writeln!(out);
+    for line in textwrap::wrap(super::CREDIT, style.width) {
+        let _ = writeln!(out, "{}", style.dim(&line));
+    }
+    out
+}
+
+/// `frameworks list` as a table.
+pub fn framework_list(lib: &Library) -> String {
+    let style = Style::detect();
+    let mut t = table(style);
+    t.set_header(vec!["Id", "Short id", "Name", "Version", "Publisher", "Requirements", "Assessable"]);
+    for f in lib.frameworks() {
+        let short = if f.meta.current { f.meta.family.as_str() } else { "" };
+        t.add_row(vec![
+            f.id().to_string(),
+            short.to_owned(),
+            f.meta.name.clone(),
+            f.meta.version.clone(),
+            f.meta.publisher.clone(),
+            f.requirements().len().to_string(),
+            f.assessable_count().to_string(),
+        ]);
+    }
+    format!("{t}\n")
+}
+
+/// `frameworks show` as a header and an indented tree.
+pub fn framework(f: &Framework, profile: Option<&Profile>, depth: Option<usize>, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", style.heading(&format!("{} ({})", f.meta.name, f.id())));
+    let _ = writeln!(
+        out,
+        "{} · version {} · {} requirements, {} assessable",
+        f.meta.publisher,
+        f.meta.version,
+        f.requirements().len(),
+        f.assessable_count()
+    );
+    if let Some(p) = profile {
+        para(&mut out, style, &format!("{} {}", p.nature.label(), p.tagline));
+    }
+    for n in &f.meta.notes {
+        para(&mut out, style, &format!("Note: {n}"));
+    }
+    if let Some(src) = &f.meta.source {
+        para(&mut out, style, &format!("Source: {src}"));
+    }
+    let _ = writeln!(out);
+    let children = f.children();
+    let reqs = f.requirements();
+    fn walk(
+        out: &mut String,
+        style: Style,
+        reqs: &[crosswalk_core::framework::Requirement],
+        children: &HashMap<Option<&RequirementId>, Vec<usize>>,
+        parent: Option<&RequirementId>,
+        prefix: &str,
+        level: usize,
+        depth: Option<usize>,
+    ) {
+        if depth.is_some_and(|d| level > d) {
+            return;
+        }
+        let Some(kids) = children.get(&parent) else { return };
+        for (n, &i) in kids.iter().enumerate() {
+            let last = n + 1 == kids.len();
+            let r = &reqs[i];
+            let (branch, cont) = if level == 1 { ("", "") } else if last { ("└─ ", "   ") } else { ("├─ ", "│  ") };
+            let id = if r.assessable { style.strong(r.id.as_str()) } else { style.heading(r.id.as_str()) };
+            let _ = writeln!(out, "{prefix}{branch}{id}  {}", r.title);
+            walk(out, style, reqs, children, Some(&r.id), &format!("{prefix}{cont}"), level + 1, depth);
+        }
+    }
+    walk(&mut out, style, reqs, &children, None, "", 1, depth);
+    out
+}
+
+/// `search` results as a ranked table.
+pub fn search(query: &str, rows: &[SearchRow<'_>]) -> String {
+    let style = Style::detect();
+    if rows.is_empty() {
+        return format!("no requirement matches “{query}”\n");
+    }
+    let mut t = table(style);
+    t.set_header(vec!["#", "Framework", "Id", "Title", "Summary"]);
+    for (i, r) in rows.iter().enumerate() {
+        let summary: String = if r.summary.chars().count() > 90 {
+            format!("{}…", r.summary.chars().take(89).collect::<String>())
+        } else {
+            r.summary.to_owned()
+        };
+        t.add_row(vec![
+            (i + 1).to_string(),
+            r.framework.to_owned(),
+            r.id.to_owned(),
+            r.title.to_owned(),
+            summary,
+        ]);
+    }
+    format!("{t}\n")
+}

@@ -1,0 +1,276 @@
+//! A framework edition: its metadata and its requirement tree.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{FrameworkId, RequirementId};
+
+/// What kind of node a requirement is in its standard's tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequirementKind {
+    Group,
+    Clause,
+    Control,
+    Objective,
+    Criterion,
+    PointOfFocus,
+    Category,
+    Subcategory,
+    Article,
+    Section,
+    Standard,
+    ImplementationSpecification,
+    Requirement,
+}
+
+impl RequirementKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Group => "group",
+            Self::Clause => "clause",
+            Self::Control => "control",
+            Self::Objective => "objective",
+            Self::Criterion => "criterion",
+            Self::PointOfFocus => "point-of-focus",
+            Self::Category => "category",
+            Self::Subcategory => "subcategory",
+            Self::Article => "article",
+            Self::Section => "section",
+            Self::Standard => "standard",
+            Self::ImplementationSpecification => "implementation-specification",
+            Self::Requirement => "requirement",
+        }
+    }
+}
+
+/// One node of a standard's requirement tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    pub id: RequirementId,
+    pub parent: Option<RequirementId>,
+    pub title: String,
+    pub summary: String,
+    pub kind: RequirementKind,
+    pub assessable: bool,
+    #[serde(default)]
+    pub attributes: BTreeMap<String, Vec<String>>,
+}
+
+/// Edition metadata, as written in a framework file's `[framework]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameworkMeta {
+    pub id: FrameworkId,
+    pub family: FrameworkId,
+    pub current: bool,
+    pub name: String,
+    pub version: String,
+    pub publisher: String,
+    pub published: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<FrameworkId>,
+    pub source: Option<String>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// A problem inside one framework's requirement tree. `index` is the position of the
+/// offending requirement, so a parser can point at its line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TreeIssue {
+    #[error("duplicate requirement id `{id}`")]
+    DuplicateId { index: usize, id: RequirementId },
+    #[error("parent `{parent}` of `{id}` does not exist in this framework")]
+    DanglingParent {
+        index: usize,
+        id: RequirementId,
+        parent: RequirementId,
+    },
+    #[error("parent `{parent}` of `{id}` is defined after it; list parents before children")]
+    ParentAfterChild {
+        index: usize,
+        id: RequirementId,
+        parent: RequirementId,
+    },
+    #[error("requirement `{id}` has an empty {field}")]
+    Empty {
+        index: usize,
+        id: RequirementId,
+        field: &'static str,
+    },
+}
+
+impl TreeIssue {
+    pub fn index(&self) -> usize {
+        match self {
+            Self::DuplicateId { index, .. }
+            | Self::DanglingParent { index, .. }
+            | Self::ParentAfterChild { index, .. }
+            | Self::Empty { index, .. } => *index,
+        }
+    }
+    /// The field of the requirement the issue is about.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::DuplicateId { .. } => "id",
+            Self::DanglingParent { .. } | Self::ParentAfterChild { .. } => "parent",
+            Self::Empty { field, .. } => field,
+        }
+    }
+}
+
+/// Checks a requirement list: unique ids, parents that exist and come first, no empty text.
+/// Because every parent must precede its child, the tree can have no cycles.
+pub fn check_tree(requirements: &[Requirement]) -> Vec<TreeIssue> {
+    let mut issues = Vec::new();
+    let mut first_at: HashMap<&RequirementId, usize> = HashMap::new();
+    for (index, r) in requirements.iter().enumerate() {
+        if first_at.contains_key(&r.id) {
+            issues.push(TreeIssue::DuplicateId {
+                index,
+                id: r.id.clone(),
+            });
+        } else {
+            first_at.insert(&r.id, index);
+        }
+    }
+    for (index, r) in requirements.iter().enumerate() {
+        if let Some(parent) = &r.parent {
+            match first_at.get(parent) {
+                None => issues.push(TreeIssue::DanglingParent {
+                    index,
+                    id: r.id.clone(),
+                    parent: parent.clone(),
+                }),
+                Some(&at) if at >= index => issues.push(TreeIssue::ParentAfterChild {
+                    index,
+                    id: r.id.clone(),
+                    parent: parent.clone(),
+                }),
+                Some(_) => {}
+            }
+        }
+        for (field, text) in [("title", &r.title), ("summary", &r.summary)] {
+            if text.trim().is_empty() {
+                issues.push(TreeIssue::Empty {
+                    index,
+                    id: r.id.clone(),
+                    field,
+                });
+            }
+        }
+    }
+    issues.sort_by_key(TreeIssue::index);
+    issues
+}
+
+/// A framework edition with a checked requirement tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Framework {
+    pub meta: FrameworkMeta,
+    requirements: Vec<Requirement>,
+}
+
+impl Framework {
+    /// Builds a framework, refusing a tree that [`check_tree`] finds fault with.
+    pub fn new(meta: FrameworkMeta, requirements: Vec<Requirement>) -> Result<Self, Vec<TreeIssue>> {
+        let issues = check_tree(&requirements);
+        if issues.is_empty() {
+            Ok(Self { meta, requirements })
+        } else {
+            Err(issues)
+        }
+    }
+
+    pub fn id(&self) -> &FrameworkId {
+        &self.meta.id
+    }
+
+    pub fn requirements(&self) -> &[Requirement] {
+        &self.requirements
+    }
+
+    pub fn requirement(&self, id: &str) -> Option<&Requirement> {
+        self.requirements.iter().find(|r| r.id.as_str() == id)
+    }
+
+    pub fn assessable_count(&self) -> usize {
+        self.requirements.iter().filter(|r| r.assessable).count()
+    }
+
+    /// Indices of each requirement's children, in file order; roots under `None`.
+    pub fn children(&self) -> HashMap<Option<&RequirementId>, Vec<usize>> {
+        let mut map: HashMap<Option<&RequirementId>, Vec<usize>> = HashMap::new();
+        for (i, r) in self.requirements.iter().enumerate() {
+            map.entry(r.parent.as_ref()).or_default().push(i);
+        }
+        map
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn req(id: &str, parent: Option<&str>) -> Requirement {
+        Requirement {
+            id: RequirementId::parse(id).unwrap_or_else(|e| unreachable!("{e}")),
+            parent: parent.map(|p| RequirementId::parse(p).unwrap_or_else(|e| unreachable!("{e}"))),
+            title: format!("Title {id}"),
+            summary: format!("Summary {id}"),
+            kind: RequirementKind::Control,
+            assessable: true,
+            attributes: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn finds_each_kind_of_tree_issue() {
+        let mut empty = req("C", None);
+        empty.summary = " ".into();
+        let reqs = vec![
+            req("A", None),
+            req("A.1", Some("A")),
+            req("A.1", Some("A")),
+            req("B.1", Some("B")),
+            req("X.1", Some("X")),
+            req("X", None),
+            empty,
+        ];
+        let issues = check_tree(&reqs);
+        let rendered: Vec<String> = issues.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            rendered,
+            vec![
+                "duplicate requirement id `A.1`",
+                "parent `B` of `B.1` does not exist in this framework",
+                "parent `X` of `X.1` is defined after it; list parents before children",
+                "requirement `C` has an empty summary",
+            ]
+        );
+        assert_eq!(issues[1].index(), 3);
+        assert_eq!(issues[1].field(), "parent");
+    }
+
+    proptest::proptest! {
+        /// A tree built only from earlier parents always passes; removing any parent node
+        /// that has children always yields a dangling-parent issue.
+        #[test]
+        fn generated_trees(parents in proptest::collection::vec(proptest::option::of(0usize..1000), 1..60), cut in 0usize..60) {
+            let reqs: Vec<Requirement> = parents.iter().enumerate().map(|(i, p)| {
+                let parent = p.filter(|_| i > 0).map(|p| format!("R{}", p % i));
+                req(&format!("R{i}"), parent.as_deref())
+            }).collect();
+            proptest::prop_assert!(check_tree(&reqs).is_empty());
+            let cut = cut % reqs.len();
+            let has_children = reqs.iter().any(|r| r.parent.as_ref() == Some(&reqs[cut].id));
+            let mut pruned = reqs.clone();
+            pruned.remove(cut);
+            let dangling = check_tree(&pruned).iter().any(|i| matches!(i, TreeIssue::DanglingParent { .. }));
+            proptest::prop_assert_eq!(dangling, has_children);
+        }
+    }
+}

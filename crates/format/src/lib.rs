@@ -1,0 +1,422 @@
+//! Parsers for crosswalk's library files (TOML, format version 1; see
+//! `docs/library-format.md`). Every problem becomes a [`Diagnostic`] naming the file,
+//! line, column and field, and a file either parses whole or yields nothing.
+
+use std::fmt;
+use std::path::Path;
+use std::ops::Range;
+
+use crosswalk_core::framework::{Framework, FrameworkMeta, Requirement};
+use crosswalk_core::library::{Library, LibraryIssue, LibraryParts};
+use crosswalk_core::profile::{PairNotes, Profile};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The one file-format version this build reads and writes.
+pub const FORMAT_VERSION: i64 = 1;
+
+/// A located problem in a library file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// Dotted path of the field, e.g. `requirements[3].parent`; empty when unknown.
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if !self.field.is_empty() {
+            write!(f, "{}: ", self.field)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// What a library file holds. Each item comes with the line of its table, so later
+/// cross-file checks can point at it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LibraryFile {
+    Framework(Framework, usize),
+    Profile(Box<Profile>, usize),
+    Comparisons(Vec<(PairNotes, usize)>),
+}
+
+#[derive(Deserialize)]
+struct Header {
+    kind: Spanned<String>,
+    version: Spanned<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrameworkFile {
+    #[allow(dead_code)]
+    kind: String,
+    #[allow(dead_code)]
+    version: i64,
+    framework: Spanned<FrameworkMeta>,
+    #[serde(default)]
+    requirements: Vec<Spanned<Requirement>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    #[allow(dead_code)]
+    kind: String,
+    #[allow(dead_code)]
+    version: i64,
+    profile: Spanned<Profile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComparisonsFile {
+    #[allow(dead_code)]
+    kind: String,
+    #[allow(dead_code)]
+    version: i64,
+    #[serde(default)]
+    pairs: Vec<Spanned<PairNotes>>,
+}
+
+/// Maps byte offsets of one file to lines, columns and TOML key paths.
+struct Locator<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Locator<'_> {
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
+        (line, column)
+    }
+
+    /// The dotted key path at `offset`: the innermost table header above it, with array
+    /// tables numbered, and the key on that line.
+    fn field_at(&self, offset: usize) -> String {
+        let offset = offset.min(self.text.len());
+        let mut table = String::new();
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        let line_end = self.text[offset..].find('\n').map_or(self.text.len(), |i| offset + i);
+        for line in self.text[..line_end].split_inclusive('\n') {
+            let t = line.trim();
+            if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
+                let name = name.trim().to_owned();
+                let n = match counts.iter_mut().find(|(k, _)| *k == name) {
+                    Some((_, n)) => {
+                        *n += 1;
+                        *n
+                    }
+                    None => {
+                        counts.push((name.clone(), 0));
+                        0
+                    }
+                };
+                table = format!("{name}[{n}]");
+            } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
+                table = name.trim().to_owned();
+            }
+        }
+        // The key on the line that holds `offset`.
+        let start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line = self.text[start..].lines().next().unwrap_or("");
+        let key = line
+            .split_once('=')
+            .map(|(k, _)| k.trim().trim_matches('"').to_owned())
+            .filter(|k| !k.starts_with('['))
+            .unwrap_or_default();
+        match (table.is_empty(), key.is_empty()) {
+            (true, _) => key,
+            (false, true) => table,
+            (false, false) => format!("{table}.{key}"),
+        }
+    }
+
+    fn at(&self, offset: usize, field: Option<String>, message: impl Into<String>) -> Diagnostic {
+        let (line, column) = self.line_col(offset);
+        Diagnostic {
+            file: self.file.to_owned(),
+            line,
+            column,
+            field: field.unwrap_or_else(|| self.field_at(offset)),
+            message: message.into(),
+        }
+    }
+
+    fn toml_error(&self, e: &toml::de::Error) -> Diagnostic {
+        let offset = e.span().map_or(0, |s| s.start);
+        self.at(offset, None, e.message().trim().to_owned())
+    }
+
+    /// The offset of `key = ...` in the table whose header starts at `span.start`, or the
+    /// header itself. (toml spans an array-of-tables element by its header only.)
+    fn key_in(&self, span: &Range<usize>, key: &str) -> usize {
+        let start = span.start.min(self.text.len());
+        let mut pos = start;
+        for (i, line) in self.text[start..].split_inclusive('\n').enumerate() {
+            let t = line.trim_start();
+            if i > 0 && t.starts_with('[') {
+                break;
+            }
+            if t.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+            {
+                return pos + (line.len() - t.len());
+            }
+            pos += line.len();
+        }
+        start
+    }
+}
+
+fn parse<'de, T: Deserialize<'de>>(loc: &Locator<'_>, text: &'de str) -> Result<T, Vec<Diagnostic>> {
+    toml::from_str(text).map_err(|e| vec![loc.toml_error(&e)])
+}
+
+/// Parses one library file. `file` is the name used in diagnostics.
+pub fn parse_file(file: &str, text: &str) -> Result<LibraryFile, Vec<Diagnostic>> {
+    let loc = Locator { file, text };
+    let header: Header = parse(&loc, text)?;
+    if *header.version.get_ref() != FORMAT_VERSION {
+        return Err(vec![loc.at(
+            header.version.span().start,
+            Some("version".into()),
+            format!(
+                "format version {} is not supported; this build reads version {FORMAT_VERSION}",
+                header.version.get_ref()
+            ),
+        )]);
+    }
+    match header.kind.get_ref().as_str() {
+        "framework" => {
+            let f: FrameworkFile = parse(&loc, text)?;
+            let line = loc.line_col(f.framework.span().start).0;
+            let spans: Vec<Range<usize>> = f.requirements.iter().map(Spanned::span).collect();
+            let reqs: Vec<Requirement> = f.requirements.into_iter().map(Spanned::into_inner).collect();
+            Framework::new(f.framework.into_inner(), reqs)
+                .map(|fw| LibraryFile::Framework(fw, line))
+                .map_err(|issues| {
+                    issues
+                        .iter()
+                        .map(|issue| {
+                            let span = &spans[issue.index()];
+                            let field = format!("requirements[{}].{}", issue.index(), issue.field());
+                            loc.at(loc.key_in(span, issue.field()), Some(field), issue.to_string())
+                        })
+                        .collect()
+                })
+        }
+        "profile" => {
+            let f: ProfileFile = parse(&loc, text)?;
+            let line = loc.line_col(f.profile.span().start).0;
+            Ok(LibraryFile::Profile(Box::new(f.profile.into_inner()), line))
+        }
+        "comparisons" => {
+            let f: ComparisonsFile = parse(&loc, text)?;
+            Ok(LibraryFile::Comparisons(
+                f.pairs
+                    .into_iter()
+                    .map(|p| (loc.line_col(p.span().start).0, p.into_inner()))
+                    .map(|(line, p)| (p, line))
+                    .collect(),
+            ))
+        }
+        other => Err(vec![loc.at(
+            header.kind.span().start,
+            Some("kind".into()),
+            format!("unknown kind `{other}`, expected one of `framework`, `profile`, `comparisons`"),
+        )]),
+    }
+}
+
+/// Where each item of a [`LibraryParts`] was defined, index for index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origins {
+    frameworks: Vec<(String, usize)>,
+    profiles: Vec<(String, usize)>,
+    pairs: Vec<(String, usize)>,
+}
+
+impl Origins {
+    pub fn extend(&mut self, other: Origins) {
+        self.frameworks.extend(other.frameworks);
+        self.profiles.extend(other.profiles);
+        self.pairs.extend(other.pairs);
+    }
+}
+
+/// Parsed library files with where each item came from.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub parts: LibraryParts,
+    pub origins: Origins,
+}
+
+impl Loaded {
+    /// Wraps parts that were checked elsewhere (the built-in image); every item is
+    /// attributed to `name`.
+    pub fn from_parts(parts: LibraryParts, name: &str) -> Self {
+        let at = |n: usize| vec![(name.to_owned(), 1); n];
+        let origins = Origins {
+            frameworks: at(parts.frameworks.len()),
+            profiles: at(parts.profiles.len()),
+            pairs: at(parts.pairs.len()),
+        };
+        Self { parts, origins }
+    }
+
+    pub fn extend(&mut self, other: Loaded) {
+        self.parts.extend(other.parts);
+        self.origins.extend(other.origins);
+    }
+
+    /// Adds one parsed file.
+    pub fn add(&mut self, name: &str, file: LibraryFile) {
+        match file {
+            LibraryFile::Framework(fw, line) => {
+                self.parts.frameworks.push(fw);
+                self.origins.frameworks.push((name.to_owned(), line));
+            }
+            LibraryFile::Profile(p, line) => {
+                self.parts.profiles.push(*p);
+                self.origins.profiles.push((name.to_owned(), line));
+            }
+            LibraryFile::Comparisons(pairs) => {
+                for (p, line) in pairs {
+                    self.parts.pairs.push(p);
+                    self.origins.pairs.push((name.to_owned(), line));
+                }
+            }
+        }
+    }
+
+    /// Cross-checks the whole set and builds a [`Library`], or says where each problem is.
+    pub fn into_library(self) -> Result<Library, Vec<Diagnostic>> {
+        let Loaded { parts, origins } = self;
+        let lookup = parts.clone();
+        Library::new(parts).map_err(|issues| {
+            issues
+                .into_iter()
+                .map(|issue| {
+                    let (file, line, field) = origin_of(&issue, &lookup, &origins);
+                    Diagnostic {
+                        file,
+                        line,
+                        column: 1,
+                        field: field.to_owned(),
+                        message: issue.to_string(),
+                    }
+                })
+                .collect()
+        })
+    }
+}
+
+fn origin_of(issue: &LibraryIssue, parts: &LibraryParts, o: &Origins) -> (String, usize, &'static str) {
+    let fw = |pred: &dyn Fn(&Framework) -> bool, last: bool| {
+        let mut hits = parts.frameworks.iter().zip(&o.frameworks).filter(|(f, _)| pred(f));
+        let hit = if last { hits.last() } else { hits.next() };
+        hit.map(|(_, origin)| origin.clone())
+    };
+    let profile = |family: &crosswalk_core::ids::FrameworkId| {
+        parts
+            .profiles
+            .iter()
+            .zip(&o.profiles)
+            .filter(|(p, _)| &p.family == family)
+            .last()
+            .map(|(_, origin)| origin.clone())
+    };
+    let pair = |f: &dyn Fn(&PairNotes) -> bool| {
+        parts
+            .pairs
+            .iter()
+            .zip(&o.pairs)
+            .filter(|(p, _)| f(p))
+            .last()
+            .map(|(_, origin)| origin.clone())
+    };
+    let (origin, field) = match issue {
+        LibraryIssue::DuplicateFramework(id) => (fw(&|f| f.id() == id, true), "framework.id"),
+        LibraryIssue::AliasClash { framework, .. } => {
+            (fw(&|f| f.id() == framework, false), "framework.aliases")
+        }
+        LibraryIssue::CurrentEdition { family, .. } => {
+            (fw(&|f| &f.meta.family == family, false), "framework.current")
+        }
+        LibraryIssue::DuplicateProfile(f) | LibraryIssue::ProfileWithoutFramework(f) => {
+            (profile(f), "profile.family")
+        }
+        LibraryIssue::UnknownRelated { profile: p, .. } => (profile(p), "profile.related"),
+        LibraryIssue::BadPhase { profile: p, .. } => (profile(p), "profile.timeline"),
+        LibraryIssue::UnknownPairFamily(f) => (pair(&|p| &p.a == f || &p.b == f), "pairs"),
+        LibraryIssue::DuplicatePair(a, b) => (
+            pair(&|p| (&p.a == a && &p.b == b) || (&p.a == b && &p.b == a)),
+            "pairs",
+        ),
+    };
+    let (file, line) = origin.unwrap_or_else(|| ("<library>".to_owned(), 1));
+    (file, line, field)
+}
+
+/// Reads every `*.toml` file under `root` (recursively, in sorted order). Names in
+/// diagnostics are relative to `root`, prefixed with `prefix`. Files that fail to parse
+/// are all reported; nothing is returned unless every file parses.
+pub fn read_dir(root: &Path, prefix: &str) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut paths = Vec::new();
+    let mut diags = Vec::new();
+    collect_toml(root, &mut paths, &mut diags, prefix, root);
+    paths.sort();
+    let mut loaded = Loaded::default();
+    for path in paths {
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        let name = format!("{prefix}{}", rel.display());
+        match std::fs::read_to_string(&path) {
+            Ok(text) => match parse_file(&name, &text) {
+                Ok(file) => loaded.add(&name, file),
+                Err(d) => diags.extend(d),
+            },
+            Err(e) => diags.push(io_diag(&name, &e)),
+        }
+    }
+    if diags.is_empty() { Ok(loaded) } else { Err(diags) }
+}
+
+fn io_diag(name: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic {
+        file: name.to_owned(),
+        line: 0,
+        column: 0,
+        field: String::new(),
+        message: format!("cannot read: {e}"),
+    }
+}
+
+fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>, diags: &mut Vec<Diagnostic>, prefix: &str, root: &Path) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            let rel = dir.strip_prefix(root).unwrap_or(dir);
+            let name = format!("{prefix}{}", rel.display());
+            let name = if name.is_empty() { dir.display().to_string() } else { name };
+            diags.push(io_diag(&name, &e));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_toml(&path, out, diags, prefix, root);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Library-file parsing: every kind of error names the file, line and field.
+
+use crosswalk_format::{LibraryFile, parse_file};
+
+const GOOD: &str = r#"kind = "framework"
+version = 1
+
+[framework]
+id = "acme-2024"
+family = "acme"
+current = true
+name = "ACME Security Baseline 2024"
+version = "2024"
+publisher = "ACME"
+
+[[requirements]]
+id = "A"
+title = "Access"
+summary = "Controls on who may use what."
+kind = "group"
+assessable = false
+
+[[requirements]]
+id = "A.1"
+parent = "A"
+title = "Access reviews"
+summary = "Review access rights every quarter."
+kind = "control"
+assessable = true
+"#;
+
+/// Parses `text` as `acme.toml` and compares the rendered diagnostics with `expected`.
+fn check_errors(text: &str, expected: &[&str]) {
+    match parse_file("acme.toml", text) {
+        Ok(_) => panic!("expected errors {expected:?}, got a parsed file"),
+        Err(diags) => {
+            let got: Vec<String> = diags.iter().map(ToString::to_string).collect();
+            assert_eq!(got, expected);
+        }
+    }
+}
+
+#[test]
+fn parses_a_good_framework() {
+    let LibraryFile::Framework(fw, line) = parse_file("acme.toml", GOOD).unwrap() else {
+        panic!("not a framework")
+    };
+    assert_eq!(line, 4);
+    assert_eq!(fw.id().as_str(), "acme-2024");
+    assert_eq!(fw.requirements().len(), 2);
+    assert_eq!(fw.assessable_count(), 1);
+    assert_eq!(fw.requirements()[1].parent.as_ref().unwrap().as_str(), "A");
+}
+
+#[test]
+fn duplicate_id() {
+    let text = GOOD.replace("id = \"A.1\"", "id = \"A\"");
+    check_errors(
+        &text,
+        &["acme.toml:20:1: requirements[1].id: duplicate requirement id `A`"],
+    );
+}
+
+#[test]
+fn dangling_parent() {
+    let text = GOOD.replace("parent = \"A\"", "parent = \"B\"");
+    check_errors(
+        &text,
+        &["acme.toml:21:1: requirements[1].parent: parent `B` of `A.1` does not exist in this framework"],
+    );
+}
+
+#[test]
+fn unknown_field() {
+    let text = GOOD.replace("assessable = true", "assessable = true\nweight = 3");
+    check_errors(
+        &text,
+        &["acme.toml:26:1: requirements[1].weight: unknown field `weight`, expected one of `id`, `parent`, `title`, `summary`, `kind`, `assessable`, `attributes`"],
+    );
+}
+
+#[test]
+fn bad_enum_value() {
+    let text = GOOD.replace("kind = \"control\"", "kind = \"contrl\"");
+    let diags = parse_file("acme.toml", &text).unwrap_err();
+    assert_eq!(diags.len(), 1);
+    let d = &diags[0];
+    assert_eq!((d.file.as_str(), d.line, d.field.as_str()), ("acme.toml", 24, "requirements[1].kind"));
+    assert!(d.message.starts_with("unknown variant `contrl`, expected one of `group`, `clause`"), "{}", d.message);
+}
+
+#[test]
+fn bad_requirement_id() {
+    let text = GOOD.replace("id = \"A.1\"", "id = \"A 1\"");
+    check_errors(
+        &text,
+        &["acme.toml:20:6: requirements[1].id: `A 1` is not a valid requirement id: use printable ASCII without spaces or `:`"],
+    );
+}
+
+#[test]
+fn missing_field() {
+    let text = GOOD.replace("publisher = \"ACME\"\n", "");
+    let diags = parse_file("acme.toml", &text).unwrap_err();
+    assert_eq!(diags[0].line, 4);
+    assert_eq!(diags[0].field, "framework");
+    assert_eq!(diags[0].message, "missing field `publisher`");
+}
+
+#[test]
+fn unsupported_version_and_kind() {
+    check_errors(
+        &GOOD.replace("version = 1", "version = 2"),
+        &["acme.toml:2:11: version: format version 2 is not supported; this build reads version 1"],
+    );
+    check_errors(
+        &GOOD.replace("kind = \"framework\"", "kind = \"catalog\""),
+        &["acme.toml:1:8: kind: unknown kind `catalog`, expected one of `framework`, `profile`, `comparisons`"],
+    );
+}
+
+#[test]
+fn syntax_error() {
+    let text = GOOD.replace("title = \"Access\"", "title = \"Access");
+    let diags = parse_file("acme.toml", &text).unwrap_err();
+    assert_eq!((diags[0].line, diags[0].field.as_str()), (14, "requirements[0].title"));
+}
+
+#[test]
+fn parent_after_child() {
+    let text = r#"kind = "framework"
+version = 1
+[framework]
+id = "x-1"
+family = "x"
+current = true
+name = "X"
+version = "1"
+publisher = "X"
+[[requirements]]
+id = "B.1"
+parent = "B"
+title = "t"
+summary = "s"
+kind = "control"
+assessable = true
+[[requirements]]
+id = "B"
+title = "t"
+summary = "s"
+kind = "group"
+assessable = false
+"#;
+    check_errors(
+        text,
+        &["acme.toml:12:1: requirements[0].parent: parent `B` of `B.1` is defined after it; list parents before children"],
+    );
+}

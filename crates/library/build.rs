@@ -1,0 +1,38 @@
+//! Compiles the built-in library (`data/`) into a binary image at build time, so the
+//! binary parses no TOML at run time. Any problem in the data fails the build with the
+//! same located diagnostics that `crosswalk library validate` prints.
+
+use std::path::Path;
+
+use crosswalk_core::search::SearchIndex;
+
+fn main() {
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let data = Path::new(&manifest).join("data");
+    println!("cargo::rerun-if-changed=data");
+    let library = crosswalk_format::read_dir(&data, "data/").and_then(|l| {
+        let parts = l.parts.clone();
+        l.into_library().map(|_| parts)
+    });
+    let parts = match library {
+        Ok(parts) => parts,
+        Err(diags) => {
+            for d in diags {
+                println!("cargo::error={d}");
+            }
+            return;
+        }
+    };
+    let index = SearchIndex::build(&parts.frameworks);
+    let image = match postcard::to_allocvec(&(parts, index)) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            println!("cargo::error=cannot encode the built-in library: {e}");
+            return;
+        }
+    };
+    let out = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
+    if let Err(e) = std::fs::write(Path::new(&out).join("library.postcard"), image) {
+        println!("cargo::error=cannot write the built-in library image: {e}");
+    }
+}
