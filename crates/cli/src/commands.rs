@@ -10,8 +10,9 @@ use crosswalk_core::framework::Framework;
 use crosswalk_library::Catalog;
 use serde::Serialize;
 
+use crate::crosswalk_cmd;
 use crate::render;
-use crate::{Cli, Command, Format, FrameworksCommand, LibraryCommand};
+use crate::{Cli, Command, Format, FrameworksCommand, ImportArgs, LibraryCommand, MappingsCommand};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Library {
@@ -48,13 +49,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             FrameworksCommand::List { json: false } => {
                 emit(&render::text::framework_list(&catalog.library))?;
             }
-            FrameworksCommand::Show { id, json: as_json, depth } => {
+            FrameworksCommand::Show {
+                id,
+                json: as_json,
+                depth,
+            } => {
                 let fw = resolve(&catalog, &id)?;
                 if as_json {
                     emit(&json(&show_json(&catalog, fw))?)?;
                 } else {
                     let profile = catalog.library.profile(&fw.meta.family);
-                    emit(&render::text::framework(fw, profile, depth, render::text::Style::detect()))?;
+                    emit(&render::text::framework(
+                        fw,
+                        profile,
+                        depth,
+                        render::text::Style::detect(),
+                    ))?;
                 }
             }
         },
@@ -68,7 +78,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let only = match &framework {
                 Some(id) => {
                     let fw = resolve(&catalog, id)?;
-                    catalog.library.frameworks().iter().position(|f| f.id() == fw.id())
+                    catalog
+                        .library
+                        .frameworks()
+                        .iter()
+                        .position(|f| f.id() == fw.id())
                 }
                 None => None,
             };
@@ -93,6 +107,90 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 emit(&render::text::search(&query, &rows))?;
             }
         }
+        Command::Map {
+            target,
+            to,
+            depth,
+            json: as_json,
+        } => {
+            let rows = crosswalk_cmd::map(&catalog, &target, to.as_deref(), depth)?;
+            if as_json {
+                emit(&json(&rows)?)?;
+            } else {
+                emit(&crosswalk_cmd::map_text(&rows, &target))?;
+            }
+        }
+        Command::Overlap {
+            a,
+            b,
+            matrix,
+            inferred,
+            json: as_json,
+            output,
+        } => {
+            if matrix {
+                let m = crosswalk_cmd::matrix(&catalog, inferred);
+                std::fs::write(&output, crosswalk_cmd::matrix_svg(&m))
+                    .with_context(|| format!("cannot write {}", output.display()))?;
+                if as_json {
+                    emit(&json(&m)?)?;
+                } else {
+                    emit(&crosswalk_cmd::matrix_text(&m))?;
+                    emit(&format!("heatmap written to {}\n", output.display()))?;
+                }
+            } else {
+                let (a, b) = a
+                    .zip(b)
+                    .ok_or_else(|| anyhow!("overlap needs two frameworks, or --matrix"))?;
+                let o = crosswalk_cmd::overlap(&catalog, &a, &b, inferred)?;
+                if as_json {
+                    emit(&json(&o)?)?;
+                } else {
+                    emit(&crosswalk_cmd::overlap_text(&o))?;
+                }
+            }
+        }
+        Command::Mappings {
+            command: MappingsCommand::List { json: as_json },
+        } => {
+            let rows: Vec<SetRow<'_>> = catalog
+                .library
+                .mapping_sets()
+                .iter()
+                .map(|s| SetRow {
+                    id: s.meta.id.as_str(),
+                    from: s.meta.from.as_str(),
+                    to: s.meta.to.as_str(),
+                    provenance: s.meta.provenance,
+                    publisher: &s.meta.publisher,
+                    mappings: s.mappings().len(),
+                    title: &s.meta.title,
+                })
+                .collect();
+            if as_json {
+                emit(&json(&rows)?)?;
+            } else {
+                let mut out = String::new();
+                for r in &rows {
+                    out.push_str(&format!(
+                        "{:<40} {:>5} mappings  {:?}  {}\n",
+                        r.id, r.mappings, r.provenance, r.title
+                    ));
+                }
+                emit(&out)?;
+            }
+        }
+        Command::Mappings {
+            command: MappingsCommand::Import(args),
+        } => {
+            let set = crosswalk_cmd::import_sheet(&catalog, import_spec(*args.clone())?)?;
+            crosswalk_cmd::write_set(&set, &args.output)?;
+            emit(&format!(
+                "wrote {} mappings to {}\n",
+                set.mappings().len(),
+                args.output.display()
+            ))?;
+        }
         Command::Library {
             command: LibraryCommand::Validate { dir },
         } => return validate(&dir),
@@ -109,7 +207,8 @@ fn validate(dir: &Path) -> Result<ExitCode> {
         let catalog = crosswalk_library::load(&[dir])?;
         let builtin = crosswalk_library::builtin()?;
         let added = catalog.library.frameworks().len() - builtin.library.frameworks().len();
-        let profiles = catalog.library.parts().profiles.len() - builtin.library.parts().profiles.len();
+        let profiles =
+            catalog.library.parts().profiles.len() - builtin.library.parts().profiles.len();
         emit(&format!(
             "ok: {} is valid ({added} framework(s), {profiles} profile(s) added to the built-in library)\n",
             dir.display()
@@ -241,4 +340,95 @@ fn show_json<'a>(catalog: &'a Catalog, f: &'a Framework) -> Show<'a> {
             })
             .collect(),
     }
+}
+
+#[derive(Serialize)]
+struct SetRow<'a> {
+    id: &'a str,
+    from: &'a str,
+    to: &'a str,
+    provenance: crosswalk_core::mapping::ProvenanceKind,
+    publisher: &'a str,
+    mappings: usize,
+    title: &'a str,
+}
+
+fn import_spec(a: ImportArgs) -> Result<crosswalk_cmd::ImportSpec> {
+    use crosswalk_core::ids::FrameworkId;
+    use crosswalk_core::mapping::{MappingSetMeta, ProvenanceKind};
+    let provenance = match a.provenance.as_str() {
+        "official" => ProvenanceKind::Official,
+        "curated" => ProvenanceKind::Curated,
+        other => bail!("--provenance `{other}`: use official or curated"),
+    };
+    let relationship =
+        crosswalk_sheets::parse_relationship(&a.default_relationship).ok_or_else(|| {
+            anyhow!(
+                "--default-relationship `{}` is not a relationship",
+                a.default_relationship
+            )
+        })?;
+    let regex = |p: &Option<String>, flag: &str| -> Result<Option<regex::Regex>> {
+        p.as_deref()
+            .map(|p| regex::Regex::new(p).map_err(|e| anyhow!("{flag}: {e}")))
+            .transpose()
+    };
+    let mut sheet = crosswalk_sheets::SheetOptions::new(
+        crosswalk_cmd::column(&a.from_column)?,
+        crosswalk_cmd::column(&a.to_column)?,
+    );
+    sheet.sheet = a.sheet.clone();
+    sheet.header_row = a.header_row;
+    sheet.relationship = a
+        .relationship_column
+        .as_deref()
+        .map(crosswalk_cmd::column)
+        .transpose()?;
+    sheet.strength = a
+        .strength_column
+        .as_deref()
+        .map(crosswalk_cmd::column)
+        .transpose()?;
+    sheet.note = a
+        .note_column
+        .as_deref()
+        .map(crosswalk_cmd::column)
+        .transpose()?;
+    sheet.default_relationship = relationship;
+    sheet.fill_down = a.fill_down;
+    sheet.skip_empty_source = a.skip_empty_source;
+    sheet.split = a.split.as_ref().map(|s| s.replace("\\n", "\n"));
+    sheet.from_pattern = regex(&a.from_pattern, "--from-pattern")?;
+    sheet.to_pattern = regex(&a.to_pattern, "--to-pattern")?;
+    let id =
+        a.id.clone()
+            .unwrap_or_else(|| format!("{}--{}", a.from, a.to));
+    let id = FrameworkId::parse(&id).map_err(|e| anyhow!("--id: {e}"))?;
+    let placeholder = FrameworkId::parse("x").map_err(|e| anyhow!("{e}"))?;
+    Ok(crosswalk_cmd::ImportSpec {
+        file: a.file.clone(),
+        from: a.from.clone(),
+        to: a.to.clone(),
+        meta: MappingSetMeta {
+            id,
+            from: placeholder.clone(),
+            to: placeholder,
+            title: a
+                .title
+                .clone()
+                .unwrap_or_else(|| format!("{} to {}", a.from, a.to)),
+            provenance,
+            publisher: a.publisher.clone(),
+            source: a
+                .source
+                .clone()
+                .unwrap_or_else(|| a.file.display().to_string()),
+            date: a.date.clone(),
+            licence: a.licence.clone(),
+            method: a.method.clone(),
+            review: a.review.clone(),
+            notes: Vec::new(),
+        },
+        sheet,
+    })
 }

@@ -1,6 +1,7 @@
 //! The `crosswalk` command-line tool: argument parsing, loading, and output.
 
 mod commands;
+mod crosswalk_cmd;
 mod render;
 
 use std::path::PathBuf;
@@ -13,7 +14,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[command(name = "crosswalk", version, about, max_term_width = 100)]
 pub struct Cli {
     /// Extra library directory with framework, profile or comparison files (repeatable).
-    #[arg(long = "library", global = true, value_name = "DIR", env = "CROSSWALK_LIBRARY")]
+    #[arg(
+        long = "library",
+        global = true,
+        value_name = "DIR",
+        env = "CROSSWALK_LIBRARY"
+    )]
     pub library: Vec<PathBuf>,
 
     #[command(subcommand)]
@@ -55,6 +61,46 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Direct and inferred mappings of one requirement to other frameworks.
+    Map {
+        /// FRAMEWORK:REQUIREMENT, e.g. iso27001:A.5.15 or soc2:CC6.1.
+        target: String,
+        /// Only mappings into this framework.
+        #[arg(long, value_name = "FW")]
+        to: Option<String>,
+        /// Longest chain of mappings to follow (1 = direct only).
+        #[arg(long, default_value_t = 3)]
+        depth: usize,
+        /// Print JSON: [{from, to, relationship, rationale, strength, provenance, path}].
+        #[arg(long)]
+        json: bool,
+    },
+    /// How much of one framework another covers, in each direction, with the counting rule.
+    Overlap {
+        /// First framework.
+        #[arg(required_unless_present = "matrix")]
+        a: Option<String>,
+        /// Second framework.
+        #[arg(required_unless_present = "matrix")]
+        b: Option<String>,
+        /// Every framework against every other; writes an SVG heatmap (see --output).
+        #[arg(long, conflicts_with_all = ["a", "b"])]
+        matrix: bool,
+        /// Also count mappings inferred through other frameworks.
+        #[arg(long)]
+        inferred: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// SVG file for --matrix.
+        #[arg(short, long, value_name = "FILE", default_value = "overlap-matrix.svg")]
+        output: PathBuf,
+    },
+    /// Mapping sets: list them, import one from a spreadsheet.
+    Mappings {
+        #[command(subcommand)]
+        command: MappingsCommand,
+    },
     /// Work with library files.
     Library {
         #[command(subcommand)]
@@ -81,6 +127,89 @@ pub enum FrameworksCommand {
         #[arg(long)]
         depth: Option<usize>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MappingsCommand {
+    /// Every mapping set in the library.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Convert a CSV or XLSX crosswalk into a mapping-set file (all or nothing).
+    Import(Box<ImportArgs>),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportArgs {
+    /// The spreadsheet (.csv, .xlsx).
+    pub file: PathBuf,
+    /// Framework of the source column.
+    #[arg(long)]
+    pub from: String,
+    /// Framework of the target column.
+    #[arg(long)]
+    pub to: String,
+    /// Mapping-set file to write.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Id of the new mapping set (default FROM--TO).
+    #[arg(long)]
+    pub id: Option<String>,
+    #[arg(long)]
+    pub title: Option<String>,
+    /// official or curated.
+    #[arg(long, default_value = "curated")]
+    pub provenance: String,
+    #[arg(long, default_value = "unknown")]
+    pub publisher: String,
+    /// Document the mappings come from.
+    #[arg(long)]
+    pub source: Option<String>,
+    #[arg(long)]
+    pub date: Option<String>,
+    #[arg(long)]
+    pub licence: Option<String>,
+    #[arg(long, default_value = "imported from a spreadsheet")]
+    pub method: String,
+    #[arg(long, default_value = "not reviewed")]
+    pub review: String,
+    /// Worksheet name (XLSX).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// 1-based header row.
+    #[arg(long, default_value_t = 1)]
+    pub header_row: usize,
+    /// Source id column: header text, letter or 1-based number.
+    #[arg(long, default_value = "from_id")]
+    pub from_column: String,
+    #[arg(long, default_value = "to_id")]
+    pub to_column: String,
+    /// Relationship column (values such as subset, intersects-with, related).
+    #[arg(long)]
+    pub relationship_column: Option<String>,
+    #[arg(long)]
+    pub strength_column: Option<String>,
+    #[arg(long)]
+    pub note_column: Option<String>,
+    /// Relationship when there is no relationship column or the cell is empty.
+    #[arg(long, default_value = "intersects")]
+    pub default_relationship: String,
+    /// An empty source cell repeats the row above.
+    #[arg(long)]
+    pub fill_down: bool,
+    /// Skip rows with no source id instead of failing.
+    #[arg(long)]
+    pub skip_empty_source: bool,
+    /// Split cells into several ids on this separator (use '\n' for line breaks).
+    #[arg(long)]
+    pub split: Option<String>,
+    /// Regular expression picking the id out of a source cell (first group, else the match).
+    #[arg(long)]
+    pub from_pattern: Option<String>,
+    #[arg(long)]
+    pub to_pattern: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -103,7 +103,11 @@ pub fn join_and(items: &[&str]) -> String {
 
 fn months(weeks: u32) -> String {
     let m = (f64::from(weeks) / 4.345).round() as u32;
-    if m <= 1 { format!("{weeks} weeks") } else { format!("{m} months") }
+    if m <= 1 {
+        format!("{weeks} weeks")
+    } else {
+        format!("{m} months")
+    }
 }
 
 fn timeline(p: &Profile) -> String {
@@ -116,7 +120,12 @@ fn timeline(p: &Profile) -> String {
         .iter()
         .map(|ph| format!("{} {}–{} wk", ph.phase, ph.min_weeks, ph.max_weeks))
         .collect();
-    format!("about {} to {} in all ({})", months(lo), months(hi), phases.join("; "))
+    format!(
+        "about {} to {} in all ({})",
+        months(lo),
+        months(hi),
+        phases.join("; ")
+    )
 }
 
 fn structure(fw: &Framework, p: &Profile) -> String {
@@ -172,7 +181,9 @@ fn differences(fa: &Framework, a: &Profile, fb: &Framework, b: &Profile) -> Vec<
         row("Structure", &|f, p| structure(f, p)),
         row("Level of detail", &|_, p| p.level_of_detail.clone()),
         row("Customization", &|_, p| p.customization.clone()),
-        row("Publisher", &|f, p| format!("{} ({})", p.publisher, f.meta.version)),
+        row("Publisher", &|f, p| {
+            format!("{} ({})", p.publisher, f.meta.version)
+        }),
     ]
 }
 
@@ -217,7 +228,11 @@ fn similarities(a: &Profile, b: &Profile, curated: &[String]) -> Vec<String> {
                 .into(),
         );
     }
-    let loop_shared: BTreeSet<Theme> = PDCA.iter().copied().filter(|t| shared.contains(t)).collect();
+    let loop_shared: BTreeSet<Theme> = PDCA
+        .iter()
+        .copied()
+        .filter(|t| shared.contains(t))
+        .collect();
     if loop_shared.len() >= 3 {
         out.push(format!(
             "Both require a check-and-improve loop: {}.",
@@ -234,7 +249,10 @@ fn similarities(a: &Profile, b: &Profile, curated: &[String]) -> Vec<String> {
     }
     let regions = shared_items(&a.regions, &b.regions);
     if !regions.is_empty() {
-        out.push(format!("Both apply or are used in: {}.", join_and(&regions)));
+        out.push(format!(
+            "Both apply or are used in: {}.",
+            join_and(&regions)
+        ));
     }
     let industries = shared_items(&a.industries, &b.industries);
     if !industries.is_empty() {
@@ -257,13 +275,19 @@ fn similarities(a: &Profile, b: &Profile, curated: &[String]) -> Vec<String> {
 
 fn lowercase_first(s: &str) -> String {
     let s = s.trim_end_matches('.');
+    let first_word = s.split_whitespace().next().unwrap_or("");
+    // Keep acronyms and names with inner capitals ("ISO", "EU", "SaaS", "GDPR") as they are.
+    if first_word
+        .chars()
+        .skip(1)
+        .any(|c| c.is_uppercase() || c.is_ascii_digit())
+    {
+        return s.to_owned();
+    }
     let mut chars = s.chars();
     match chars.next() {
-        // Keep acronyms ("ISO", "EU") as they are.
-        Some(c) if chars.next().is_some_and(char::is_lowercase) => {
-            c.to_lowercase().chain(s[c.len_utf8()..].chars()).collect()
-        }
-        _ => s.to_owned(),
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -278,20 +302,26 @@ fn verdict(a: &Profile, b: &Profile) -> String {
     let one = |p: &Profile| {
         let nature = p.nature.label().to_lowercase();
         format!(
-            "{} is {} {nature} that demonstrates {} to {}, typically adopted by {}.",
+            "{} is {} {nature}: {}.",
             p.name,
             article(&nature),
-            lowercase_first(&p.proves),
-            lowercase_first(&p.audience),
-            lowercase_first(&p.typical_adopters),
+            lowercase_first(&p.tagline)
         )
     };
-    let mut v = format!("{} {}", one(a), one(b));
+    let mut v = format!(
+        "{} {} {} is typically adopted by {}; {} by {}.",
+        one(a),
+        one(b),
+        a.name,
+        lowercase_first(&a.typical_adopters),
+        b.name,
+        lowercase_first(&b.typical_adopters)
+    );
     match (a.nature.is_law(), b.nature.is_law()) {
         (true, false) | (false, true) => {
             let (law, other) = if a.nature.is_law() { (a, b) } else { (b, a) };
             v.push_str(&format!(
-                " Only {} is binding law where it applies; {} is not a way to be exempt from it, \
+                " Only {} is binding law where it applies; {} does not exempt anyone from it, \
                  though its controls can serve as evidence for parts of it.",
                 law.name, other.name
             ));
@@ -348,7 +378,11 @@ fn combined_strategy(a: &Profile, b: &Profile, curated: &[String]) -> Vec<String
         (b, tb.difference(&ta).copied().collect::<BTreeSet<_>>()),
     ] {
         if !only.is_empty() {
-            out.push(format!("Plan the work only {} asks for: {}.", p.name, labels(&only)));
+            out.push(format!(
+                "Plan the work only {} asks for: {}.",
+                p.name,
+                labels(&only)
+            ));
         }
     }
     let audited = |p: &Profile| !p.assurance.forms.is_empty();
@@ -373,9 +407,10 @@ fn related(lib: &Library, a: &Profile, b: &Profile) -> Vec<Related> {
                 continue;
             }
             let name = lib.profile(r).map_or(r.as_str(), |q| q.name.as_str());
-            if out.iter().any(|x| {
-                (&x.a == r && x.b == p.family) || (x.a == p.family && &x.b == r)
-            }) {
+            if out
+                .iter()
+                .any(|x| (&x.a == r && x.b == p.family) || (x.a == p.family && &x.b == r))
+            {
                 continue;
             }
             out.push(Related {
@@ -420,11 +455,14 @@ pub fn compare<'a>(
     }
     let profiles: &[&Profile] = if same_family { &[a] } else { &[a, b] };
     for p in profiles {
-        notes.extend(
-            p.facts
-                .iter()
-                .map(|f| format!("{}: often said “{}” — in fact {}", p.name, f.claim.trim_end_matches('.'), lowercase_first(&f.fact))),
-        );
+        notes.extend(p.facts.iter().map(|f| {
+            format!(
+                "{}: often said “{}” — in fact {}",
+                p.name,
+                f.claim.trim_end_matches('.'),
+                lowercase_first(&f.fact)
+            )
+        }));
     }
     Ok(Comparison {
         a: &fa.meta.id,
@@ -464,6 +502,7 @@ mod tests {
         assert_eq!(lowercase_first("Enterprise buyers."), "enterprise buyers");
         assert_eq!(lowercase_first("EU regulators"), "EU regulators");
         assert_eq!(lowercase_first("ISO"), "ISO");
+        assert_eq!(lowercase_first("SaaS vendors"), "SaaS vendors");
     }
 
     #[test]

@@ -176,7 +176,10 @@ pub struct Framework {
 
 impl Framework {
     /// Builds a framework, refusing a tree that [`check_tree`] finds fault with.
-    pub fn new(meta: FrameworkMeta, requirements: Vec<Requirement>) -> Result<Self, Vec<TreeIssue>> {
+    pub fn new(
+        meta: FrameworkMeta,
+        requirements: Vec<Requirement>,
+    ) -> Result<Self, Vec<TreeIssue>> {
         let issues = check_tree(&requirements);
         if issues.is_empty() {
             Ok(Self { meta, requirements })
@@ -197,6 +200,20 @@ impl Framework {
         self.requirements.iter().find(|r| r.id.as_str() == id)
     }
 
+    /// Finds a requirement by an id as spreadsheets write it: exact, then ignoring case and
+    /// surrounding space, then without zero-padding of numbers (`AC-01(02)` → `AC-1(2)`).
+    pub fn find_loose(&self, raw: &str) -> Option<&Requirement> {
+        let raw = raw.trim();
+        if let Some(r) = self.requirement(raw) {
+            return Some(r);
+        }
+        let unpadded = strip_zero_padding(raw);
+        self.requirements.iter().find(|r| {
+            r.id.as_str().eq_ignore_ascii_case(raw)
+                || strip_zero_padding(r.id.as_str()).eq_ignore_ascii_case(&unpadded)
+        })
+    }
+
     pub fn assessable_count(&self) -> usize {
         self.requirements.iter().filter(|r| r.assessable).count()
     }
@@ -211,9 +228,49 @@ impl Framework {
     }
 }
 
+/// Removes leading zeros from every run of digits: `AC-01(02)` → `AC-1(2)`, `A.05` → `A.5`.
+pub fn strip_zero_padding(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    let mut in_digits = false;
+    let mut pending_zero = false;
+    for c in id.chars() {
+        if c.is_ascii_digit() {
+            if !in_digits && c == '0' {
+                pending_zero = true;
+                continue;
+            }
+            if pending_zero && !in_digits {
+                pending_zero = false;
+            }
+            in_digits = true;
+            out.push(c);
+        } else {
+            if pending_zero && !in_digits {
+                out.push('0');
+            }
+            pending_zero = false;
+            in_digits = false;
+            out.push(c);
+        }
+    }
+    if pending_zero && !in_digits {
+        out.push('0');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zero_padding() {
+        assert_eq!(strip_zero_padding("AC-01(02)"), "AC-1(2)");
+        assert_eq!(strip_zero_padding("AC-10"), "AC-10");
+        assert_eq!(strip_zero_padding("A.0"), "A.0");
+        assert_eq!(strip_zero_padding("GV.OC-01"), "GV.OC-1");
+        assert_eq!(strip_zero_padding("x-00"), "x-0");
+    }
 
     pub(crate) fn req(id: &str, parent: Option<&str>) -> Requirement {
         Requirement {

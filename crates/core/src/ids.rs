@@ -123,7 +123,14 @@ mod tests {
 
     #[test]
     fn requirement_ids() {
-        for ok in ["CC6.1", "A.5.15", "6.1.2", "PR.AA-01", "164.308(a)(1)", "Art.21(2)(a)"] {
+        for ok in [
+            "CC6.1",
+            "A.5.15",
+            "6.1.2",
+            "PR.AA-01",
+            "164.308(a)(1)",
+            "Art.21(2)(a)",
+        ] {
             assert!(RequirementId::parse(ok).is_ok(), "{ok}");
         }
         for bad in ["", "A 5", "x:y", "é"] {

@@ -4,8 +4,10 @@
 //! built-in library is compiled to a binary image at build time and decoded at start-up.
 
 pub mod compare;
+pub mod crosswalk;
 pub mod framework;
 pub mod ids;
 pub mod library;
+pub mod mapping;
 pub mod profile;
 pub mod search;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::framework::Framework;
 use crate::ids::FrameworkId;
+use crate::mapping::{MappingIssue, MappingSet};
 use crate::profile::{PairNotes, Profile};
 
 /// A cross-file problem in a library. Each names the ids involved.
@@ -36,6 +37,13 @@ pub enum LibraryIssue {
     UnknownPairFamily(FrameworkId),
     #[error("pair notes for `{0}` and `{1}` are defined more than once")]
     DuplicatePair(FrameworkId, FrameworkId),
+    #[error("mapping set id `{0}` is defined more than once")]
+    DuplicateMappingSet(FrameworkId),
+    #[error("mapping set `{set}`: {issue}")]
+    Mapping {
+        set: FrameworkId,
+        issue: MappingIssue,
+    },
 }
 
 /// The parts a library is made of, before cross-checking.
@@ -44,6 +52,8 @@ pub struct LibraryParts {
     pub frameworks: Vec<Framework>,
     pub profiles: Vec<Profile>,
     pub pairs: Vec<PairNotes>,
+    #[serde(default)]
+    pub mapping_sets: Vec<MappingSet>,
 }
 
 impl LibraryParts {
@@ -52,6 +62,7 @@ impl LibraryParts {
         self.frameworks.extend(other.frameworks);
         self.profiles.extend(other.profiles);
         self.pairs.extend(other.pairs);
+        self.mapping_sets.extend(other.mapping_sets);
     }
 }
 
@@ -148,11 +159,21 @@ impl Library {
                 issues.push(LibraryIssue::DuplicatePair(key.0.clone(), key.1.clone()));
             }
         }
+        check_mapping_sets(&parts, &mut issues);
         if issues.is_empty() {
             Ok(Self { parts, by_id })
         } else {
             Err(issues)
         }
+    }
+
+    pub fn mapping_sets(&self) -> &[MappingSet] {
+        &self.parts.mapping_sets
+    }
+
+    /// Position of an edition (exact id, not an alias) in [`Library::frameworks`].
+    pub fn index_of(&self, id: &FrameworkId) -> Option<usize> {
+        self.parts.frameworks.iter().position(|f| f.id() == id)
     }
 
     pub fn frameworks(&self) -> &[Framework] {
@@ -186,5 +207,56 @@ impl Library {
             .frameworks
             .iter()
             .find(|f| &f.meta.family == family && f.meta.current)
+    }
+}
+
+/// Mapping sets must name editions by their exact ids, and every requirement they map
+/// must exist on its side.
+fn check_mapping_sets(parts: &LibraryParts, issues: &mut Vec<LibraryIssue>) {
+    let fw_ids: HashMap<&FrameworkId, HashSet<&str>> = parts
+        .frameworks
+        .iter()
+        .map(|f| {
+            (
+                f.id(),
+                f.requirements().iter().map(|r| r.id.as_str()).collect(),
+            )
+        })
+        .collect();
+    let mut seen = HashSet::new();
+    for set in &parts.mapping_sets {
+        let meta = &set.meta;
+        if !seen.insert(&meta.id) {
+            issues.push(LibraryIssue::DuplicateMappingSet(meta.id.clone()));
+        }
+        let (Some(from), Some(to)) = (fw_ids.get(&meta.from), fw_ids.get(&meta.to)) else {
+            for f in [&meta.from, &meta.to] {
+                if !fw_ids.contains_key(f) {
+                    issues.push(LibraryIssue::Mapping {
+                        set: meta.id.clone(),
+                        issue: MappingIssue::UnknownFramework(f.clone()),
+                    });
+                }
+            }
+            continue;
+        };
+        for (index, m) in set.mappings().iter().enumerate() {
+            for (field, id, ids, fw) in [
+                ("from", &m.from, from, &meta.from),
+                ("to", &m.to, to, &meta.to),
+            ] {
+                if !ids.contains(id.as_str()) {
+                    issues.push(LibraryIssue::Mapping {
+                        set: meta.id.clone(),
+                        issue: MappingIssue::UnknownRequirement {
+                            index,
+                            field,
+                            id: id.clone(),
+                            framework: fw.clone(),
+                        },
+                    });
+                }
+            }
+        }
     }
 }

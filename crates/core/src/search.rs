@@ -207,15 +207,28 @@ mod tests {
                 "one",
                 &[
                     ("A.1", "Access control policy", "Rules for granting access."),
-                    ("A.2", "Backups", "Keep copies; test restoring them and control access."),
+                    (
+                        "A.2",
+                        "Backups",
+                        "Keep copies; test restoring them and control access.",
+                    ),
                 ],
             ),
-            fw("two", &[("PR.AA-01", "Identities", "Manage identities and credentials.")]),
+            fw(
+                "two",
+                &[(
+                    "PR.AA-01",
+                    "Identities",
+                    "Manage identities and credentials.",
+                )],
+            ),
         ];
         let idx = SearchIndex::build(&lib);
         let hits = idx.search("access controls", None, 10);
         assert_eq!(
-            hits.iter().map(|h| (h.framework, h.requirement)).collect::<Vec<_>>(),
+            hits.iter()
+                .map(|h| (h.framework, h.requirement))
+                .collect::<Vec<_>>(),
             vec![(0, 0), (0, 1)]
         );
         let hits = idx.search("pr.aa-01", None, 10);

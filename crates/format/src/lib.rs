@@ -3,11 +3,12 @@
 //! line, column and field, and a file either parses whole or yields nothing.
 
 use std::fmt;
-use std::path::Path;
 use std::ops::Range;
+use std::path::Path;
 
 use crosswalk_core::framework::{Framework, FrameworkMeta, Requirement};
 use crosswalk_core::library::{Library, LibraryIssue, LibraryParts};
+use crosswalk_core::mapping::{Mapping, MappingSet, MappingSetMeta};
 use crosswalk_core::profile::{PairNotes, Profile};
 use serde::Deserialize;
 use toml::Spanned;
@@ -43,6 +44,8 @@ pub enum LibraryFile {
     Framework(Framework, usize),
     Profile(Box<Profile>, usize),
     Comparisons(Vec<(PairNotes, usize)>),
+    /// A mapping set, the line of its header table and the line of each mapping.
+    MappingSet(MappingSet, usize, Vec<usize>),
 }
 
 #[derive(Deserialize)]
@@ -84,6 +87,18 @@ struct ComparisonsFile {
     pairs: Vec<Spanned<PairNotes>>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingSetFile {
+    #[allow(dead_code)]
+    kind: String,
+    #[allow(dead_code)]
+    version: i64,
+    mapping_set: Spanned<MappingSetMeta>,
+    #[serde(default)]
+    mappings: Vec<Spanned<Mapping>>,
+}
+
 /// Maps byte offsets of one file to lines, columns and TOML key paths.
 struct Locator<'a> {
     file: &'a str,
@@ -105,7 +120,9 @@ impl Locator<'_> {
         let offset = offset.min(self.text.len());
         let mut table = String::new();
         let mut counts: Vec<(String, usize)> = Vec::new();
-        let line_end = self.text[offset..].find('\n').map_or(self.text.len(), |i| offset + i);
+        let line_end = self.text[offset..]
+            .find('\n')
+            .map_or(self.text.len(), |i| offset + i);
         for line in self.text[..line_end].split_inclusive('\n') {
             let t = line.trim();
             if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
@@ -177,7 +194,10 @@ impl Locator<'_> {
     }
 }
 
-fn parse<'de, T: Deserialize<'de>>(loc: &Locator<'_>, text: &'de str) -> Result<T, Vec<Diagnostic>> {
+fn parse<'de, T: Deserialize<'de>>(
+    loc: &Locator<'_>,
+    text: &'de str,
+) -> Result<T, Vec<Diagnostic>> {
     toml::from_str(text).map_err(|e| vec![loc.toml_error(&e)])
 }
 
@@ -229,10 +249,34 @@ pub fn parse_file(file: &str, text: &str) -> Result<LibraryFile, Vec<Diagnostic>
                     .collect(),
             ))
         }
+        "mapping-set" => {
+            let f: MappingSetFile = parse(&loc, text)?;
+            let line = loc.line_col(f.mapping_set.span().start).0;
+            let spans: Vec<Range<usize>> = f.mappings.iter().map(Spanned::span).collect();
+            let lines: Vec<usize> = spans.iter().map(|s| loc.line_col(s.start).0).collect();
+            let mappings = f.mappings.into_iter().map(Spanned::into_inner).collect();
+            MappingSet::new(f.mapping_set.into_inner(), mappings)
+                .map(|set| LibraryFile::MappingSet(set, line, lines))
+                .map_err(|issues| {
+                    issues
+                        .iter()
+                        .map(|issue| match issue.location() {
+                            Some((index, field)) => loc.at(
+                                loc.key_in(&spans[index], field),
+                                Some(format!("mappings[{index}].{field}")),
+                                issue.to_string(),
+                            ),
+                            None => loc.at(0, Some("mapping_set".into()), issue.to_string()),
+                        })
+                        .collect()
+                })
+        }
         other => Err(vec![loc.at(
             header.kind.span().start,
             Some("kind".into()),
-            format!("unknown kind `{other}`, expected one of `framework`, `profile`, `comparisons`"),
+            format!(
+                "unknown kind `{other}`, expected one of `framework`, `profile`, `comparisons`, `mapping-set`"
+            ),
         )]),
     }
 }
@@ -243,6 +287,8 @@ pub struct Origins {
     frameworks: Vec<(String, usize)>,
     profiles: Vec<(String, usize)>,
     pairs: Vec<(String, usize)>,
+    /// File, header line and the line of each mapping.
+    mapping_sets: Vec<(String, usize, Vec<usize>)>,
 }
 
 impl Origins {
@@ -250,6 +296,7 @@ impl Origins {
         self.frameworks.extend(other.frameworks);
         self.profiles.extend(other.profiles);
         self.pairs.extend(other.pairs);
+        self.mapping_sets.extend(other.mapping_sets);
     }
 }
 
@@ -269,6 +316,11 @@ impl Loaded {
             frameworks: at(parts.frameworks.len()),
             profiles: at(parts.profiles.len()),
             pairs: at(parts.pairs.len()),
+            mapping_sets: parts
+                .mapping_sets
+                .iter()
+                .map(|m| (name.to_owned(), 1, vec![1; m.mappings().len()]))
+                .collect(),
         };
         Self { parts, origins }
     }
@@ -288,6 +340,12 @@ impl Loaded {
             LibraryFile::Profile(p, line) => {
                 self.parts.profiles.push(*p);
                 self.origins.profiles.push((name.to_owned(), line));
+            }
+            LibraryFile::MappingSet(set, line, lines) => {
+                self.parts.mapping_sets.push(set);
+                self.origins
+                    .mapping_sets
+                    .push((name.to_owned(), line, lines));
             }
             LibraryFile::Comparisons(pairs) => {
                 for (p, line) in pairs {
@@ -311,7 +369,7 @@ impl Loaded {
                         file,
                         line,
                         column: 1,
-                        field: field.to_owned(),
+                        field,
                         message: issue.to_string(),
                     }
                 })
@@ -320,9 +378,22 @@ impl Loaded {
     }
 }
 
-fn origin_of(issue: &LibraryIssue, parts: &LibraryParts, o: &Origins) -> (String, usize, &'static str) {
+fn origin_of(issue: &LibraryIssue, parts: &LibraryParts, o: &Origins) -> (String, usize, String) {
+    let mapping_set = |id: &crosswalk_core::ids::FrameworkId| {
+        parts
+            .mapping_sets
+            .iter()
+            .zip(&o.mapping_sets)
+            .filter(|(m, _)| &m.meta.id == id)
+            .last()
+            .map(|(_, origin)| origin.clone())
+    };
     let fw = |pred: &dyn Fn(&Framework) -> bool, last: bool| {
-        let mut hits = parts.frameworks.iter().zip(&o.frameworks).filter(|(f, _)| pred(f));
+        let mut hits = parts
+            .frameworks
+            .iter()
+            .zip(&o.frameworks)
+            .filter(|(f, _)| pred(f));
         let hit = if last { hits.last() } else { hits.next() };
         hit.map(|(_, origin)| origin.clone())
     };
@@ -349,22 +420,42 @@ fn origin_of(issue: &LibraryIssue, parts: &LibraryParts, o: &Origins) -> (String
         LibraryIssue::AliasClash { framework, .. } => {
             (fw(&|f| f.id() == framework, false), "framework.aliases")
         }
-        LibraryIssue::CurrentEdition { family, .. } => {
-            (fw(&|f| &f.meta.family == family, false), "framework.current")
-        }
+        LibraryIssue::CurrentEdition { family, .. } => (
+            fw(&|f| &f.meta.family == family, false),
+            "framework.current",
+        ),
         LibraryIssue::DuplicateProfile(f) | LibraryIssue::ProfileWithoutFramework(f) => {
             (profile(f), "profile.family")
         }
         LibraryIssue::UnknownRelated { profile: p, .. } => (profile(p), "profile.related"),
         LibraryIssue::BadPhase { profile: p, .. } => (profile(p), "profile.timeline"),
         LibraryIssue::UnknownPairFamily(f) => (pair(&|p| &p.a == f || &p.b == f), "pairs"),
+        LibraryIssue::DuplicateMappingSet(id) => {
+            (mapping_set(id).map(|(f, l, _)| (f, l)), "mapping_set.id")
+        }
+        LibraryIssue::Mapping { set, issue } => {
+            let found = mapping_set(set);
+            return match (found, issue.location()) {
+                (Some((file, _, lines)), Some((index, field))) => (
+                    file,
+                    lines.get(index).copied().unwrap_or(1),
+                    field_name(index, field),
+                ),
+                (Some((file, line, _)), None) => (file, line, "mapping_set".to_owned()),
+                (None, _) => ("<library>".to_owned(), 1, String::new()),
+            };
+        }
         LibraryIssue::DuplicatePair(a, b) => (
             pair(&|p| (&p.a == a && &p.b == b) || (&p.a == b && &p.b == a)),
             "pairs",
         ),
     };
     let (file, line) = origin.unwrap_or_else(|| ("<library>".to_owned(), 1));
-    (file, line, field)
+    (file, line, field.to_owned())
+}
+
+fn field_name(index: usize, field: &str) -> String {
+    format!("mappings[{index}].{field}")
 }
 
 /// Reads every `*.toml` file under `root` (recursively, in sorted order). Names in
@@ -387,7 +478,11 @@ pub fn read_dir(root: &Path, prefix: &str) -> Result<Loaded, Vec<Diagnostic>> {
             Err(e) => diags.push(io_diag(&name, &e)),
         }
     }
-    if diags.is_empty() { Ok(loaded) } else { Err(diags) }
+    if diags.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(diags)
+    }
 }
 
 fn io_diag(name: &str, e: &std::io::Error) -> Diagnostic {
@@ -400,13 +495,23 @@ fn io_diag(name: &str, e: &std::io::Error) -> Diagnostic {
     }
 }
 
-fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>, diags: &mut Vec<Diagnostic>, prefix: &str, root: &Path) {
+fn collect_toml(
+    dir: &Path,
+    out: &mut Vec<std::path::PathBuf>,
+    diags: &mut Vec<Diagnostic>,
+    prefix: &str,
+    root: &Path,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
             let rel = dir.strip_prefix(root).unwrap_or(dir);
             let name = format!("{prefix}{}", rel.display());
-            let name = if name.is_empty() { dir.display().to_string() } else { name };
+            let name = if name.is_empty() {
+                dir.display().to_string()
+            } else {
+                name
+            };
             diags.push(io_diag(&name, &e));
             return;
         }
@@ -419,4 +524,22 @@ fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>, diags: &mut Vec<D
             out.push(path);
         }
     }
+}
+
+/// Writes a mapping set in the library format (the inverse of [`parse_file`]).
+pub fn write_mapping_set(set: &MappingSet) -> Result<String, String> {
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        kind: &'static str,
+        version: i64,
+        mapping_set: &'a MappingSetMeta,
+        mappings: &'a [Mapping],
+    }
+    toml::to_string(&Out {
+        kind: "mapping-set",
+        version: FORMAT_VERSION,
+        mapping_set: &set.meta,
+        mappings: set.mappings(),
+    })
+    .map_err(|e| e.to_string())
 }

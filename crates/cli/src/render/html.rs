@@ -25,7 +25,10 @@ em { color: var(--muted); }
 "#;
 
 fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Renders `markdown` into a complete page titled `title`. Raw HTML in the Markdown is

@@ -43,10 +43,18 @@ fn side(out: &mut String, s: &Side<'_>) {
     );
     let _ = writeln!(out, "{}\n", escape(&p.what_it_is));
     let _ = writeln!(out, "**Scope.** {}\n", escape(&p.scope));
-    let _ = writeln!(out, "**Key components.** {}\n", escape(&p.structure.summary));
+    let _ = writeln!(
+        out,
+        "**Key components.** {}\n",
+        escape(&p.structure.summary)
+    );
     for e in &p.structure.elements {
         let count = e.count.map(|c| format!(" ({c})")).unwrap_or_default();
-        let note = e.note.as_deref().map(|n| format!(": {}", escape(n))).unwrap_or_default();
+        let note = e
+            .note
+            .as_deref()
+            .map(|n| format!(": {}", escape(n)))
+            .unwrap_or_default();
         let _ = writeln!(out, "- {}{count}{note}", escape(&e.name));
     }
     if s.requirement_count > 0 {
@@ -121,7 +129,13 @@ pub fn comparison(c: &Comparison<'_>) -> String {
         escape(b.name)
     );
     for d in &c.differences {
-        let _ = writeln!(out, "| **{}** | {} | {} |", d.aspect, escape(&d.a), escape(&d.b));
+        let _ = writeln!(
+            out,
+            "| **{}** | {} | {} |",
+            d.aspect,
+            escape(&d.a),
+            escape(&d.b)
+        );
     }
     let _ = writeln!(out, "\n## Similarities\n");
     bullets(&mut out, &c.similarities);
@@ -146,13 +160,24 @@ pub fn comparison(c: &Comparison<'_>) -> String {
         }
         let _ = writeln!(out, "### {}\n", escape(s.name));
         for f in &s.profile.faq {
-            let _ = writeln!(out, "**{}**\n\n{}\n", escape(&f.question), escape(&f.answer));
+            let _ = writeln!(
+                out,
+                "**{}**\n\n{}\n",
+                escape(&f.question),
+                escape(&f.answer)
+            );
         }
     }
     if !c.related.is_empty() {
         let _ = writeln!(out, "## Related comparisons\n");
         for r in &c.related {
-            let _ = writeln!(out, "- {} — `crosswalk compare {} {}`", escape(&r.title), r.a, r.b);
+            let _ = writeln!(
+                out,
+                "- {} — `crosswalk compare {} {}`",
+                escape(&r.title),
+                r.a,
+                r.b
+            );
         }
         out.push('\n');
     }
@@ -166,6 +191,9 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(escape("a|b <script> *x* [l](u)"), "a\\|b &lt;script&gt; \\*x\\* \\[l\\](u)");
+        assert_eq!(
+            escape("a|b <script> *x* [l](u)"),
+            "a\\|b &lt;script&gt; \\*x\\* \\[l\\](u)"
+        );
     }
 }

@@ -27,7 +27,10 @@ pub struct Style {
 impl Style {
     pub fn detect() -> Self {
         let width = if std::io::stdout().is_terminal() {
-            Table::new().width().map_or(PIPE_WIDTH, usize::from).clamp(60, 160)
+            Table::new()
+                .width()
+                .map_or(PIPE_WIDTH, usize::from)
+                .clamp(60, 160)
         } else {
             PIPE_WIDTH
         };
@@ -38,15 +41,27 @@ impl Style {
     }
 
     fn heading(&self, s: &str) -> String {
-        if self.color { s.bold().cyan().to_string() } else { s.to_owned() }
+        if self.color {
+            s.bold().cyan().to_string()
+        } else {
+            s.to_owned()
+        }
     }
 
     fn strong(&self, s: &str) -> String {
-        if self.color { s.bold().to_string() } else { s.to_owned() }
+        if self.color {
+            s.bold().to_string()
+        } else {
+            s.to_owned()
+        }
     }
 
     fn dim(&self, s: &str) -> String {
-        if self.color { s.dimmed().to_string() } else { s.to_owned() }
+        if self.color {
+            s.dimmed().to_string()
+        } else {
+            s.to_owned()
+        }
     }
 }
 
@@ -59,7 +74,12 @@ fn table(style: Style) -> Table {
 }
 
 fn section(out: &mut String, style: Style, title: &str) {
-    let _ = writeln!(out, "\n{}\n{}", style.heading(title), style.dim(&"─".repeat(title.chars().count())));
+    let _ = writeln!(
+        out,
+        "\n{}\n{}",
+        style.heading(title),
+        style.dim(&"─".repeat(title.chars().count()))
+    );
 }
 
 fn para(out: &mut String, style: Style, text: &str) {
@@ -81,8 +101,22 @@ fn bullets(out: &mut String, style: Style, items: &[String]) {
 
 fn side(out: &mut String, style: Style, s: &Side<'_>) {
     let p = s.profile;
-    let _ = writeln!(out, "\n{}", style.strong(&format!("{} — {}", s.name, p.full_name)));
-    para(out, style, &format!("{} ({}, {}; current version {}).", p.what_it_is, p.nature.label(), p.publisher, p.current_version));
+    let _ = writeln!(
+        out,
+        "\n{}",
+        style.strong(&format!("{} — {}", s.name, p.full_name))
+    );
+    para(
+        out,
+        style,
+        &format!(
+            "{} ({}, {}; current version {}).",
+            p.what_it_is,
+            p.nature.label(),
+            p.publisher,
+            p.current_version
+        ),
+    );
     let mut parts: Vec<String> = p
         .structure
         .elements
@@ -98,14 +132,26 @@ fn side(out: &mut String, style: Style, s: &Side<'_>) {
             s.id, s.requirement_count, s.assessable_count
         ));
     }
-    para(out, style, &format!("Key components: {} {}", p.structure.summary, parts.join("; ")));
+    para(
+        out,
+        style,
+        &format!(
+            "Key components: {} {}",
+            p.structure.summary,
+            parts.join("; ")
+        ),
+    );
     let (lo, hi) = p.timeline_weeks();
     let phases: Vec<String> = p
         .timeline
         .iter()
         .map(|ph| format!("{} {}–{} wk", ph.phase, ph.min_weeks, ph.max_weeks))
         .collect();
-    para(out, style, &format!("Implementation ({lo}–{hi} weeks): {}.", phases.join("; ")));
+    para(
+        out,
+        style,
+        &format!("Implementation ({lo}–{hi} weeks): {}.", phases.join("; ")),
+    );
 }
 
 /// The comparison page for the terminal.
@@ -114,7 +160,11 @@ pub fn comparison(c: &Comparison<'_>, style: Style) -> String {
     let (a, b) = (&c.standards.a, &c.standards.b);
     let _ = writeln!(out, "{}", style.heading(&c.title));
     for s in [a, b] {
-        para(&mut out, style, &format!("{} ({}): {}", s.name, s.publisher, s.profile.tagline));
+        para(
+            &mut out,
+            style,
+            &format!("{} ({}): {}", s.name, s.publisher, s.profile.tagline),
+        );
     }
     section(&mut out, style, "Quick verdict");
     para(&mut out, style, &c.verdict);
@@ -177,9 +227,21 @@ pub fn comparison(c: &Comparison<'_>, style: Style) -> String {
 pub fn framework_list(lib: &Library) -> String {
     let style = Style::detect();
     let mut t = table(style);
-    t.set_header(vec!["Id", "Short id", "Name", "Version", "Publisher", "Requirements", "Assessable"]);
+    t.set_header(vec![
+        "Id",
+        "Short id",
+        "Name",
+        "Version",
+        "Publisher",
+        "Requirements",
+        "Assessable",
+    ]);
     for f in lib.frameworks() {
-        let short = if f.meta.current { f.meta.family.as_str() } else { "" };
+        let short = if f.meta.current {
+            f.meta.family.as_str()
+        } else {
+            ""
+        };
         t.add_row(vec![
             f.id().to_string(),
             short.to_owned(),
@@ -194,9 +256,18 @@ pub fn framework_list(lib: &Library) -> String {
 }
 
 /// `frameworks show` as a header and an indented tree.
-pub fn framework(f: &Framework, profile: Option<&Profile>, depth: Option<usize>, style: Style) -> String {
+pub fn framework(
+    f: &Framework,
+    profile: Option<&Profile>,
+    depth: Option<usize>,
+    style: Style,
+) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}", style.heading(&format!("{} ({})", f.meta.name, f.id())));
+    let _ = writeln!(
+        out,
+        "{}",
+        style.heading(&format!("{} ({})", f.meta.name, f.id()))
+    );
     let _ = writeln!(
         out,
         "{} · version {} · {} requirements, {} assessable",
@@ -206,7 +277,11 @@ pub fn framework(f: &Framework, profile: Option<&Profile>, depth: Option<usize>,
         f.assessable_count()
     );
     if let Some(p) = profile {
-        para(&mut out, style, &format!("{} {}", p.nature.label(), p.tagline));
+        para(
+            &mut out,
+            style,
+            &format!("{} {}", p.nature.label(), p.tagline),
+        );
     }
     for n in &f.meta.notes {
         para(&mut out, style, &format!("Note: {n}"));
@@ -230,14 +305,35 @@ pub fn framework(f: &Framework, profile: Option<&Profile>, depth: Option<usize>,
         if depth.is_some_and(|d| level > d) {
             return;
         }
-        let Some(kids) = children.get(&parent) else { return };
+        let Some(kids) = children.get(&parent) else {
+            return;
+        };
         for (n, &i) in kids.iter().enumerate() {
             let last = n + 1 == kids.len();
             let r = &reqs[i];
-            let (branch, cont) = if level == 1 { ("", "") } else if last { ("└─ ", "   ") } else { ("├─ ", "│  ") };
-            let id = if r.assessable { style.strong(r.id.as_str()) } else { style.heading(r.id.as_str()) };
+            let (branch, cont) = if level == 1 {
+                ("", "")
+            } else if last {
+                ("└─ ", "   ")
+            } else {
+                ("├─ ", "│  ")
+            };
+            let id = if r.assessable {
+                style.strong(r.id.as_str())
+            } else {
+                style.heading(r.id.as_str())
+            };
             let _ = writeln!(out, "{prefix}{branch}{id}  {}", r.title);
-            walk(out, style, reqs, children, Some(&r.id), &format!("{prefix}{cont}"), level + 1, depth);
+            walk(
+                out,
+                style,
+                reqs,
+                children,
+                Some(&r.id),
+                &format!("{prefix}{cont}"),
+                level + 1,
+                depth,
+            );
         }
     }
     walk(&mut out, style, reqs, &children, None, "", 1, depth);

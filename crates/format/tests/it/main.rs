@@ -66,7 +66,9 @@ fn dangling_parent() {
     let text = GOOD.replace("parent = \"A\"", "parent = \"B\"");
     check_errors(
         &text,
-        &["acme.toml:21:1: requirements[1].parent: parent `B` of `A.1` does not exist in this framework"],
+        &[
+            "acme.toml:21:1: requirements[1].parent: parent `B` of `A.1` does not exist in this framework",
+        ],
     );
 }
 
@@ -75,7 +77,9 @@ fn unknown_field() {
     let text = GOOD.replace("assessable = true", "assessable = true\nweight = 3");
     check_errors(
         &text,
-        &["acme.toml:26:1: requirements[1].weight: unknown field `weight`, expected one of `id`, `parent`, `title`, `summary`, `kind`, `assessable`, `attributes`"],
+        &[
+            "acme.toml:26:1: requirements[1].weight: unknown field `weight`, expected one of `id`, `parent`, `title`, `summary`, `kind`, `assessable`, `attributes`",
+        ],
     );
 }
 
@@ -85,8 +89,16 @@ fn bad_enum_value() {
     let diags = parse_file("acme.toml", &text).unwrap_err();
     assert_eq!(diags.len(), 1);
     let d = &diags[0];
-    assert_eq!((d.file.as_str(), d.line, d.field.as_str()), ("acme.toml", 24, "requirements[1].kind"));
-    assert!(d.message.starts_with("unknown variant `contrl`, expected one of `group`, `clause`"), "{}", d.message);
+    assert_eq!(
+        (d.file.as_str(), d.line, d.field.as_str()),
+        ("acme.toml", 24, "requirements[1].kind")
+    );
+    assert!(
+        d.message
+            .starts_with("unknown variant `contrl`, expected one of `group`, `clause`"),
+        "{}",
+        d.message
+    );
 }
 
 #[test]
@@ -94,7 +106,9 @@ fn bad_requirement_id() {
     let text = GOOD.replace("id = \"A.1\"", "id = \"A 1\"");
     check_errors(
         &text,
-        &["acme.toml:20:6: requirements[1].id: `A 1` is not a valid requirement id: use printable ASCII without spaces or `:`"],
+        &[
+            "acme.toml:20:6: requirements[1].id: `A 1` is not a valid requirement id: use printable ASCII without spaces or `:`",
+        ],
     );
 }
 
@@ -115,7 +129,9 @@ fn unsupported_version_and_kind() {
     );
     check_errors(
         &GOOD.replace("kind = \"framework\"", "kind = \"catalog\""),
-        &["acme.toml:1:8: kind: unknown kind `catalog`, expected one of `framework`, `profile`, `comparisons`"],
+        &[
+            "acme.toml:1:8: kind: unknown kind `catalog`, expected one of `framework`, `profile`, `comparisons`, `mapping-set`",
+        ],
     );
 }
 
@@ -123,7 +139,10 @@ fn unsupported_version_and_kind() {
 fn syntax_error() {
     let text = GOOD.replace("title = \"Access\"", "title = \"Access");
     let diags = parse_file("acme.toml", &text).unwrap_err();
-    assert_eq!((diags[0].line, diags[0].field.as_str()), (14, "requirements[0].title"));
+    assert_eq!(
+        (diags[0].line, diags[0].field.as_str()),
+        (14, "requirements[0].title")
+    );
 }
 
 #[test]
@@ -153,6 +172,61 @@ assessable = false
 "#;
     check_errors(
         text,
-        &["acme.toml:12:1: requirements[0].parent: parent `B` of `B.1` is defined after it; list parents before children"],
+        &[
+            "acme.toml:12:1: requirements[0].parent: parent `B` of `B.1` is defined after it; list parents before children",
+        ],
+    );
+}
+
+#[test]
+fn mapping_sets_round_trip_and_report_bad_rows() {
+    let text = r#"kind = "mapping-set"
+version = 1
+
+[mapping_set]
+id = "a--b"
+from = "a-1"
+to = "b-1"
+title = "A to B"
+provenance = "curated"
+publisher = "us"
+source = "our review"
+method = "read both"
+review = "second reader"
+
+[[mappings]]
+from = "X.1"
+to = "Y-1"
+relationship = "subset"
+rationale = "semantic"
+strength = 6
+
+[[mappings]]
+from = "X.2"
+to = "Y-2"
+relationship = "intersects"
+"#;
+    let LibraryFile::MappingSet(set, line, lines) = parse_file("m.toml", text).unwrap() else {
+        panic!("not a mapping set")
+    };
+    assert_eq!((line, lines), (4, vec![15, 22]));
+    let written = crosswalk_format::write_mapping_set(&set).unwrap();
+    let LibraryFile::MappingSet(again, _, _) = parse_file("m.toml", &written).unwrap() else {
+        panic!("not a mapping set")
+    };
+    assert_eq!(again, set);
+    check_errors(
+        &text.replace("strength = 6", "strength = 12"),
+        &["m.toml:20:1: mappings[0].strength: strength 12 of `X.1` → `Y-1` is outside 1–10"]
+            .map(|s| s.replacen("m.toml", "acme.toml", 1))
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    check_errors(
+        &text.replace("relationship = \"subset\"", "relationship = \"subset-of\""),
+        &[
+            "acme.toml:18:16: mappings[0].relationship: unknown variant `subset-of`, expected one of `equal`, `equivalent`, `subset`, `superset`, `intersects`, `related`, `no-relationship`",
+        ],
     );
 }

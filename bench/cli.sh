@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Whole-process timings of the CLI on the embedded library (issue: compare and search
+# under 20 ms). Needs hyperfine (Debian: apt-get install hyperfine).
+# Usage: bash bench/cli.sh [--export-markdown FILE]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin=target/release/crosswalk
+hyperfine --warmup 20 --runs 200 -N "$@" \
+  "$bin compare soc2 iso27001" \
+  "$bin compare soc2 iso27001 --format json" \
+  "$bin compare iso13485 gdpr --format html" \
+  "$bin search access control review" \
+  "$bin search supplier --framework iso27001" \
+  "$bin frameworks show iso27001 --json"

@@ -1,0 +1,280 @@
+//! End-to-end tests of the `crosswalk` binary: output snapshots and JSON contracts.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn crosswalk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("CROSSWALK_LIBRARY")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(args: &[&str]) -> String {
+    let out = crosswalk(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+fn json(args: &[&str]) -> Value {
+    serde_json::from_str(&stdout(args)).expect("valid JSON")
+}
+
+const SHORT_IDS: &[&str] = &[
+    "soc2",
+    "iso27001",
+    "iso27701",
+    "iso42001",
+    "iso13485",
+    "iso9001",
+    "iso14971",
+    "nist-csf-2.0",
+    "nist-800-53",
+    "gdpr",
+    "hipaa",
+    "pci-dss",
+    "nis2",
+    "dora",
+    "eu-ai-act",
+    "cis-controls",
+];
+
+#[test]
+fn compare_soc2_iso27001_text() {
+    insta::assert_snapshot!(stdout(&["compare", "soc2", "iso27001"]));
+}
+
+#[test]
+fn compare_soc2_iso27001_md() {
+    insta::assert_snapshot!(stdout(&["compare", "soc2", "iso27001", "--format", "md"]));
+}
+
+#[test]
+fn compare_soc2_iso27001_html() {
+    let html = stdout(&["compare", "soc2", "iso27001", "--format", "html"]);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://") && !html.contains("<script"),
+        "no external assets or scripts"
+    );
+    insta::assert_snapshot!(html);
+}
+
+#[test]
+fn compare_soc2_iso27001_json() {
+    let v = json(&["compare", "soc2", "iso27001", "--format", "json"]);
+    insta::assert_json_snapshot!(v);
+}
+
+#[test]
+fn compare_odd_pair_iso13485_gdpr() {
+    insta::assert_snapshot!(stdout(&["compare", "iso13485", "gdpr", "--format", "md"]));
+}
+
+#[test]
+fn compare_json_contract_holds_for_every_pair() {
+    let mut pairs = 0;
+    for a in SHORT_IDS {
+        for b in SHORT_IDS {
+            if a == b {
+                continue;
+            }
+            let v = json(&["compare", a, b, "--format", "json"]);
+            for key in [
+                "a",
+                "b",
+                "verdict",
+                "differences",
+                "similarities",
+                "choose_when",
+                "combined_strategy",
+                "related",
+            ] {
+                assert!(v.get(key).is_some(), "{a} vs {b}: missing {key}");
+            }
+            assert!(
+                v["a"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(a.split('-').next().unwrap()),
+                "{a}: {}",
+                v["a"]
+            );
+            let diffs = v["differences"].as_array().unwrap();
+            let aspects: Vec<&str> = diffs
+                .iter()
+                .map(|d| d["aspect"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                &aspects[..5],
+                ["Scope", "Industry", "Nature", "Testing", "Penalties"]
+            );
+            for d in diffs {
+                assert!(
+                    !d["a"].as_str().unwrap().is_empty() && !d["b"].as_str().unwrap().is_empty(),
+                    "{a} vs {b}: empty {}",
+                    d["aspect"]
+                );
+            }
+            assert!(
+                v["verdict"].as_str().unwrap().len() > 80,
+                "{a} vs {b}: thin verdict"
+            );
+            assert!(
+                !v["similarities"].as_array().unwrap().is_empty(),
+                "{a} vs {b}"
+            );
+            assert!(
+                v["combined_strategy"].as_array().unwrap().len() >= 2,
+                "{a} vs {b}"
+            );
+            assert!(!v["choose_when"]["a"].as_array().unwrap().is_empty());
+            // No sentence is left with an unfilled or doubled piece.
+            let text = v.to_string();
+            assert!(
+                !text.contains("..") && !text.contains(" ,") && !text.contains("{}"),
+                "{a} vs {b}"
+            );
+            pairs += 1;
+        }
+    }
+    assert_eq!(pairs, 16 * 15);
+}
+
+#[test]
+fn law_versus_voluntary_verdict_says_which_binds() {
+    let v = json(&["compare", "iso13485", "gdpr", "--format", "json"]);
+    let verdict = v["verdict"].as_str().unwrap();
+    assert!(verdict.contains("Only GDPR is binding law"), "{verdict}");
+}
+
+#[test]
+fn frameworks_list_json_contract() {
+    let v = json(&["frameworks", "list", "--json"]);
+    let list = v.as_array().unwrap();
+    assert!(list.len() >= 18);
+    for f in list {
+        for key in ["id", "name", "version", "publisher", "requirement_count"] {
+            assert!(f.get(key).is_some(), "{f}: missing {key}");
+        }
+    }
+    let soc2 = list.iter().find(|f| f["id"] == "soc2-2017").unwrap();
+    assert_eq!(soc2["requirement_count"], 81);
+    assert_eq!(soc2["publisher"], "AICPA");
+}
+
+#[test]
+fn frameworks_show_json_contract() {
+    let v = json(&["frameworks", "show", "iso27001", "--json"]);
+    assert_eq!(v["id"], "iso27001-2022");
+    assert_eq!(v["profile"]["family"], "iso27001");
+    let reqs = v["requirements"].as_array().unwrap();
+    let a515 = reqs.iter().find(|r| r["id"] == "A.5.15").unwrap();
+    assert_eq!(a515["parent"], "A.5");
+    assert_eq!(a515["title"], "Access control");
+    assert_eq!(a515["kind"], "control");
+    assert_eq!(a515["assessable"], true);
+    assert!(a515["summary"].as_str().unwrap().len() > 20);
+    let root = reqs.iter().find(|r| r["id"] == "4").unwrap();
+    assert_eq!(root["parent"], Value::Null);
+    let csf = json(&["frameworks", "show", "nist-csf-2.0", "--json"]);
+    assert!(
+        csf["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "PR.AA-01")
+    );
+}
+
+#[test]
+fn frameworks_show_tree() {
+    insta::assert_snapshot!(stdout(&["frameworks", "show", "iso42001", "--depth", "2"]));
+}
+
+#[test]
+fn search_ranks_and_filters() {
+    let v = json(&[
+        "search",
+        "supplier",
+        "security",
+        "--framework",
+        "iso27001",
+        "--json",
+        "--limit",
+        "3",
+    ]);
+    let hits = v.as_array().unwrap();
+    assert_eq!(hits.len(), 3);
+    assert!(hits.iter().all(|h| h["framework"] == "iso27001-2022"));
+    assert!(
+        hits[0]["title"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("supplier"),
+        "{}",
+        hits[0]
+    );
+    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+    let by_id = json(&["search", "CC6.1", "--json", "--limit", "1"]);
+    assert_eq!(by_id[0]["id"], "CC6.1");
+    let none = stdout(&["search", "xylophone"]);
+    assert_eq!(none, "no requirement matches “xylophone”\n");
+}
+
+#[test]
+fn unknown_framework_is_a_clear_error() {
+    let out = crosswalk(&["compare", "soc2", "iso99999"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: unknown framework `iso99999`; known short ids: "),
+        "{err}"
+    );
+}
+
+#[test]
+fn library_validate_reports_and_exits_nonzero() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("x.toml"),
+        "kind = \"framework\"\nversion = 7\n",
+    )
+    .unwrap();
+    let out = crosswalk(&["library", "validate", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("x.toml:2:11: version: format version 7 is not supported"),
+        "{err}"
+    );
+    let ok = tempfile::tempdir().unwrap();
+    let out = crosswalk(&["library", "validate", ok.path().to_str().unwrap()]);
+    assert!(out.status.success());
+}
+
+#[test]
+fn writes_output_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("page.html");
+    stdout(&[
+        "compare",
+        "iso27001",
+        "iso42001",
+        "--format",
+        "html",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(path).unwrap();
+    assert!(html.contains("<table>"));
+}

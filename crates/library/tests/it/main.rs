@@ -1,0 +1,41 @@
+//! Tests of the built-in library: exact identifier sets and counts of every catalog, the
+//! structural invariants across the whole library, and loading user libraries.
+
+mod catalogs;
+mod shared_data;
+mod user_library;
+
+use std::collections::BTreeSet;
+
+use crosswalk_core::framework::Framework;
+
+pub fn builtin() -> &'static crosswalk_library::Catalog {
+    crosswalk_library::builtin().expect("built-in library decodes")
+}
+
+pub fn framework(id: &str) -> &'static Framework {
+    builtin()
+        .library
+        .resolve(id)
+        .unwrap_or_else(|| panic!("framework {id} is in the built-in library"))
+}
+
+/// `prefix` followed by each number of `range`, e.g. `seq("A.5.", 1..=3)` = A.5.1, A.5.2, A.5.3.
+pub fn seq(prefix: &str, range: std::ops::RangeInclusive<u32>) -> Vec<String> {
+    range.map(|n| format!("{prefix}{n}")).collect()
+}
+
+pub fn ids_where(
+    fw: &Framework,
+    pred: impl Fn(&crosswalk_core::framework::Requirement) -> bool,
+) -> BTreeSet<String> {
+    fw.requirements()
+        .iter()
+        .filter(|r| pred(r))
+        .map(|r| r.id.to_string())
+        .collect()
+}
+
+pub fn set(items: impl IntoIterator<Item = impl Into<String>>) -> BTreeSet<String> {
+    items.into_iter().map(Into::into).collect()
+}

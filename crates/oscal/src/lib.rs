@@ -1,0 +1,1 @@
+//! OSCAL support (work in progress).
