@@ -52,6 +52,8 @@ pub struct Requirement {
     pub id: RequirementId,
     pub parent: Option<RequirementId>,
     pub title: String,
+    /// Our own words; empty for catalogs imported without their publisher's text.
+    #[serde(default)]
     pub summary: String,
     pub kind: RequirementKind,
     pub assessable: bool,
@@ -122,7 +124,7 @@ impl TreeIssue {
     }
 }
 
-/// Checks a requirement list: unique ids, parents that exist and come first, no empty text.
+/// Checks a requirement list: unique ids, parents that exist and come first, a title.
 /// Because every parent must precede its child, the tree can have no cycles.
 pub fn check_tree(requirements: &[Requirement]) -> Vec<TreeIssue> {
     let mut issues = Vec::new();
@@ -153,14 +155,12 @@ pub fn check_tree(requirements: &[Requirement]) -> Vec<TreeIssue> {
                 Some(_) => {}
             }
         }
-        for (field, text) in [("title", &r.title), ("summary", &r.summary)] {
-            if text.trim().is_empty() {
-                issues.push(TreeIssue::Empty {
-                    index,
-                    id: r.id.clone(),
-                    field,
-                });
-            }
+        if r.title.trim().is_empty() {
+            issues.push(TreeIssue::Empty {
+                index,
+                id: r.id.clone(),
+                field: "title",
+            });
         }
     }
     issues.sort_by_key(TreeIssue::index);
@@ -287,7 +287,7 @@ mod tests {
     #[test]
     fn finds_each_kind_of_tree_issue() {
         let mut empty = req("C", None);
-        empty.summary = " ".into();
+        empty.title = " ".into();
         let reqs = vec![
             req("A", None),
             req("A.1", Some("A")),
@@ -305,7 +305,7 @@ mod tests {
                 "duplicate requirement id `A.1`",
                 "parent `B` of `B.1` does not exist in this framework",
                 "parent `X` of `X.1` is defined after it; list parents before children",
-                "requirement `C` has an empty summary",
+                "requirement `C` has an empty title",
             ]
         );
         assert_eq!(issues[1].index(), 3);

@@ -384,8 +384,8 @@ fn origin_of(issue: &LibraryIssue, parts: &LibraryParts, o: &Origins) -> (String
             .mapping_sets
             .iter()
             .zip(&o.mapping_sets)
-            .filter(|(m, _)| &m.meta.id == id)
-            .last()
+            .rev()
+            .find(|(m, _)| &m.meta.id == id)
             .map(|(_, origin)| origin.clone())
     };
     let fw = |pred: &dyn Fn(&Framework) -> bool, last: bool| {
@@ -402,8 +402,8 @@ fn origin_of(issue: &LibraryIssue, parts: &LibraryParts, o: &Origins) -> (String
             .profiles
             .iter()
             .zip(&o.profiles)
-            .filter(|(p, _)| &p.family == family)
-            .last()
+            .rev()
+            .find(|(p, _)| &p.family == family)
             .map(|(_, origin)| origin.clone())
     };
     let pair = |f: &dyn Fn(&PairNotes) -> bool| {
@@ -411,8 +411,8 @@ fn origin_of(issue: &LibraryIssue, parts: &LibraryParts, o: &Origins) -> (String
             .pairs
             .iter()
             .zip(&o.pairs)
-            .filter(|(p, _)| f(p))
-            .last()
+            .rev()
+            .find(|(p, _)| f(p))
             .map(|(_, origin)| origin.clone())
     };
     let (origin, field) = match issue {

@@ -290,54 +290,49 @@ pub fn framework(
         para(&mut out, style, &format!("Source: {src}"));
     }
     let _ = writeln!(out);
-    let children = f.children();
-    let reqs = f.requirements();
-    fn walk(
-        out: &mut String,
-        style: Style,
-        reqs: &[crosswalk_core::framework::Requirement],
-        children: &HashMap<Option<&RequirementId>, Vec<usize>>,
-        parent: Option<&RequirementId>,
-        prefix: &str,
-        level: usize,
-        depth: Option<usize>,
-    ) {
-        if depth.is_some_and(|d| level > d) {
+    let tree = Tree {
+        style,
+        reqs: f.requirements(),
+        children: f.children(),
+        depth,
+    };
+    tree.walk(&mut out, None, "", 1);
+    out
+}
+
+/// Draws a requirement tree with box-drawing branches.
+struct Tree<'a> {
+    style: Style,
+    reqs: &'a [crosswalk_core::framework::Requirement],
+    children: HashMap<Option<&'a RequirementId>, Vec<usize>>,
+    depth: Option<usize>,
+}
+
+impl Tree<'_> {
+    fn walk(&self, out: &mut String, parent: Option<&RequirementId>, prefix: &str, level: usize) {
+        if self.depth.is_some_and(|d| level > d) {
             return;
         }
-        let Some(kids) = children.get(&parent) else {
+        let Some(kids) = self.children.get(&parent) else {
             return;
         };
         for (n, &i) in kids.iter().enumerate() {
             let last = n + 1 == kids.len();
-            let r = &reqs[i];
-            let (branch, cont) = if level == 1 {
-                ("", "")
-            } else if last {
-                ("└─ ", "   ")
-            } else {
-                ("├─ ", "│  ")
+            let r = &self.reqs[i];
+            let (branch, cont) = match (level, last) {
+                (1, _) => ("", ""),
+                (_, true) => ("└─ ", "   "),
+                (_, false) => ("├─ ", "│  "),
             };
             let id = if r.assessable {
-                style.strong(r.id.as_str())
+                self.style.strong(r.id.as_str())
             } else {
-                style.heading(r.id.as_str())
+                self.style.heading(r.id.as_str())
             };
             let _ = writeln!(out, "{prefix}{branch}{id}  {}", r.title);
-            walk(
-                out,
-                style,
-                reqs,
-                children,
-                Some(&r.id),
-                &format!("{prefix}{cont}"),
-                level + 1,
-                depth,
-            );
+            self.walk(out, Some(&r.id), &format!("{prefix}{cont}"), level + 1);
         }
     }
-    walk(&mut out, style, reqs, &children, None, "", 1, depth);
-    out
 }
 
 /// `search` results as a ranked table.

@@ -1,5 +1,8 @@
 //! Library-file parsing: every kind of error names the file, line and field.
 
+// Test code: failing loudly is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use crosswalk_format::{LibraryFile, parse_file};
 
 const GOOD: &str = r#"kind = "framework"

@@ -569,12 +569,16 @@ fn whole_library_tree_invariants() {
                     r.id
                 );
             }
-            assert!(
-                !r.title.trim().is_empty() && !r.summary.trim().is_empty(),
-                "{}: {}",
-                fw.id(),
-                r.id
-            );
+            assert!(!r.title.trim().is_empty(), "{}: {}", fw.id(), r.id);
+            // Only catalogs converted from a publisher's file without its text may lack summaries.
+            if fw.id().as_str() != "nist-800-53r5" {
+                assert!(
+                    !r.summary.trim().is_empty(),
+                    "{}: {} has no summary",
+                    fw.id(),
+                    r.id
+                );
+            }
         }
     }
 }

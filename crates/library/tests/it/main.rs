@@ -1,6 +1,9 @@
 //! Tests of the built-in library: exact identifier sets and counts of every catalog, the
 //! structural invariants across the whole library, and loading user libraries.
 
+// Test code: failing loudly is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod catalogs;
 mod shared_data;
 mod user_library;

@@ -1,5 +1,8 @@
 //! Spreadsheet reading: CSV and XLSX, column options, row-numbered errors.
 
+// Test code: failing loudly is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 
 use crosswalk_core::mapping::Relationship;
