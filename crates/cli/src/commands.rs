@@ -430,5 +430,6 @@ fn import_spec(a: ImportArgs) -> Result<crosswalk_cmd::ImportSpec> {
             notes: Vec::new(),
         },
         sheet,
+        skip_unknown: a.skip_unknown,
     })
 }

@@ -449,6 +449,7 @@ pub struct ImportSpec {
     pub to: String,
     pub meta: MappingSetMeta,
     pub sheet: SheetOptions,
+    pub skip_unknown: bool,
 }
 
 /// Reads a spreadsheet into a checked mapping set: every id must exist (zero-padding,
@@ -525,14 +526,24 @@ pub fn import_sheet(catalog: &Catalog, spec: ImportSpec) -> Result<MappingSet> {
             }
         }
     }
-    if !errors.is_empty() {
+    let mut meta = spec.meta;
+    if !errors.is_empty() && spec.skip_unknown {
+        let rows: Vec<&str> = errors
+            .iter()
+            .map(|e| e.trim().rsplit_once(": row ").map_or(e.trim(), |(_, r)| r))
+            .collect();
+        meta.notes.push(format!(
+            "{} source row(s) were left out because they name ids absent from the catalogs: {}",
+            errors.len(),
+            rows.join("; ")
+        ));
+    } else if !errors.is_empty() {
         bail!(
             "{} problem(s), nothing imported:\n{}",
             errors.len(),
             errors.join("\n")
         );
     }
-    let mut meta = spec.meta;
     meta.from = from.id().clone();
     meta.to = to.id().clone();
     MappingSet::new(meta, mappings).map_err(|issues| {

@@ -210,6 +210,10 @@ pub struct ImportArgs {
     pub from_pattern: Option<String>,
     #[arg(long)]
     pub to_pattern: Option<String>,
+    /// Drop rows whose ids are not in the frameworks instead of failing; the dropped ids
+    /// are listed in the mapping set's notes.
+    #[arg(long)]
+    pub skip_unknown: bool,
 }
 
 #[derive(Debug, Subcommand)]
