@@ -7,9 +7,11 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::crosswalk::{Graph, Node, OverlapCount, Reach};
 use crate::framework::Framework;
 use crate::ids::FrameworkId;
 use crate::library::Library;
+use crate::mapping::Coverage;
 use crate::profile::{Nature, Profile, Theme};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,6 +64,32 @@ pub struct Standards<'a> {
     pub b: Side<'a>,
 }
 
+/// Computed requirement coverage between the two editions, with its counting rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overlap {
+    pub rule: &'static str,
+    pub a_in_b: OverlapCount,
+    pub b_in_a: OverlapCount,
+    /// What a round "N% overlap" claim amounts to under this data, in plain words.
+    pub claim: String,
+}
+
+/// One domain (top-level group) of `a` and how `b` covers its requirements.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DomainRow {
+    pub domain: String,
+    pub title: String,
+    pub count: OverlapCount,
+    /// Domains of `b` its requirements map to, most mappings first: (domain id, mappings).
+    pub mapped_to: Vec<(String, usize)>,
+}
+
+pub const OVERLAP_RULE: &str = "A requirement of one standard is fully covered by the other when an official \
+or curated mapping says some requirement of the other is equal, equivalent or broader (it is a subset); \
+partially covered when the best mapping is superset, intersects or related; not covered otherwise. Only \
+assessable requirements are counted, mappings are read in both directions, and several partial mappings \
+never add up to full coverage.";
+
 /// A generated comparison page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison<'a> {
@@ -75,6 +103,10 @@ pub struct Comparison<'a> {
     pub combined_strategy: Vec<String>,
     pub related: Vec<Related>,
     pub notes: Vec<String>,
+    /// `None` when no mapping links the two editions.
+    pub overlap: Option<Overlap>,
+    /// Requirement-by-domain coverage of `a` by `b`, then of `b` by `a`.
+    pub domains: (Vec<DomainRow>, Vec<DomainRow>),
     pub standards: Standards<'a>,
 }
 
@@ -423,6 +455,108 @@ fn related(lib: &Library, a: &Profile, b: &Profile) -> Vec<Related> {
     out
 }
 
+/// The id of the domain a requirement belongs to: its root, or the root's child when the
+/// root only groups other groups (an annex grouping themes, a function grouping categories).
+fn domain_of(fw: &Framework, index: usize) -> usize {
+    let reqs = fw.requirements();
+    let mut chain = vec![index];
+    while let Some(p) = reqs[*chain.last().unwrap_or(&index)].parent.as_ref() {
+        match reqs.iter().position(|r| &r.id == p) {
+            Some(pi) => chain.push(pi),
+            None => break,
+        }
+    }
+    let root = *chain.last().unwrap_or(&index);
+    let only_groups = reqs
+        .iter()
+        .filter(|r| r.parent.as_ref() == Some(&reqs[root].id))
+        .all(|r| !r.assessable);
+    if only_groups && chain.len() >= 2 {
+        chain[chain.len() - 2]
+    } else {
+        root
+    }
+}
+
+fn domain_rows(lib: &Library, graph: &Graph, a: usize, b: usize) -> Vec<DomainRow> {
+    let fa = &lib.frameworks()[a];
+    let fb = &lib.frameworks()[b];
+    let mut rows: Vec<(usize, DomainRow, std::collections::BTreeMap<usize, usize>)> = Vec::new();
+    for (ri, r) in fa.requirements().iter().enumerate() {
+        if !r.assessable {
+            continue;
+        }
+        let d = domain_of(fa, ri);
+        let pos = match rows.iter().position(|(x, _, _)| *x == d) {
+            Some(p) => p,
+            None => {
+                let dr = &fa.requirements()[d];
+                rows.push((
+                    d,
+                    DomainRow {
+                        domain: dr.id.to_string(),
+                        title: dr.title.clone(),
+                        count: OverlapCount::default(),
+                        mapped_to: Vec::new(),
+                    },
+                    Default::default(),
+                ));
+                rows.len() - 1
+            }
+        };
+        let node = Node {
+            framework: a as u32,
+            requirement: ri as u32,
+        };
+        let hops: Vec<_> = graph
+            .direct(node)
+            .iter()
+            .filter(|h| h.to.framework == b as u32)
+            .collect();
+        let best = hops
+            .iter()
+            .map(|h| h.relationship.coverage())
+            .max()
+            .unwrap_or(Coverage::None);
+        let (_, row, targets) = &mut rows[pos];
+        row.count.total += 1;
+        match best {
+            Coverage::Full => row.count.full += 1,
+            Coverage::Partial => row.count.partial += 1,
+            Coverage::None => row.count.none += 1,
+        }
+        for h in hops {
+            *targets
+                .entry(domain_of(fb, h.to.requirement as usize))
+                .or_default() += 1;
+        }
+    }
+    rows.into_iter()
+        .map(|(_, mut row, targets)| {
+            let mut t: Vec<(String, usize)> = targets
+                .into_iter()
+                .map(|(d, n)| (fb.requirements()[d].id.to_string(), n))
+                .collect();
+            t.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+            t.truncate(4);
+            row.mapped_to = t;
+            row
+        })
+        .collect()
+}
+
+fn claim(a: &str, b: &str, o: &Overlap) -> String {
+    format!(
+        "A round claim such as \"{a} and {b} overlap 80%\" needs a counting rule. Under ours, {:.0}% of {a}'s \
+         assessable requirements are fully covered by {b} and {:.0}% at least partly; in the other direction \
+         {:.0}% fully and {:.0}% at least partly. Partial coverage still leaves work to do and evidence to collect.",
+        o.a_in_b.full_pct(),
+        o.a_in_b.any_pct(),
+        o.b_in_a.full_pct(),
+        o.b_in_a.any_pct()
+    )
+}
+
 /// Builds the comparison page for two editions of the library.
 pub fn compare<'a>(
     lib: &'a Library,
@@ -464,6 +598,36 @@ pub fn compare<'a>(
             )
         }));
     }
+    let (ia, ib) = (lib.index_of(fa.id()), lib.index_of(fb.id()));
+    let (overlap, domains) = match (ia, ib) {
+        (Some(ia), Some(ib)) => {
+            let graph = Graph::new(lib);
+            let direct = Reach {
+                max_depth: 1,
+                include_related: true,
+            };
+            let o = Overlap {
+                rule: OVERLAP_RULE,
+                a_in_b: graph.overlap(lib, ia as u32, ib as u32, direct),
+                b_in_a: graph.overlap(lib, ib as u32, ia as u32, direct),
+                claim: String::new(),
+            };
+            let linked = o.a_in_b.full + o.a_in_b.partial + o.b_in_a.full + o.b_in_a.partial > 0;
+            if linked {
+                let claim = claim(&a.name, &b.name, &o);
+                (
+                    Some(Overlap { claim, ..o }),
+                    (
+                        domain_rows(lib, &graph, ia, ib),
+                        domain_rows(lib, &graph, ib, ia),
+                    ),
+                )
+            } else {
+                (None, (Vec::new(), Vec::new()))
+            }
+        }
+        _ => (None, (Vec::new(), Vec::new())),
+    };
     Ok(Comparison {
         a: &fa.meta.id,
         b: &fb.meta.id,
@@ -478,6 +642,8 @@ pub fn compare<'a>(
         combined_strategy: combined_strategy(a, b, pair.map_or(empty, |p| &p.combined_strategy)),
         related: related(lib, a, b),
         notes,
+        overlap,
+        domains,
         standards: Standards {
             a: side(fa, a),
             b: side(fb, b),

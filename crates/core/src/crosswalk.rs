@@ -133,21 +133,34 @@ impl Graph {
     }
 
     /// Direct and inferred mappings from `from`, optionally only into framework `to`.
-    /// For each target the strongest conclusion is kept (by coverage, then fewer hops);
-    /// a direct mapping always wins over an inferred one. Paths never revisit a framework.
+    /// Every stated mapping is returned (sets may disagree, and each keeps its
+    /// provenance); for targets reached only by inference the strongest conclusion is kept
+    /// (by coverage, then fewer hops). Paths never revisit a framework.
     pub fn reach(&self, from: Node, to: Option<u32>, opts: Reach) -> Vec<Found> {
-        let mut best: HashMap<Node, Found> = HashMap::new();
+        let usable = |h: &Hop| {
+            h.relationship != Relationship::NoRelationship
+                && (opts.include_related || h.relationship != Relationship::Related)
+                && h.to.framework != from.framework
+        };
+        let mut direct: Vec<Found> = self
+            .direct(from)
+            .iter()
+            .filter(|h| usable(h) && to.is_none_or(|t| t == h.to.framework))
+            .map(|h| Found {
+                from,
+                to: h.to,
+                relationship: h.relationship,
+                hops: vec![*h],
+            })
+            .collect();
+        let mut inferred: HashMap<Node, Found> = HashMap::new();
         let mut frontier: Vec<(Node, Relationship, Vec<Hop>)> =
             vec![(from, Relationship::Equal, Vec::new())];
-        for _depth in 0..opts.max_depth.max(1) {
+        for depth in 0..opts.max_depth.max(1) {
             let mut next = Vec::new();
             for (node, rel, path) in frontier {
                 for hop in self.direct(node) {
-                    if hop.relationship == Relationship::NoRelationship
-                        || (!opts.include_related && hop.relationship == Relationship::Related)
-                        || hop.to.framework == from.framework
-                        || path.iter().any(|h| h.from.framework == hop.to.framework)
-                    {
+                    if !usable(hop) || path.iter().any(|h| h.from.framework == hop.to.framework) {
                         continue;
                     }
                     let Some(composed) = rel.compose(hop.relationship) else {
@@ -155,17 +168,18 @@ impl Graph {
                     };
                     let mut hops = path.clone();
                     hops.push(*hop);
-                    if to.is_none_or(|t| t == hop.to.framework) {
+                    let in_target = to.is_none_or(|t| t == hop.to.framework);
+                    if depth > 0 && in_target && !direct.iter().any(|d| d.to == hop.to) {
                         let found = Found {
                             from,
                             to: hop.to,
                             relationship: composed,
                             hops: hops.clone(),
                         };
-                        match best.get(&hop.to) {
-                            Some(old) if !better(&found, old) => {}
+                        match inferred.get(&hop.to) {
+                            Some(old) if !stronger(&found, old) => {}
                             _ => {
-                                best.insert(hop.to, found);
+                                inferred.insert(hop.to, found);
                             }
                         }
                     }
@@ -177,15 +191,16 @@ impl Graph {
             }
             frontier = next;
         }
-        let mut out: Vec<Found> = best.into_values().collect();
-        out.sort_by(|a, b| {
+        let mut rest: Vec<Found> = inferred.into_values().collect();
+        rest.sort_by(|a, b| {
             a.hops
                 .len()
                 .cmp(&b.hops.len())
                 .then(b.relationship.coverage().cmp(&a.relationship.coverage()))
                 .then(a.to.cmp(&b.to))
         });
-        out
+        direct.extend(rest);
+        direct
     }
 
     /// How far framework `b` covers each assessable requirement of framework `a`.
@@ -224,16 +239,14 @@ impl Graph {
     }
 }
 
-fn better(new: &Found, old: &Found) -> bool {
-    (new.hops.len() == 1 && old.hops.len() > 1)
-        || (old.hops.len() > 1
-            && (
-                new.relationship.coverage(),
-                std::cmp::Reverse(new.hops.len()),
-            ) > (
-                old.relationship.coverage(),
-                std::cmp::Reverse(old.hops.len()),
-            ))
+fn stronger(new: &Found, old: &Found) -> bool {
+    (
+        new.relationship.coverage(),
+        std::cmp::Reverse(new.hops.len()),
+    ) > (
+        old.relationship.coverage(),
+        std::cmp::Reverse(old.hops.len()),
+    )
 }
 
 fn requirement_index(lib: &Library, fw: usize) -> HashMap<&str, u32> {

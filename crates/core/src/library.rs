@@ -213,16 +213,13 @@ impl Library {
 /// Mapping sets must name editions by their exact ids, and every requirement they map
 /// must exist on its side.
 fn check_mapping_sets(parts: &LibraryParts, issues: &mut Vec<LibraryIssue>) {
-    let fw_ids: HashMap<&FrameworkId, HashSet<&str>> = parts
-        .frameworks
-        .iter()
-        .map(|f| {
-            (
-                f.id(),
-                f.requirements().iter().map(|r| r.id.as_str()).collect(),
-            )
-        })
-        .collect();
+    // The first definition of an id wins; a duplicate is reported once, elsewhere.
+    let mut fw_ids: HashMap<&FrameworkId, HashSet<&str>> = HashMap::new();
+    for f in &parts.frameworks {
+        fw_ids
+            .entry(f.id())
+            .or_insert_with(|| f.requirements().iter().map(|r| r.id.as_str()).collect());
+    }
     let mut seen = HashSet::new();
     for set in &parts.mapping_sets {
         let meta = &set.meta;

@@ -98,6 +98,87 @@ fn side(out: &mut String, s: &Side<'_>) {
     bullets(out, &p.cost_drivers);
 }
 
+fn pct(n: usize, total: usize) -> String {
+    if total == 0 {
+        "–".into()
+    } else {
+        format!("{:.0}%", 100.0 * n as f64 / total as f64)
+    }
+}
+
+fn overlap(out: &mut String, c: &Comparison<'_>) {
+    let (a, b) = (&c.standards.a, &c.standards.b);
+    let _ = writeln!(out, "\n## Computed overlap\n");
+    let Some(o) = &c.overlap else {
+        let _ = writeln!(
+            out,
+            "No official or curated mapping links {} and {} in the library, so no overlap is claimed.",
+            escape(a.name),
+            escape(b.name)
+        );
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "| Direction | Assessable | Fully covered | Partly covered | Not covered |\n|---|---|---|---|---|"
+    );
+    for (x, y, n) in [(a, b, &o.a_in_b), (b, a, &o.b_in_a)] {
+        let _ = writeln!(
+            out,
+            "| {} covered by {} | {} | {} ({}) | {} ({}) | {} ({}) |",
+            escape(x.name),
+            escape(y.name),
+            n.total,
+            n.full,
+            pct(n.full, n.total),
+            n.partial,
+            pct(n.partial, n.total),
+            n.none,
+            pct(n.none, n.total)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n*Counting rule:* {}\n\n{}\n",
+        escape(o.rule),
+        escape(&o.claim)
+    );
+    for (x, y, rows) in [(a, b, &c.domains.0), (b, a, &c.domains.1)] {
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "### {} requirements by domain, mapped to {}\n\n| Domain | Assessable | Full | Partial | None | Maps mostly to |\n|---|---|---|---|---|---|",
+            escape(x.name),
+            escape(y.name)
+        );
+        for r in rows {
+            let to: Vec<String> = r
+                .mapped_to
+                .iter()
+                .map(|(d, n)| format!("{} ({n})", escape(d)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} {} | {} | {} | {} | {} | {} |",
+                escape(&r.domain),
+                escape(&r.title),
+                r.count.total,
+                r.count.full,
+                r.count.partial,
+                r.count.none,
+                if to.is_empty() {
+                    "—".to_owned()
+                } else {
+                    to.join(", ")
+                }
+            );
+        }
+        out.push('\n');
+    }
+}
+
 /// The whole comparison page in Markdown.
 pub fn comparison(c: &Comparison<'_>) -> String {
     let mut out = String::new();
@@ -137,6 +218,7 @@ pub fn comparison(c: &Comparison<'_>) -> String {
             escape(&d.b)
         );
     }
+    overlap(&mut out, c);
     let _ = writeln!(out, "\n## Similarities\n");
     bullets(&mut out, &c.similarities);
     let _ = writeln!(out, "## Which to choose when\n");

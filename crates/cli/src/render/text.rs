@@ -183,6 +183,72 @@ pub fn comparison(c: &Comparison<'_>, style: Style) -> String {
         t.add_row(vec![d.aspect, d.a.as_str(), d.b.as_str()]);
     }
     let _ = writeln!(out, "{t}");
+    section(&mut out, style, "Computed overlap");
+    match &c.overlap {
+        None => para(
+            &mut out,
+            style,
+            &format!(
+                "No official or curated mapping links {} and {} in the library, so no overlap is claimed.",
+                a.name, b.name
+            ),
+        ),
+        Some(o) => {
+            let mut t = table(style);
+            t.set_header(vec!["Direction", "Assessable", "Full", "Partial", "None"]);
+            for (x, y, n) in [(a, b, &o.a_in_b), (b, a, &o.b_in_a)] {
+                t.add_row(vec![
+                    format!("{} covered by {}", x.name, y.name),
+                    n.total.to_string(),
+                    format!("{} ({:.0}%)", n.full, n.full_pct()),
+                    n.partial.to_string(),
+                    n.none.to_string(),
+                ]);
+            }
+            let _ = writeln!(out, "{t}");
+            para(&mut out, style, &format!("Counting rule: {}", o.rule));
+            para(&mut out, style, &o.claim);
+            for (x, y, rows) in [(a, b, &c.domains.0), (b, a, &c.domains.1)] {
+                if rows.is_empty() {
+                    continue;
+                }
+                let _ = writeln!(
+                    out,
+                    "\n{}",
+                    style.strong(&format!("{} by domain, mapped to {}", x.name, y.name))
+                );
+                let mut t = table(style);
+                t.set_header(vec![
+                    "Domain",
+                    "Assessable",
+                    "Full",
+                    "Partial",
+                    "None",
+                    "Maps mostly to",
+                ]);
+                for r in rows {
+                    let to: Vec<String> = r
+                        .mapped_to
+                        .iter()
+                        .map(|(d, n)| format!("{d} ({n})"))
+                        .collect();
+                    t.add_row(vec![
+                        format!("{} {}", r.domain, r.title),
+                        r.count.total.to_string(),
+                        r.count.full.to_string(),
+                        r.count.partial.to_string(),
+                        r.count.none.to_string(),
+                        if to.is_empty() {
+                            "—".to_owned()
+                        } else {
+                            to.join(", ")
+                        },
+                    ]);
+                }
+                let _ = writeln!(out, "{t}");
+            }
+        }
+    }
     section(&mut out, style, "Similarities");
     bullets(&mut out, style, &c.similarities);
     section(&mut out, style, "Which to choose when");

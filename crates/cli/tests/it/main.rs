@@ -283,3 +283,134 @@ fn writes_output_files() {
     let html = std::fs::read_to_string(path).unwrap();
     assert!(html.contains("<table>"));
 }
+
+#[test]
+fn map_json_contract() {
+    let v = json(&["map", "soc2:CC7.3", "--json"]);
+    let rows = v.as_array().unwrap();
+    assert!(!rows.is_empty());
+    for r in rows {
+        for key in [
+            "from",
+            "to",
+            "relationship",
+            "rationale",
+            "strength",
+            "provenance",
+            "path",
+        ] {
+            assert!(r.get(key).is_some(), "missing {key} in {r}");
+        }
+        let kind = r["provenance"]["kind"].as_str().unwrap();
+        let hops = r["path"].as_array().unwrap().len();
+        assert_eq!(kind == "inferred", hops > 1, "{r}");
+        assert!(["official", "curated", "inferred"].contains(&kind));
+    }
+    let direct = rows
+        .iter()
+        .find(|r| r["to"] == "iso27001-2022:A.5.25")
+        .unwrap();
+    assert_eq!(direct["relationship"], "equivalent");
+    assert_eq!(direct["provenance"]["kind"], "curated");
+    assert_eq!(direct["provenance"]["publisher"], "crosswalk");
+    let only = json(&[
+        "map",
+        "soc2:CC7.3",
+        "--to",
+        "nist-800-53",
+        "--depth",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(
+        only.as_array().unwrap().len(),
+        0,
+        "no direct SOC 2 → 800-53 set"
+    );
+    let out = crosswalk(&["map", "soc2:ZZ9", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("`ZZ9` is not a requirement of soc2-2017")
+    );
+}
+
+#[test]
+fn overlap_json_contract() {
+    let v = json(&["overlap", "soc2", "iso27001", "--json"]);
+    assert_eq!(v["a"], "soc2-2017");
+    assert_eq!(v["b"], "iso27001-2022");
+    assert!(v["rule"].as_str().unwrap().contains("fully covered"));
+    for dir in ["a_in_b", "b_in_a"] {
+        let d = &v[dir];
+        let sum = d["full"].as_u64().unwrap()
+            + d["partial"].as_u64().unwrap()
+            + d["none"].as_u64().unwrap();
+        assert_eq!(sum, d["total"].as_u64().unwrap());
+    }
+    assert_eq!(v["a_in_b"]["total"], 61);
+}
+
+#[test]
+fn overlap_matrix_writes_an_svg_heatmap() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("m.svg");
+    let v = json(&["overlap", "--matrix", "--json", "-o", svg.to_str().unwrap()]);
+    let n = v["frameworks"].as_array().unwrap().len();
+    assert!(n >= 15);
+    assert_eq!(v["cells"].as_array().unwrap().len(), n);
+    let text = std::fs::read_to_string(svg).unwrap();
+    assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"));
+    assert_eq!(text.matches("<rect x=").count(), n * n);
+}
+
+#[test]
+fn mappings_import_is_all_or_nothing_with_row_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("m.csv");
+    std::fs::write(&csv, "from_id,to_id,relationship\nsoc2:CC6.1,iso27001:A.8.5,subset-of\nCC6.2,A.99.1,intersect\nCC6.3,A.5.18,\n").unwrap();
+    let out_file = dir.path().join("m.toml");
+    let args = [
+        "mappings",
+        "import",
+        csv.to_str().unwrap(),
+        "--from",
+        "soc2",
+        "--to",
+        "iso27001",
+        "--relationship-column",
+        "relationship",
+        "-o",
+        out_file.to_str().unwrap(),
+    ];
+    let out = crosswalk(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("row 3: `A.99.1` is not a requirement of iso27001-2022"),
+        "{err}"
+    );
+    assert!(!out_file.exists(), "nothing written on error");
+    std::fs::write(
+        &csv,
+        "from_id,to_id,relationship\nsoc2:CC6.1,iso27001:A.8.5,subset-of\nCC6.3,A.5.18,\n",
+    )
+    .unwrap();
+    let ok = stdout(&args);
+    assert!(ok.starts_with("wrote 2 mappings"), "{ok}");
+    let lib = dir.path();
+    let v = json(&[
+        "--library",
+        lib.to_str().unwrap(),
+        "map",
+        "soc2:CC6.1",
+        "--to",
+        "iso27001",
+        "--json",
+    ]);
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["to"] == "iso27001-2022:A.8.5" && r["relationship"] == "subset")
+    );
+}

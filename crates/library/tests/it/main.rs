@@ -5,12 +5,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod catalogs;
+mod mappings;
 mod shared_data;
 mod user_library;
 
 use std::collections::BTreeSet;
 
 use crosswalk_core::framework::Framework;
+pub use shared_data::shared_data;
 
 pub fn builtin() -> &'static crosswalk_library::Catalog {
     crosswalk_library::builtin().expect("built-in library decodes")
