@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process timings of the CLI on the embedded library (issue: compare and search
 # under 20 ms). Needs hyperfine (Debian: apt-get install hyperfine).
+# Also the crosswalk engine: overlap of two frameworks, the all-framework matrix (target
+# under 100 ms) and a map query with inference.
 # Usage: bash bench/cli.sh [--export-markdown FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,4 +14,7 @@ hyperfine --warmup 20 --runs 200 -N "$@" \
   "$bin compare iso13485 gdpr --format html" \
   "$bin search access control review" \
   "$bin search supplier --framework iso27001" \
-  "$bin frameworks show iso27001 --json"
+  "$bin frameworks show iso27001 --json" \
+  "$bin overlap soc2 iso27001 --json" \
+  "$bin overlap --matrix --json -o /tmp/crosswalk-bench-matrix.svg" \
+  "$bin map soc2:CC7.3 --json"

@@ -1,1 +1,0 @@
-//! OSCAL support (work in progress).
