@@ -526,6 +526,27 @@ fn collect_toml(
     }
 }
 
+/// Writes a framework as a library file that `parse_file` reads back unchanged.
+///
+/// # Errors
+/// When TOML serialisation fails (it does not for frameworks built by `Framework::new`).
+pub fn write_framework(fw: &Framework) -> Result<String, String> {
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        kind: &'static str,
+        version: i64,
+        framework: &'a FrameworkMeta,
+        requirements: &'a [Requirement],
+    }
+    toml::to_string(&Out {
+        kind: "framework",
+        version: FORMAT_VERSION,
+        framework: &fw.meta,
+        requirements: fw.requirements(),
+    })
+    .map_err(|e| e.to_string())
+}
+
 /// Writes a mapping set in the library format (the inverse of [`parse_file`]).
 pub fn write_mapping_set(set: &MappingSet) -> Result<String, String> {
     #[derive(serde::Serialize)]

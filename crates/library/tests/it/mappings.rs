@@ -83,6 +83,114 @@ fn curated_soc2_to_iso27001_covers_every_criterion_with_typed_relationships() {
     );
 }
 
+fn assessable(fw: &str, prefix: &str) -> BTreeSet<&'static str> {
+    framework(fw)
+        .requirements()
+        .iter()
+        .filter(|r| r.assessable && r.id.as_str().starts_with(prefix))
+        .map(|r| r.id.as_str())
+        .collect()
+}
+
+fn sources(id: &str) -> BTreeSet<&'static str> {
+    set(id).mappings().iter().map(|m| m.from.as_str()).collect()
+}
+
+#[test]
+fn curated_sets_cover_what_their_headers_promise() {
+    // SOC 2 → CSF 2.0: every criterion, typed.
+    assert_eq!(
+        sources("soc2-2017--nist-csf-2.0"),
+        assessable("soc2-2017", "")
+    );
+    // ISO 13485 → ISO 9001:2015: every assessable subclause.
+    assert_eq!(
+        sources("iso13485-2016--iso9001-2015"),
+        assessable("iso13485-2016", "")
+    );
+    // ISO 27701 Annex A (31 controller controls) and Annex B (18 processor controls) → GDPR.
+    let gdpr = sources("iso27701-2019--gdpr-2016");
+    let annexes = assessable("iso27701-2019", "A.7.");
+    assert_eq!(annexes.len(), 31);
+    assert!(annexes.is_subset(&gdpr));
+    let processor = assessable("iso27701-2019", "B.8.");
+    assert_eq!(processor.len(), 18);
+    assert!(processor.is_subset(&gdpr));
+    // ISO 42001 → ISO 27001:2022: every management-system clause 4–10.
+    let clauses: BTreeSet<&str> = assessable("iso42001-2023", "")
+        .into_iter()
+        .filter(|id| !id.starts_with("A."))
+        .collect();
+    assert!(clauses.is_subset(&sources("iso42001-2023--iso27001-2022")));
+    for id in [
+        "soc2-2017--nist-csf-2.0",
+        "iso13485-2016--iso9001-2015",
+        "iso27701-2019--gdpr-2016",
+        "iso42001-2023--iso27001-2022",
+    ] {
+        let kinds: BTreeSet<Relationship> =
+            set(id).mappings().iter().map(|m| m.relationship).collect();
+        assert!(kinds.len() >= 2, "{id}: typed, not all one kind: {kinds:?}");
+        assert_eq!(set(id).meta.provenance, ProvenanceKind::Curated);
+    }
+}
+
+/// ISO/IEC 27701:2019 clause 6.N.x.y extends the ISO/IEC 27002:2013 control (N+3).x.y, so
+/// each maps to Annex A control A.(N+3).x.y of ISO/IEC 27001:2013; clause 5 subclauses
+/// extend 27001 clauses 4–10.
+#[test]
+fn iso27701_extends_iso27001_clause_by_clause() {
+    let s = set("iso27701-2019--iso27001-2013");
+    let guidance: Vec<&str> = framework("iso27701-2019")
+        .requirements()
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|id| id.starts_with("6.") && id.split('.').count() == 4)
+        .collect();
+    assert_eq!(guidance.len(), 114, "one subclause per 27002:2013 control");
+    for id in guidance {
+        let parts: Vec<&str> = id.split('.').collect();
+        let n: u32 = parts[1].parse().unwrap();
+        let want = format!("A.{}.{}.{}", n + 3, parts[2], parts[3]);
+        assert!(
+            s.mappings()
+                .iter()
+                .any(|m| m.from.as_str() == id && m.to.as_str() == want),
+            "{id} → {want}"
+        );
+    }
+    let clause5 = assessable("iso27701-2019", "5.");
+    assert!(clause5.is_subset(&sources("iso27701-2019--iso27001-2013")));
+    // Through the 2013→2022 transition set, 27701 reaches ISO 27001:2022 by inference.
+    let lib = &builtin().library;
+    let graph = Graph::new(lib);
+    let (from, to) = (framework("iso27701-2019"), framework("iso27001-2022"));
+    let pos = |fw: &crosswalk_core::framework::Framework, id: &str| {
+        fw.requirements()
+            .iter()
+            .position(|r| r.id.as_str() == id)
+            .unwrap() as u32
+    };
+    let found = graph.reach(
+        Node {
+            framework: lib.index_of(from.id()).unwrap() as u32,
+            requirement: pos(from, "6.9.2.1"),
+        },
+        Some(lib.index_of(to.id()).unwrap() as u32),
+        Reach::default(),
+    );
+    let malware = found
+        .iter()
+        .find(|f| f.to.requirement == pos(to, "A.8.7"))
+        .expect("6.9.2.1 reaches A.8.7 (protection against malware)");
+    assert!(malware.is_inferred());
+    assert_eq!(
+        malware.relationship,
+        Relationship::Equivalent,
+        "equal ∘ equivalent"
+    );
+}
+
 #[test]
 fn iso27001_transition_maps_all_114_old_controls() {
     let s = set("iso27001-2013--iso27001-2022");

@@ -2,34 +2,12 @@
 //! `CROSSWALK_SHARED_DATA`). Skipped with a message when absent, except under `CI=true`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use crosswalk_core::framework::RequirementKind as K;
 
 use super::framework;
 
-/// The shared data directory, or `None` (after saying so) when it is absent outside CI.
-pub fn shared_data(test: &str) -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir = match std::env::var_os("CROSSWALK_SHARED_DATA") {
-        Some(d) => root.join(d),
-        None => root.join("../shared/data"),
-    };
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    assert!(
-        !ci,
-        "{test}: shared data not found at {} (set CROSSWALK_SHARED_DATA)",
-        dir.display()
-    );
-    eprintln!(
-        "{test}: skipped, shared data not found at {}",
-        dir.display()
-    );
-    None
-}
+pub use crosswalk_testkit::shared_data;
 
 /// Our CSF 2.0 catalog keeps exactly NIST's 2.0 structure: every function, category and
 /// subcategory we ship exists in NIST's OSCAL catalog under the same parent, with NIST's

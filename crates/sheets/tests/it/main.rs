@@ -7,27 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crosswalk_core::mapping::Relationship;
 use crosswalk_sheets::{Column, SheetOptions, read};
-
-fn shared_data(test: &str) -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir = match std::env::var_os("CROSSWALK_SHARED_DATA") {
-        Some(d) => root.join(d),
-        None => root.join("../shared/data"),
-    };
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{test}: shared data missing at {}",
-        dir.display()
-    );
-    eprintln!(
-        "{test}: skipped, shared data not found at {}",
-        dir.display()
-    );
-    None
-}
+use crosswalk_testkit::shared_data;
 
 fn csv(text: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();

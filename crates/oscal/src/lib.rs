@@ -1,0 +1,159 @@
+//! OSCAL for crosswalk: read catalogs, profiles and mapping collections (JSON or XML),
+//! resolve profiles into catalogs, convert catalogs to frameworks, and export frameworks
+//! and mapping sets as OSCAL documents.
+//!
+//! Documents are handled as JSON values in OSCAL's own JSON shape, so every field a
+//! publisher wrote survives resolution untouched; XML input is converted to that shape.
+
+mod convert;
+mod resolve;
+mod xml;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+pub use convert::{
+    ExportOptions, ImportOptions, catalog_meta, catalog_to_framework, framework_to_catalog,
+    mapping_collection, read_mapping_collection,
+};
+pub use resolve::resolve_profile;
+
+/// The OSCAL version written on documents we produce.
+pub const OSCAL_VERSION: &str = "1.2.1";
+
+/// What went wrong, always naming the file and the place.
+#[derive(Debug, thiserror::Error)]
+pub enum OscalError {
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        file: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}:{column}: not valid JSON: {message}")]
+    Json {
+        file: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{file}:{line}: not valid XML: {message}")]
+    Xml {
+        file: PathBuf,
+        line: u32,
+        message: String,
+    },
+    #[error("{file}: {message}")]
+    Invalid { file: PathBuf, message: String },
+    #[error("{file}: import `{href}` cannot be loaded: {reason}")]
+    MissingImport {
+        file: PathBuf,
+        href: String,
+        reason: String,
+    },
+    #[error("profile import cycle: {}", .0.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" → "))]
+    Cycle(Vec<PathBuf>),
+    #[error("{file}: {what} `{id}` does not exist in the imported controls")]
+    UnknownId {
+        file: PathBuf,
+        what: &'static str,
+        id: String,
+    },
+}
+
+/// The kind of OSCAL document at the root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Catalog,
+    Profile,
+    MappingCollection,
+}
+
+/// A document: its kind and its root object (the value under `catalog`, `profile` …).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub kind: Kind,
+    pub body: Value,
+}
+
+/// Reads an OSCAL document from a file, JSON or XML (decided by content).
+pub fn read(path: &Path) -> Result<Document, OscalError> {
+    let text = std::fs::read_to_string(path).map_err(|source| OscalError::Io {
+        file: path.to_owned(),
+        source,
+    })?;
+    read_str(path, &text)
+}
+
+/// Reads an OSCAL document from text; `path` names it in errors.
+pub fn read_str(path: &Path, text: &str) -> Result<Document, OscalError> {
+    let root = if text.trim_start().starts_with('<') {
+        xml::to_json(path, text)?
+    } else {
+        serde_json::from_str::<Value>(text).map_err(|e| OscalError::Json {
+            file: path.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?
+    };
+    let invalid = |message: &str| OscalError::Invalid {
+        file: path.to_owned(),
+        message: message.to_owned(),
+    };
+    let obj = root
+        .as_object()
+        .ok_or_else(|| invalid("the document is not a JSON object"))?;
+    for (key, kind) in [
+        ("catalog", Kind::Catalog),
+        ("profile", Kind::Profile),
+        ("mapping-collection", Kind::MappingCollection),
+    ] {
+        if let Some(body) = obj.get(key) {
+            if !body.is_object() {
+                return Err(invalid(&format!("`{key}` is not an object")));
+            }
+            return Ok(Document {
+                kind,
+                body: body.clone(),
+            });
+        }
+    }
+    Err(invalid(
+        "not an OSCAL catalog, profile or mapping-collection (no such root)",
+    ))
+}
+
+/// Wraps a catalog body as a complete JSON document.
+pub fn catalog_json(catalog: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(&serde_json::json!({ "catalog": catalog }))
+        .unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Every control in a catalog body (recursively through groups and enhancements).
+pub fn controls(catalog: &Value) -> Vec<&Value> {
+    fn walk<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+        for g in v
+            .get("groups")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            walk(g, out);
+        }
+        for c in v
+            .get("controls")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            out.push(c);
+            walk(c, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(catalog, &mut out);
+    out
+}
