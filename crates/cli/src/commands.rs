@@ -191,6 +191,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 args.output.display()
             ))?;
         }
+        Command::Oscal { command } => crate::oscal_cmd::run(&catalog, command)?,
         Command::Library {
             command: LibraryCommand::Validate { dir },
         } => return validate(&dir),
@@ -224,7 +225,7 @@ fn validate(dir: &Path) -> Result<ExitCode> {
     }
 }
 
-fn resolve<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Framework> {
+pub(crate) fn resolve<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Framework> {
     catalog.library.resolve(id).ok_or_else(|| {
         let known: Vec<&str> = catalog.library.frameworks().iter().map(|f| f.meta.family.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
         anyhow!(
@@ -241,7 +242,7 @@ fn json<T: Serialize>(value: &T) -> Result<String> {
 }
 
 /// Writes to standard output; a closed pipe (`| head`) is not an error.
-fn emit(s: &str) -> Result<()> {
+pub(crate) fn emit(s: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -2,6 +2,7 @@
 
 mod commands;
 mod crosswalk_cmd;
+mod oscal_cmd;
 mod render;
 
 use std::path::PathBuf;
@@ -100,6 +101,11 @@ pub enum Command {
     Mappings {
         #[command(subcommand)]
         command: MappingsCommand,
+    },
+    /// OSCAL: resolve profiles, import catalogs and mapping collections, export.
+    Oscal {
+        #[command(subcommand)]
+        command: OscalCommand,
     },
     /// Work with library files.
     Library {
@@ -214,6 +220,75 @@ pub struct ImportArgs {
     /// are listed in the mapping set's notes.
     #[arg(long)]
     pub skip_unknown: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OscalCommand {
+    /// Resolve a profile (JSON or XML) into a catalog (JSON), per NIST's specification.
+    Resolve {
+        /// The profile.
+        profile: PathBuf,
+        /// Local catalog to use for an import that is remote or missing (a URL, say).
+        #[arg(long, value_name = "CATALOG")]
+        catalog: Option<PathBuf>,
+        /// Write the resolved catalog here instead of standard output.
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+    /// Turn an OSCAL catalog, profile or mapping collection into a library file (all or
+    /// nothing); load it with --library.
+    Import(Box<OscalImportArgs>),
+    /// Write a framework as an OSCAL catalog or a mapping set as an OSCAL mapping collection.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct OscalImportArgs {
+    /// Catalog, profile or mapping collection, JSON or XML.
+    pub file: PathBuf,
+    /// Framework id for an imported catalog (default: from its title).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Library file to write (default: ID.toml in the current directory).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Catalog for a profile's remote or missing import.
+    #[arg(long, value_name = "CATALOG")]
+    pub catalog: Option<PathBuf>,
+    /// Copy the publisher's statement text into summaries (for your own installation).
+    #[arg(long)]
+    pub include_text: bool,
+    /// Keep controls marked withdrawn.
+    #[arg(long)]
+    pub keep_withdrawn: bool,
+    /// Mapping collections: framework of the sources.
+    #[arg(long, value_name = "FW")]
+    pub from: Option<String>,
+    /// Mapping collections: framework of the targets.
+    #[arg(long, value_name = "FW")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A framework as an OSCAL 1.2 catalog (JSON).
+    Catalog {
+        /// Short id, edition id or alias.
+        framework: String,
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+    /// The mapping set between two frameworks as an OSCAL 1.2 mapping collection (JSON);
+    /// a set stored the other way round is exported inverted.
+    Mapping {
+        from: String,
+        to: String,
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

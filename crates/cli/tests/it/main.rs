@@ -3,6 +3,8 @@
 // Test code: failing loudly is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod oscal;
+
 use std::process::{Command, Output};
 
 use serde_json::Value;
