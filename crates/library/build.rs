@@ -23,6 +23,19 @@ fn main() {
             return;
         }
     };
+    // Every id a framework answers to, for checks that need no decoded library.
+    let mut ids: Vec<String> = Vec::new();
+    for f in &parts.frameworks {
+        ids.push(f.id().to_string());
+        ids.push(f.meta.family.to_string());
+        ids.extend(f.meta.aliases.iter().map(ToString::to_string));
+    }
+    ids.sort();
+    ids.dedup();
+    let out = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
+    if let Err(e) = std::fs::write(Path::new(&out).join("ids.txt"), ids.join("\n")) {
+        println!("cargo::error=cannot write the built-in id list: {e}");
+    }
     let index = SearchIndex::build(&parts.frameworks);
     let image = match postcard::to_allocvec(&(parts, index)) {
         Ok(bytes) => bytes,
@@ -31,7 +44,6 @@ fn main() {
             return;
         }
     };
-    let out = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
     if let Err(e) = std::fs::write(Path::new(&out).join("library.postcard"), image) {
         println!("cargo::error=cannot write the built-in library image: {e}");
     }

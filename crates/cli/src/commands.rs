@@ -22,6 +22,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         return validate(dir);
     }
     let dirs: Vec<&Path> = cli.library.iter().map(PathBuf::as_path).collect();
+    if let Command::Oscal { command } = cli.command {
+        // OSCAL commands load the library only where they need it.
+        crate::oscal_cmd::run(&dirs, command)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let catalog = crosswalk_library::load(&dirs)?;
     match cli.command {
         Command::Compare {
@@ -191,7 +196,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 args.output.display()
             ))?;
         }
-        Command::Oscal { command } => crate::oscal_cmd::run(&catalog, command)?,
+        Command::Oscal { .. } => {}
         Command::Library {
             command: LibraryCommand::Validate { dir },
         } => return validate(&dir),

@@ -10,6 +10,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+// Parsing OSCAL catalogs builds hundreds of thousands of small maps: mimalloc makes that
+// (and freeing them) several times cheaper than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Compliance standards as structured data: browse, search and compare them.
 #[derive(Debug, Parser)]
 #[command(name = "crosswalk", version, about, max_term_width = 100)]

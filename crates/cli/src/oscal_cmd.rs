@@ -1,13 +1,14 @@
 //! `crosswalk oscal …`: resolve profiles, import catalogs and mapping collections as
 //! library files, export frameworks and mapping sets as OSCAL documents.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use crosswalk_core::ids::FrameworkId;
 use crosswalk_core::mapping::{Mapping, MappingSet};
 use crosswalk_library::Catalog;
-use crosswalk_oscal::{ExportOptions, ImportOptions, Kind};
+use crosswalk_oscal::{CatalogNode, ExportOptions, ImportOptions, Kind};
 use serde_json::{Value, json};
 
 use crate::commands::{emit, resolve};
@@ -36,23 +37,37 @@ fn write(out: Option<&Path>, text: &str) -> Result<()> {
     }
 }
 
-pub fn run(catalog: &Catalog, command: OscalCommand) -> Result<()> {
+/// Runs an `oscal` command; the library is loaded from `dirs` only where needed.
+pub fn run(dirs: &[&Path], command: OscalCommand) -> Result<()> {
     match command {
         OscalCommand::Resolve {
             profile,
             catalog: source,
             output,
         } => {
-            let body = crosswalk_oscal::resolve_profile(&profile, source.as_deref())?;
+            let mut body = crosswalk_oscal::resolve_profile(&profile, source.as_deref())?;
             let n = crosswalk_oscal::controls(&body).len();
-            write(output.as_deref(), &pretty("catalog", &body)?)?;
-            if let Some(out) = &output {
-                eprintln!("resolved {n} controls into {}", out.display());
+            let doc = json!({ "catalog": body.take() });
+            match &output {
+                Some(out) => {
+                    let file = std::fs::File::create(out)
+                        .with_context(|| format!("cannot write {}", out.display()))?;
+                    let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+                    serde_json::to_writer_pretty(&mut w, &doc)
+                        .map_err(std::io::Error::from)
+                        .and_then(|()| w.write_all(b"\n"))
+                        .and_then(|()| w.flush())
+                        .with_context(|| format!("cannot write {}", out.display()))?;
+                    eprintln!("resolved {n} controls into {}", out.display());
+                }
+                None => write(None, &pretty("catalog", &doc["catalog"])?)?,
             }
+            // The process ends here: skip freeing the document tree piece by piece.
+            std::mem::forget(doc);
             Ok(())
         }
-        OscalCommand::Import(args) => import(catalog, &args),
-        OscalCommand::Export { what } => export(catalog, what),
+        OscalCommand::Import(args) => import(dirs, &args),
+        OscalCommand::Export { what } => export(&crosswalk_library::load(dirs)?, what),
     }
 }
 
@@ -142,28 +157,58 @@ fn slug(title: &str) -> String {
     if s.is_empty() { "imported".into() } else { s }
 }
 
-fn import(catalog: &Catalog, args: &crate::OscalImportArgs) -> Result<()> {
+/// `oscal import`: a catalog is converted without decoding the library (its id is
+/// checked against the built-in id list and any --library directories); profiles and
+/// mapping collections load the library.
+pub fn import(dirs: &[&Path], args: &crate::OscalImportArgs) -> Result<()> {
+    match crosswalk_oscal::read_catalog(&args.file)? {
+        Some(node) => {
+            let user = if dirs.is_empty() {
+                None
+            } else {
+                Some(crosswalk_library::load(dirs)?)
+            };
+            let taken = |id: &str| {
+                crosswalk_library::builtin_ids().any(|b| b == id)
+                    || user
+                        .as_ref()
+                        .is_some_and(|c| c.library.resolve(id).is_some())
+            };
+            import_catalog(&node, args, &taken)
+        }
+        None => import_other(&crosswalk_library::load(dirs)?, args),
+    }
+}
+
+/// A profile (resolved, then converted) or a mapping collection.
+fn import_other(catalog: &Catalog, args: &crate::OscalImportArgs) -> Result<()> {
     let doc = crosswalk_oscal::read(&args.file)?;
     let body = match doc.kind {
         Kind::MappingCollection => return import_mappings(catalog, args, &doc.body),
         Kind::Catalog => doc.body,
         Kind::Profile => crosswalk_oscal::resolve_profile(&args.file, args.catalog.as_deref())?,
     };
-    let title = body
-        .pointer("/metadata/title")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let node = CatalogNode::from_value(&body)
+        .map_err(|e| anyhow!("{}: {e}; nothing imported", args.file.display()))?;
+    import_catalog(&node, args, &|id| catalog.library.resolve(id).is_some())
+}
+
+fn import_catalog(
+    node: &CatalogNode,
+    args: &crate::OscalImportArgs,
+    taken: &dyn Fn(&str) -> bool,
+) -> Result<()> {
     let id = match &args.id {
         Some(id) => id.clone(),
-        None => slug(title),
+        None => slug(node.title()),
     };
     let id = FrameworkId::parse(&id).map_err(|e| anyhow!("--id {id}: {e}"))?;
-    if catalog.library.resolve(id.as_str()).is_some() {
+    if taken(id.as_str()) {
         bail!("a framework `{id}` is already in the library; choose another with --id");
     }
-    let meta = crosswalk_oscal::catalog_meta(&body, id.clone());
-    let fw = crosswalk_oscal::catalog_to_framework(
-        &body,
+    let meta = crosswalk_oscal::catalog_meta(node, id.clone());
+    let fw = crosswalk_oscal::node_to_framework(
+        node,
         ImportOptions {
             meta,
             include_text: args.include_text,

@@ -11,6 +11,12 @@ use crosswalk_core::search::SearchIndex;
 use crosswalk_format::{Diagnostic, Loaded};
 
 static IMAGE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/library.postcard"));
+static IDS: &str = include_str!(concat!(env!("OUT_DIR"), "/ids.txt"));
+
+/// Every id, short id and alias of the built-in frameworks, without decoding the library.
+pub fn builtin_ids() -> impl Iterator<Item = &'static str> {
+    IDS.lines()
+}
 
 /// Why a library could not be loaded.
 #[derive(Debug, thiserror::Error)]

@@ -40,44 +40,28 @@ pub struct ImportOptions {
     pub skip_withdrawn: bool,
 }
 
-fn statement(control: &Value) -> String {
-    fn prose(v: &Value, out: &mut Vec<String>) {
-        if let Some(p) = v.get("prose").and_then(Value::as_str) {
-            out.push(p.trim().to_owned());
-        }
-        for part in arr(v, "parts") {
-            prose(part, out);
-        }
-    }
-    let mut out = Vec::new();
-    for part in arr(control, "parts")
-        .iter()
-        .filter(|p| s(p, "name") == "statement")
-    {
-        prose(part, &mut out);
-    }
-    out.join(" ")
-}
-
 /// Framework metadata read from a catalog's `metadata`: title, version, publication date
 /// and publisher (the party with the `publisher` role, else the first party), under `id`.
-pub fn catalog_meta(catalog: &Value, id: FrameworkId) -> FrameworkMeta {
-    let meta = catalog.get("metadata").unwrap_or(&Value::Null);
-    let parties = arr(meta, "parties");
-    let publisher_uuid = arr(meta, "responsible-parties")
+pub fn catalog_meta(catalog: &CatalogNode, id: FrameworkId) -> FrameworkMeta {
+    let meta = &catalog.metadata;
+    let publisher_uuid = meta
+        .responsible_parties
         .iter()
-        .find(|r| s(r, "role-id") == "publisher")
-        .and_then(|r| arr(r, "party-uuids").first())
-        .and_then(Value::as_str);
-    let party = parties
+        .find(|r| r.role_id == "publisher")
+        .and_then(|r| r.party_uuids.first());
+    let party = meta
+        .parties
         .iter()
-        .find(|p| Some(s(p, "uuid")) == publisher_uuid)
-        .or_else(|| parties.first());
-    let publisher = party.map_or("", |p| match s(p, "short-name") {
-        "" => s(p, "name"),
-        short => short,
+        .find(|p| Some(&p.uuid) == publisher_uuid)
+        .or_else(|| meta.parties.first());
+    let publisher = party.map_or("", |p| {
+        if p.short_name.is_empty() {
+            p.name.as_str()
+        } else {
+            p.short_name.as_str()
+        }
     });
-    let title = s(meta, "title");
+    let title = meta.title.trim();
     FrameworkMeta {
         family: id.clone(),
         id,
@@ -87,35 +71,133 @@ pub fn catalog_meta(catalog: &Value, id: FrameworkId) -> FrameworkMeta {
         } else {
             title.to_owned()
         },
-        version: s(meta, "version").to_owned(),
+        version: meta.version.clone(),
         publisher: if publisher.is_empty() {
             "unknown".into()
         } else {
             publisher.to_owned()
         },
-        published: meta
-            .get("published")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        published: meta.published.clone(),
         aliases: Vec::new(),
         source: Some(format!(
             "Imported from the OSCAL catalog `{title}` (uuid {}).",
-            s(catalog, "uuid")
+            catalog.uuid
         )),
         notes: Vec::new(),
     }
 }
 
-/// Converts a catalog body into a framework: groups become group nodes, controls and
-/// enhancements become assessable controls (CSF classes keep their kinds); ids use the
-/// publisher's `label` where there is one (`AC-2(1)`, `GV.OC-01`).
-pub fn catalog_to_framework(catalog: &Value, opts: ImportOptions) -> Result<Framework, String> {
-    let mut reqs: Vec<Requirement> = Vec::new();
-    let mut used: HashSet<String> = HashSet::new();
+/// The title on a catalog's metadata.
+impl CatalogNode {
+    pub fn title(&self) -> &str {
+        &self.metadata.title
+    }
+}
+
+/// The parts of a catalog a framework is made from, read straight from JSON text or from
+/// a document tree; everything else is skipped without being built.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CatalogNode {
+    uuid: String,
+    metadata: MetadataIn,
+    id: String,
+    class: String,
+    title: String,
+    props: Vec<PropIn>,
+    parts: Vec<PartIn>,
+    groups: Vec<CatalogNode>,
+    controls: Vec<CatalogNode>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+struct MetadataIn {
+    title: String,
+    version: String,
+    published: Option<String>,
+    parties: Vec<PartyIn>,
+    responsible_parties: Vec<ResponsibleIn>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+struct PartyIn {
+    uuid: String,
+    name: String,
+    short_name: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+struct ResponsibleIn {
+    role_id: String,
+    party_uuids: Vec<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct PropIn {
+    name: String,
+    value: String,
+    class: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct PartIn {
+    name: String,
+    prose: String,
+    parts: Vec<PartIn>,
+}
+
+impl CatalogNode {
+    /// Reads the catalog of an OSCAL JSON document's text (`{"catalog": …}`).
+    ///
+    /// # Errors
+    /// Bad JSON (with line and column) or no catalog at the root.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        #[derive(serde::Deserialize)]
+        struct Root {
+            catalog: CatalogNode,
+        }
+        serde_json::from_str::<Root>(text).map(|r| r.catalog)
+    }
+
+    /// Reads a catalog body already held as a document tree.
+    ///
+    /// # Errors
+    /// When a field has the wrong shape.
+    pub fn from_value(catalog: &Value) -> Result<Self, serde_json::Error> {
+        serde::Deserialize::deserialize(catalog)
+    }
+
+    fn prop(&self, name: &str) -> Option<&str> {
+        self.props
+            .iter()
+            .find(|p| p.name == name && p.class != "zero-padded")
+            .map(|p| p.value.as_str())
+    }
+
+    /// The prose of the `statement` part, all levels joined.
+    fn statement(&self) -> String {
+        fn prose(p: &PartIn, out: &mut Vec<String>) {
+            if !p.prose.trim().is_empty() {
+                out.push(p.prose.trim().to_owned());
+            }
+            p.parts.iter().for_each(|q| prose(q, out));
+        }
+        let mut out = Vec::new();
+        for part in self.parts.iter().filter(|p| p.name == "statement") {
+            prose(part, &mut out);
+        }
+        out.join(" ")
+    }
+
     /// The identifier as the publisher prints it: the `label` (`AC-2(1)`, `GV.OC-01`), or
     /// the code of a descriptive label (`GOVERN (GV)` → `GV`), else the `sort-id` or `id`.
-    fn id_of(v: &Value, is_group: bool) -> String {
-        if let Some(label) = prop(v, "label").map(str::trim) {
+    fn printed_id(&self, is_group: bool) -> String {
+        if let Some(label) = self.prop("label").map(str::trim) {
             if !label.contains(char::is_whitespace) {
                 return label.to_owned();
             }
@@ -128,47 +210,67 @@ pub fn catalog_to_framework(catalog: &Value, opts: ImportOptions) -> Result<Fram
                 return code.to_owned();
             }
         }
-        match prop(v, "sort-id") {
+        match self.prop("sort-id") {
             Some(sort) if !is_group => sort.trim().to_owned(),
-            _ if is_group && s(v, "class") == "family" => s(v, "id").to_uppercase(),
-            _ => s(v, "id").to_owned(),
+            _ if is_group && self.class == "family" => self.id.to_uppercase(),
+            _ => self.id.clone(),
         }
     }
-    #[allow(clippy::too_many_arguments)]
+}
+
+/// Converts a catalog body into a framework: groups become group nodes, controls and
+/// enhancements become assessable controls (CSF classes keep their kinds); ids use the
+/// publisher's `label` where there is one (`AC-2(1)`, `GV.OC-01`).
+///
+/// # Errors
+/// A field of the wrong shape, a duplicate or malformed identifier.
+pub fn catalog_to_framework(catalog: &Value, opts: ImportOptions) -> Result<Framework, String> {
+    let node = CatalogNode::from_value(catalog).map_err(|e| e.to_string())?;
+    node_to_framework(&node, opts)
+}
+
+/// [`catalog_to_framework`] for a catalog read with [`CatalogNode`].
+///
+/// # Errors
+/// A duplicate or malformed identifier.
+pub fn node_to_framework(catalog: &CatalogNode, opts: ImportOptions) -> Result<Framework, String> {
+    let mut reqs: Vec<Requirement> = Vec::new();
+    let mut used: HashSet<String> = HashSet::new();
     fn walk(
-        v: &Value,
+        v: &CatalogNode,
         parent: Option<&str>,
         reqs: &mut Vec<Requirement>,
         used: &mut HashSet<String>,
         opts: &ImportOptions,
     ) -> Result<(), String> {
-        for g in arr(v, "groups") {
-            let id = id_of(g, true);
+        for g in &v.groups {
+            let id = g.printed_id(true);
+            let summary = if opts.include_text {
+                g.statement()
+            } else {
+                String::new()
+            };
             push(
                 reqs,
                 used,
                 &id,
                 parent,
-                s(g, "title"),
-                if opts.include_text {
-                    statement(g)
-                } else {
-                    String::new()
-                },
+                &g.title,
+                summary,
                 RequirementKind::Group,
                 false,
             )?;
             walk(g, Some(&id), reqs, used, opts)?;
         }
-        for c in arr(v, "controls") {
-            if s(c, "class") == "security_requirement" {
+        for c in &v.controls {
+            if c.class == "security_requirement" {
                 continue;
             }
-            if opts.skip_withdrawn && prop(c, "status") == Some("withdrawn") {
+            if opts.skip_withdrawn && c.prop("status") == Some("withdrawn") {
                 continue;
             }
-            let id = id_of(c, false);
-            let (kind, assessable) = match s(c, "class") {
+            let id = c.printed_id(false);
+            let (kind, assessable) = match c.class.as_str() {
                 "function" => (RequirementKind::Group, false),
                 "category" => (RequirementKind::Category, false),
                 "subcategory" => (RequirementKind::Subcategory, true),
@@ -176,31 +278,23 @@ pub fn catalog_to_framework(catalog: &Value, opts: ImportOptions) -> Result<Fram
             };
             // SP 800-171 r3 puts each requirement's text in a child control of class
             // `security_requirement`: fold it into its requirement.
-            let folded: Vec<&Value> = arr(c, "controls")
+            let folded: Vec<&CatalogNode> = c
+                .controls
                 .iter()
-                .filter(|k| s(k, "class") == "security_requirement")
+                .filter(|k| k.class == "security_requirement")
                 .collect();
             let summary = if !opts.include_text {
                 String::new()
             } else if folded.is_empty() {
-                statement(c)
+                c.statement()
             } else {
                 folded
                     .iter()
-                    .map(|k| statement(k))
+                    .map(|k| k.statement())
                     .collect::<Vec<_>>()
                     .join(" ")
             };
-            push(
-                reqs,
-                used,
-                &id,
-                parent,
-                s(c, "title"),
-                summary,
-                kind,
-                assessable,
-            )?;
+            push(reqs, used, &id, parent, &c.title, summary, kind, assessable)?;
             walk(c, Some(&id), reqs, used, opts)?;
         }
         Ok(())

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 pub use convert::{
-    ExportOptions, ImportOptions, catalog_meta, catalog_to_framework, framework_to_catalog,
-    mapping_collection, read_mapping_collection,
+    CatalogNode, ExportOptions, ImportOptions, catalog_meta, catalog_to_framework,
+    framework_to_catalog, mapping_collection, node_to_framework, read_mapping_collection,
 };
 pub use resolve::resolve_profile;
 
@@ -87,7 +87,7 @@ pub fn read(path: &Path) -> Result<Document, OscalError> {
 
 /// Reads an OSCAL document from text; `path` names it in errors.
 pub fn read_str(path: &Path, text: &str) -> Result<Document, OscalError> {
-    let root = if text.trim_start().starts_with('<') {
+    let mut root = if text.trim_start().starts_with('<') {
         xml::to_json(path, text)?
     } else {
         serde_json::from_str::<Value>(text).map_err(|e| OscalError::Json {
@@ -102,26 +102,57 @@ pub fn read_str(path: &Path, text: &str) -> Result<Document, OscalError> {
         message: message.to_owned(),
     };
     let obj = root
-        .as_object()
+        .as_object_mut()
         .ok_or_else(|| invalid("the document is not a JSON object"))?;
     for (key, kind) in [
         ("catalog", Kind::Catalog),
         ("profile", Kind::Profile),
         ("mapping-collection", Kind::MappingCollection),
     ] {
-        if let Some(body) = obj.get(key) {
+        if let Some(body) = obj.shift_remove(key) {
             if !body.is_object() {
                 return Err(invalid(&format!("`{key}` is not an object")));
             }
-            return Ok(Document {
-                kind,
-                body: body.clone(),
-            });
+            return Ok(Document { kind, body });
         }
     }
     Err(invalid(
         "not an OSCAL catalog, profile or mapping-collection (no such root)",
     ))
+}
+
+/// Reads a catalog for conversion to a framework, building only what a framework needs
+/// (JSON is read straight into [`CatalogNode`]; XML goes through the document tree).
+/// `None` when the file holds a profile or a mapping collection instead.
+///
+/// # Errors
+/// Unreadable file, bad JSON or XML, or a document that is not OSCAL.
+pub fn read_catalog(path: &Path) -> Result<Option<CatalogNode>, OscalError> {
+    let text = std::fs::read_to_string(path).map_err(|source| OscalError::Io {
+        file: path.to_owned(),
+        source,
+    })?;
+    let invalid = |message: String| OscalError::Invalid {
+        file: path.to_owned(),
+        message,
+    };
+    if !text.trim_start().starts_with('<') {
+        #[derive(serde::Deserialize)]
+        struct Root {
+            catalog: Option<CatalogNode>,
+        }
+        // Whatever fails here is reported by the full reader below, with its position.
+        if let Ok(Root { catalog: Some(c) }) = serde_json::from_str::<Root>(&text) {
+            return Ok(Some(c));
+        }
+    }
+    let doc = read_str(path, &text)?;
+    match doc.kind {
+        Kind::Catalog => CatalogNode::from_value(&doc.body)
+            .map(Some)
+            .map_err(|e| invalid(e.to_string())),
+        _ => Ok(None),
+    }
 }
 
 /// Wraps a catalog body as a complete JSON document.

@@ -75,7 +75,7 @@ fn param_refs(v: &Value, out: &mut HashSet<String>) {
 /// Parameters defined outside the selected controls (on the catalog, on groups or on
 /// controls left out) that selected controls refer to: the profile-resolution rule for
 /// loose parameters. They go to the catalog level; unreferenced ones are dropped.
-fn loose_params(flat: &Flat, catalog: &Value, selected: &HashSet<&str>) -> Vec<Value> {
+fn loose_params(flat: &Flat, catalog_params: &[Value], selected: &HashSet<&str>) -> Vec<Value> {
     let mut refs = HashSet::new();
     for id in selected {
         param_refs(&flat.entries[*id].control, &mut refs);
@@ -92,10 +92,9 @@ fn loose_params(flat: &Flat, catalog: &Value, selected: &HashSet<&str>) -> Vec<V
         .filter(|id| !selected.contains(id.as_str()))
         .map(|id| &flat.entries[id].control);
     let mut seen = HashSet::new();
-    std::iter::once(catalog)
-        .chain(groups)
-        .chain(left_out)
-        .flat_map(|v| arr(v, "params"))
+    catalog_params
+        .iter()
+        .chain(groups.chain(left_out).flat_map(|v| arr(v, "params")))
         .filter(|p| {
             let id = s(p, "id");
             refs.contains(id) && !defined.contains(id) && seen.insert(id.to_owned())
@@ -104,14 +103,17 @@ fn loose_params(flat: &Flat, catalog: &Value, selected: &HashSet<&str>) -> Vec<V
         .collect()
 }
 
-fn strip_children(v: &Value) -> Value {
-    let mut o = v.as_object().cloned().unwrap_or_default();
-    o.remove("controls");
-    o.remove("groups");
-    Value::Object(o)
+/// Takes the array under `key` out of an object.
+fn take(v: &mut Value, key: &str) -> Vec<Value> {
+    match v.as_object_mut().and_then(|o| o.shift_remove(key)) {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    }
 }
 
-fn flatten(catalog: &Value) -> Flat {
+/// Flattens a catalog, moving its controls and groups (without their children) into
+/// the index: nothing is copied.
+fn flatten(mut catalog: Value) -> Flat {
     let mut f = Flat {
         order: Vec::new(),
         entries: HashMap::new(),
@@ -119,39 +121,42 @@ fn flatten(catalog: &Value) -> Flat {
         group_order: Vec::new(),
         group_parent: HashMap::new(),
     };
-    fn controls(f: &mut Flat, v: &Value, parent: Option<&str>, groups: &[String]) {
-        for c in arr(v, "controls") {
-            let id = s(c, "id").to_owned();
+    fn controls(f: &mut Flat, v: &mut Value, parent: Option<&str>, groups: &[String]) {
+        for mut c in take(v, "controls") {
+            let id = s(&c, "id").to_owned();
             f.order.push(id.clone());
+            controls(f, &mut c, Some(&id), groups);
+            if let Some(o) = c.as_object_mut() {
+                o.shift_remove("groups");
+            }
             f.entries.insert(
-                id.clone(),
+                id,
                 Entry {
-                    control: strip_children(c),
+                    control: c,
                     parent: parent.map(str::to_owned),
                     groups: groups.to_vec(),
                 },
             );
-            controls(f, c, Some(&id), groups);
         }
     }
-    fn groups(f: &mut Flat, v: &Value, path: &[String]) {
-        for g in arr(v, "groups") {
+    fn groups(f: &mut Flat, v: &mut Value, path: &[String]) {
+        for mut g in take(v, "groups") {
             // Groups without ids get a synthetic key so structure is kept.
-            let id = match s(g, "id") {
+            let id = match s(&g, "id") {
                 "" => format!("#group-{}", f.group_order.len()),
                 id => id.to_owned(),
             };
             f.group_order.push(id.clone());
             f.group_parent.insert(id.clone(), path.last().cloned());
-            f.groups.insert(id.clone(), strip_children(g));
             let mut p = path.to_vec();
-            p.push(id);
-            controls(f, g, None, &p);
-            groups(f, g, &p);
+            p.push(id.clone());
+            controls(f, &mut g, None, &p);
+            groups(f, &mut g, &p);
+            f.groups.insert(id, g);
         }
     }
-    controls(&mut f, catalog, None, &[]);
-    groups(&mut f, catalog, &[]);
+    controls(&mut f, &mut catalog, None, &[]);
+    groups(&mut f, &mut catalog, &[]);
     f
 }
 
@@ -229,14 +234,21 @@ impl Resolver<'_> {
                 message: "the profile has no imports".into(),
             });
         }
-        let mut selections: Vec<(Flat, Vec<String>, Value)> = Vec::new();
+        // Per import: the flattened catalog, the selected ids, the catalog's own
+        // parameters and its back-matter resources.
+        let mut selections = Vec::new();
         for import in imports {
             let href = s(import, "href");
             let target = self.import_path(file, profile, href)?;
-            let catalog = self.resolve_file(&target)?;
-            let flat = flatten(&catalog);
+            let mut catalog = self.resolve_file(&target)?;
+            let params = take(&mut catalog, "params");
+            let resources = catalog
+                .get_mut("back-matter")
+                .map(|b| take(b, "resources"))
+                .unwrap_or_default();
+            let flat = flatten(catalog);
             let selected = select(file, &flat, import)?;
-            selections.push((flat, selected, catalog));
+            selections.push((flat, selected, params, resources));
         }
         let merge = profile.get("merge").cloned().unwrap_or(Value::Null);
         let mut out = Obj::new();
@@ -249,28 +261,23 @@ impl Resolver<'_> {
         let mut groups: Vec<Value> = Vec::new();
         let mut params: Vec<Value> = Vec::new();
         let mut resources: Vec<Value> = Vec::new();
-        for (flat, selected, catalog) in &selections {
-            // Combine: the first import to bring a control wins (use-first).
+        let mut leftovers = Vec::with_capacity(selections.len());
+        for (mut flat, selected, catalog_params, catalog_resources) in selections {
             // `keep` keeps every copy; otherwise the first import to bring a control wins.
             let fresh: Vec<String> = selected
-                .iter()
-                .filter(|id| keep || seen.insert((*id).clone()))
-                .cloned()
+                .into_iter()
+                .filter(|id| keep || seen.insert(id.clone()))
                 .collect();
             let set: HashSet<&str> = fresh.iter().map(String::as_str).collect();
-            let (c, g) = build_structure(flat, &set, as_is);
+            params.extend(loose_params(&flat, &catalog_params, &set));
+            let (c, g) = build_structure(&mut flat, &set, as_is);
             controls.extend(c);
             groups.extend(g);
-            params.extend(loose_params(flat, catalog, &set));
-            resources.extend(
-                arr(
-                    catalog.get("back-matter").unwrap_or(&Value::Null),
-                    "resources",
-                )
-                .iter()
-                .cloned(),
-            );
+            resources.extend(catalog_resources);
+            leftovers.push(flat);
         }
+        // What was not selected (most of a large catalog) is freed off the caller's path.
+        std::thread::spawn(move || drop(leftovers));
         let mut body = Obj::new();
         body.insert("controls".into(), Value::Array(controls));
         body.insert("groups".into(), Value::Array(groups));
@@ -313,11 +320,9 @@ impl Resolver<'_> {
             out.insert("params".into(), Value::Array(params));
         }
         for key in ["controls", "groups"] {
-            if let Some(v) = body
-                .get(key)
-                .filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
-            {
-                out.insert(key.into(), v.clone());
+            let items = take(&mut body, key);
+            if !items.is_empty() {
+                out.insert(key.into(), Value::Array(items));
             }
         }
         let mut seen_res = HashSet::new();
@@ -402,7 +407,7 @@ fn select(file: &Path, flat: &Flat, import: &Value) -> Result<Vec<String>, Oscal
 /// hold any selected control are kept too, otherwise top-level controls come in
 /// document order with no groups (the `flat` and default structure).
 fn build_structure(
-    flat: &Flat,
+    flat: &mut Flat,
     selected: &HashSet<&str>,
     keep_groups: bool,
 ) -> (Vec<Value>, Vec<Value>) {
@@ -434,44 +439,52 @@ fn build_structure(
             }
         }
     }
-    fn control(flat: &Flat, id: &str, children: &HashMap<Option<String>, Vec<String>>) -> Value {
-        let mut c = flat.entries[id].control.clone();
+    type Tree = HashMap<Option<String>, Vec<String>>;
+    /// Moves a control out of the index with its selected descendants nested in it.
+    fn control(entries: &mut HashMap<String, Entry>, id: &str, children: &Tree) -> Value {
+        let mut c = entries.remove(id).map_or(Value::Null, |e| e.control);
         if let Some(kids) = children.get(&Some(id.to_owned())) {
-            let nested: Vec<Value> = kids.iter().map(|k| control(flat, k, children)).collect();
+            let nested: Vec<Value> = kids.iter().map(|k| control(entries, k, children)).collect();
             if let Some(o) = c.as_object_mut() {
                 o.insert("controls".into(), Value::Array(nested));
             }
         }
         c
     }
+    struct Groups<'a> {
+        order: &'a [String],
+        parent: &'a HashMap<String, Option<String>>,
+        body: &'a HashMap<String, Value>,
+    }
     fn group(
-        flat: &Flat,
+        gs: &Groups<'_>,
+        entries: &mut HashMap<String, Entry>,
         gid: &str,
-        by_group: &HashMap<Option<String>, Vec<String>>,
-        children: &HashMap<Option<String>, Vec<String>>,
+        by_group: &Tree,
+        children: &Tree,
     ) -> Option<Value> {
         let controls: Vec<Value> = by_group
             .get(&Some(gid.to_owned()))
             .into_iter()
             .flatten()
-            .map(|id| control(flat, id, children))
+            .map(|id| control(entries, id, children))
             .collect();
-        let subgroups: Vec<Value> = flat
-            .group_order
+        let subgroups: Vec<Value> = gs
+            .order
             .iter()
-            .filter(|g| flat.group_parent.get(*g).cloned().flatten().as_deref() == Some(gid))
-            .filter_map(|g| group(flat, g, by_group, children))
+            .filter(|g| gs.parent.get(*g).cloned().flatten().as_deref() == Some(gid))
+            .filter_map(|g| group(gs, entries, g, by_group, children))
             .collect();
         if controls.is_empty() && subgroups.is_empty() {
             return None;
         }
-        let mut g = flat.groups[gid].clone();
+        let mut g = gs.body[gid].clone();
         if let Some(o) = g.as_object_mut() {
             if gid.starts_with("#group-") {
-                o.remove("id");
+                o.shift_remove("id");
             }
             // Group parameters are loose: hoisted to the catalog when referenced.
-            o.remove("params");
+            o.shift_remove("params");
             if !subgroups.is_empty() {
                 o.insert("groups".into(), Value::Array(subgroups));
             }
@@ -481,17 +494,23 @@ fn build_structure(
         }
         Some(g)
     }
+    let gs = Groups {
+        order: &flat.group_order,
+        parent: &flat.group_parent,
+        body: &flat.groups,
+    };
+    let entries = &mut flat.entries;
     let top: Vec<Value> = by_group
         .get(&None)
         .into_iter()
         .flatten()
-        .map(|id| control(flat, id, &children))
+        .map(|id| control(entries, id, &children))
         .collect();
-    let groups: Vec<Value> = flat
-        .group_order
+    let groups: Vec<Value> = gs
+        .order
         .iter()
-        .filter(|g| flat.group_parent.get(*g).cloned().flatten().is_none())
-        .filter_map(|g| group(flat, g, &by_group, &children))
+        .filter(|g| gs.parent.get(*g).cloned().flatten().is_none())
+        .filter_map(|g| group(&gs, entries, g, &by_group, &children))
         .collect();
     (top, groups)
 }

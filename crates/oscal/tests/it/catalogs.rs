@@ -4,22 +4,25 @@ use std::collections::BTreeSet;
 
 use crosswalk_core::framework::{Framework, RequirementKind as K};
 use crosswalk_core::ids::FrameworkId;
-use crosswalk_oscal::{ImportOptions, catalog_meta, catalog_to_framework, read};
+use crosswalk_oscal::{
+    ImportOptions, catalog_meta, catalog_to_framework, node_to_framework, read, read_catalog,
+};
 
 use super::shared_data;
 
 fn import(path: &std::path::Path, id: &str, include_text: bool) -> Framework {
+    let node = read_catalog(path).unwrap().unwrap();
+    let meta = catalog_meta(&node, FrameworkId::parse(id).unwrap());
+    let opts = |meta| ImportOptions {
+        meta,
+        include_text,
+        skip_withdrawn: true,
+    };
+    let fw = node_to_framework(&node, opts(meta.clone())).unwrap();
+    // The document-tree route (XML, resolved profiles) gives the same framework.
     let body = read(path).unwrap().body;
-    let meta = catalog_meta(&body, FrameworkId::parse(id).unwrap());
-    catalog_to_framework(
-        &body,
-        ImportOptions {
-            meta,
-            include_text,
-            skip_withdrawn: true,
-        },
-    )
-    .unwrap()
+    assert_eq!(catalog_to_framework(&body, opts(meta)).unwrap(), fw);
+    fw
 }
 
 fn count(fw: &Framework, kind: K) -> usize {
