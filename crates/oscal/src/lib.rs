@@ -6,6 +6,7 @@
 //! publisher wrote survives resolution untouched; XML input is converted to that shape.
 
 mod convert;
+mod lazy;
 mod resolve;
 mod xml;
 

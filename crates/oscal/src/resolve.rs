@@ -37,19 +37,20 @@ struct Resolver<'a> {
 }
 
 /// One control of an imported catalog with where it sits.
-struct Entry {
-    control: Value,
-    parent: Option<String>,
-    groups: Vec<String>,
+pub(crate) struct Entry {
+    pub control: Value,
+    pub parent: Option<String>,
+    pub groups: Vec<String>,
 }
 
 /// An imported catalog flattened for selection.
-struct Flat {
-    order: Vec<String>,
-    entries: HashMap<String, Entry>,
-    groups: HashMap<String, Value>,
-    group_order: Vec<String>,
-    group_parent: HashMap<String, Option<String>>,
+#[derive(Default)]
+pub(crate) struct Flat {
+    pub order: Vec<String>,
+    pub entries: HashMap<String, Entry>,
+    pub groups: HashMap<String, Value>,
+    pub group_order: Vec<String>,
+    pub group_parent: HashMap<String, Option<String>>,
 }
 
 /// Every parameter id a value refers to through `{{ insert: param, ID }}`.
@@ -240,6 +241,10 @@ impl Resolver<'_> {
         for import in imports {
             let href = s(import, "href");
             let target = self.import_path(file, profile, href)?;
+            if let Some(found) = lazy_import(file, &target, import)? {
+                selections.push(found);
+                continue;
+            }
             let mut catalog = self.resolve_file(&target)?;
             let params = take(&mut catalog, "params");
             let resources = catalog
@@ -340,14 +345,134 @@ impl Resolver<'_> {
     }
 }
 
+/// What an import contributes: the flattened catalog, the selected ids, the catalog's
+/// own parameters and its back-matter resources.
+type Selection = (Flat, Vec<String>, Vec<Value>, Vec<Value>);
+
+/// Imports a JSON catalog file building only what the import selects (see [`crate::lazy`]);
+/// `None` for anything else (profiles, XML), which takes the general path.
+fn lazy_import(
+    file: &Path,
+    target: &Path,
+    import: &Value,
+) -> Result<Option<Selection>, OscalError> {
+    let text = std::fs::read_to_string(target).map_err(|source| OscalError::Io {
+        file: target.to_owned(),
+        source,
+    })?;
+    if !text.trim_start().starts_with('{') {
+        return Ok(None);
+    }
+    // Any JSON problem is left to the general reader, which reports it with its position.
+    if let Some(rule) = IdRule::of(import) {
+        // Decidable from the id alone: one pass, no skeleton.
+        let build = crate::lazy::Build::Selected(&|id| rule.selects(id));
+        let Ok(Some(full)) = crate::lazy::read(&text, build) else {
+            return Ok(None);
+        };
+        if let Some(id) = rule
+            .named
+            .iter()
+            .find(|id| !full.flat.entries.contains_key(**id))
+        {
+            return Err(OscalError::UnknownId {
+                file: file.to_owned(),
+                what: "control",
+                id: (*id).to_owned(),
+            });
+        }
+        let selected = full
+            .flat
+            .order
+            .iter()
+            .filter(|id| rule.selects(id))
+            .cloned()
+            .collect();
+        return Ok(Some((full.flat, selected, full.params, full.resources)));
+    }
+    let Ok(Some(skeleton)) = crate::lazy::read(&text, crate::lazy::Build::Skeleton) else {
+        return Ok(None);
+    };
+    let selected = select(file, &skeleton.flat, import)?;
+    let set: HashSet<String> = selected.iter().cloned().collect();
+    let Ok(Some(full)) =
+        crate::lazy::read(&text, crate::lazy::Build::Selected(&|id| set.contains(id)))
+    else {
+        return Ok(None);
+    };
+    Ok(Some((full.flat, selected, full.params, full.resources)))
+}
+
+/// An import whose selection depends on each control's id alone (no child or parent
+/// controls brought along): `include-all`, `with-ids` and `matching`, less exclusions.
+struct IdRule<'a> {
+    all: bool,
+    include: (HashSet<&'a str>, Vec<wildmatch::WildMatch>),
+    exclude: (HashSet<&'a str>, Vec<wildmatch::WildMatch>),
+    /// Every id named by `with-ids`, which must exist.
+    named: Vec<&'a str>,
+}
+
+impl<'a> IdRule<'a> {
+    fn of(import: &'a Value) -> Option<Self> {
+        let rules = |key| arr(import, key);
+        let structural = |r: &Value| {
+            s(r, "with-child-controls") == "yes" || s(r, "with-parent-controls") == "yes"
+        };
+        if rules("include-controls")
+            .iter()
+            .chain(rules("exclude-controls"))
+            .any(structural)
+        {
+            return None;
+        }
+        let mut named = Vec::new();
+        let mut side = |key| {
+            let mut ids = HashSet::new();
+            let mut patterns = Vec::new();
+            for r in rules(key) {
+                for id in arr(r, "with-ids").iter().filter_map(Value::as_str) {
+                    ids.insert(id);
+                    named.push(id);
+                }
+                for m in arr(r, "matching") {
+                    patterns.push(wildmatch::WildMatch::new(s(m, "pattern")));
+                }
+            }
+            (ids, patterns)
+        };
+        let include = side("include-controls");
+        let exclude = side("exclude-controls");
+        Some(IdRule {
+            all: import.get("include-all").is_some(),
+            include,
+            exclude,
+            named,
+        })
+    }
+
+    fn selects(&self, id: &str) -> bool {
+        let hit = |(ids, patterns): &(HashSet<&str>, Vec<wildmatch::WildMatch>)| {
+            ids.contains(id) || patterns.iter().any(|p| p.matches(id))
+        };
+        (self.all || hit(&self.include)) && !hit(&self.exclude)
+    }
+}
+
 fn select(file: &Path, flat: &Flat, import: &Value) -> Result<Vec<String>, OscalError> {
     let mut chosen: HashSet<String> = HashSet::new();
+    let mut kids: HashMap<&str, Vec<&str>> = HashMap::new();
+    for id in &flat.order {
+        if let Some(p) = flat.entries.get(id).and_then(|e| e.parent.as_deref()) {
+            kids.entry(p).or_default().push(id);
+        }
+    }
     let descendants = |id: &str, out: &mut HashSet<String>| {
-        let mut stack = vec![id.to_owned()];
+        let mut stack = vec![id];
         while let Some(cur) = stack.pop() {
-            for (cid, e) in &flat.entries {
-                if e.parent.as_deref() == Some(cur.as_str()) && out.insert(cid.clone()) {
-                    stack.push(cid.clone());
+            for &k in kids.get(cur).into_iter().flatten() {
+                if out.insert(k.to_owned()) {
+                    stack.push(k);
                 }
             }
         }

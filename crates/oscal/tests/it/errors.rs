@@ -150,3 +150,21 @@ fn set_parameters_and_alters_apply() {
     assert_eq!(c1["props"][0]["value"], "P1");
     assert_eq!(out["groups"][0]["id"], "g");
 }
+
+#[test]
+fn a_broken_catalog_behind_a_profile_is_reported_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "cat.json",
+        "{\"catalog\": {\n  \"uuid\": \"x\",\n  \"groups\": [,]\n}}",
+    );
+    let p = write(
+        dir.path(),
+        "p.json",
+        &profile(r#""imports": [{"href": "cat.json", "include-all": {}}]"#),
+    );
+    let err = resolve_profile(&p, None).unwrap_err();
+    assert!(matches!(err, OscalError::Json { line: 3, .. }), "{err}");
+    assert!(err.to_string().contains("cat.json:3:"), "{err}");
+}

@@ -51,8 +51,11 @@ fn skeleton(v: &Value) -> Vec<String> {
 }
 
 fn resolves_like_expected(dir: &Path, name: &str) -> Result<(), String> {
-    let ours =
-        resolve_profile(&dir.join(format!("{name}.xml")), None).map_err(|e| e.to_string())?;
+    resolves_like(&dir.join(format!("{name}.xml")), dir, name)
+}
+
+fn resolves_like(profile: &Path, dir: &Path, name: &str) -> Result<(), String> {
+    let ours = resolve_profile(profile, None).map_err(|e| e.to_string())?;
     let expected = read(&dir.join(format!("output-expected/{name}_RESOLVED.xml")))
         .unwrap()
         .body;
@@ -142,4 +145,59 @@ fn broken_and_circular_imports_fail() {
     assert!(matches!(err, OscalError::MissingImport { .. }), "{err}");
     let err = resolve_profile(&dir.join("req-missing-resource.xml"), None).unwrap_err();
     assert!(matches!(err, OscalError::MissingImport { .. }), "{err}");
+}
+
+/// Rewrites every `href` ending in `.xml` to `.json`.
+fn json_hrefs(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o.iter_mut() {
+                match x {
+                    Value::String(h) if k == "href" && h.ends_with(".xml") => {
+                        *h = format!("{}.json", h.trim_end_matches(".xml"));
+                    }
+                    _ => json_hrefs(x),
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(json_hrefs),
+        _ => {}
+    }
+}
+
+/// The same scenarios with every catalog and profile converted to JSON, which takes the
+/// resolver's JSON path (catalogs read building only the selected controls).
+#[test]
+fn requirement_tests_resolve_the_same_from_json() {
+    let Some(data) = shared_data("requirement_tests_resolve_the_same_from_json") else {
+        return;
+    };
+    let dir = data.join("oscal/profile-resolution-spec/requirement-tests");
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("catalogs")).unwrap();
+    for sub in ["", "catalogs"] {
+        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "xml") {
+                continue;
+            }
+            let Ok(doc) = read(&path) else { continue };
+            let root = match doc.kind {
+                crosswalk_oscal::Kind::Catalog => "catalog",
+                crosswalk_oscal::Kind::Profile => "profile",
+                crosswalk_oscal::Kind::MappingCollection => continue,
+            };
+            let mut body = doc.body;
+            json_hrefs(&mut body);
+            let name = path.file_stem().unwrap().to_str().unwrap();
+            let out = tmp.path().join(sub).join(format!("{name}.json"));
+            let text = serde_json::to_string_pretty(&serde_json::json!({ root: body })).unwrap();
+            std::fs::write(out, text).unwrap();
+        }
+    }
+    for name in PASSING {
+        let profile = tmp.path().join(format!("{name}.json"));
+        let outcome = resolves_like(&profile, &dir, name);
+        assert!(outcome.is_ok(), "{name} (JSON): {}", outcome.unwrap_err());
+    }
 }
