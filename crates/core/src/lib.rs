@@ -10,4 +10,5 @@ pub mod ids;
 pub mod library;
 pub mod mapping;
 pub mod profile;
+pub mod program;
 pub mod search;

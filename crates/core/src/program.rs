@@ -1,0 +1,682 @@
+//! The compliance program: one set of the company's own controls and evidence, mapped to
+//! every framework in scope, and what follows from it — each requirement's derived
+//! result, readiness per framework and per domain, ranked gaps, and the control links a
+//! new framework inherits through the crosswalk.
+//!
+//! Everything here is computed from a [`Program`] snapshot and a date passed in; nothing
+//! reads a clock or a database.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::crosswalk::{Graph, Node, Reach};
+use crate::framework::Framework;
+use crate::ids::{FrameworkId, RequirementId};
+use crate::library::Library;
+use crate::mapping::{Coverage, ProvenanceKind, Relationship};
+
+/// The organisation and what its program covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramInfo {
+    pub organization: String,
+    /// The ISMS scope statement / SOC 2 system description, in the company's words.
+    pub scope: String,
+    /// Systems and products in scope.
+    pub systems: Vec<String>,
+}
+
+/// What the company is aiming for with one framework.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Target {
+    /// A SOC 2 report: Type 1 (point in time) or Type 2 (over an observation window),
+    /// with the Trust Services Categories in scope besides Security.
+    Soc2 {
+        report_type: u8,
+        categories: Vec<String>,
+        window_months: Option<u8>,
+    },
+    /// Accredited certification of a management system (ISO).
+    Certification,
+    /// Compliance with a law or regulation, or alignment with a voluntary framework.
+    Compliance,
+}
+
+/// A framework in the program's scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InScope {
+    pub framework: FrameworkId,
+    pub target: Target,
+    /// When the audit or deadline is due.
+    pub target_date: Option<Date>,
+}
+
+/// How far a control has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ControlStatus {
+    NotStarted,
+    InProgress,
+    Implemented,
+    /// Implemented and running long enough to show it works (what a Type 2 tests).
+    Operating,
+}
+
+impl ControlStatus {
+    pub const ALL: [Self; 4] = [
+        Self::NotStarted,
+        Self::InProgress,
+        Self::Implemented,
+        Self::Operating,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotStarted => "not-started",
+            Self::InProgress => "in-progress",
+            Self::Implemented => "implemented",
+            Self::Operating => "operating",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    fn in_place(self) -> bool {
+        matches!(self, Self::Implemented | Self::Operating)
+    }
+}
+
+/// One of the company's own controls, implemented once for every framework.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Control {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub owner: String,
+    pub status: ControlStatus,
+    /// How often it operates or is reviewed (e.g. "continuous", "quarterly").
+    pub frequency: String,
+}
+
+/// How a control came to be linked to a requirement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum LinkOrigin {
+    /// Someone linked it.
+    Manual,
+    /// Proposed through the crosswalk from a requirement the control already serves.
+    Crosswalk {
+        from: String,
+        relationship: Relationship,
+        provenance: ProvenanceKind,
+    },
+}
+
+/// A control serving a requirement, fully or in part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlLink {
+    pub control: String,
+    pub framework: FrameworkId,
+    pub requirement: RequirementId,
+    pub coverage: Coverage,
+    pub origin: LinkOrigin,
+}
+
+/// Proof that a control operates: a stored file (by SHA-256) or a link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub id: String,
+    pub title: String,
+    /// `sha256:<hex>` for a stored file, or a URL.
+    pub location: String,
+    pub collected: Date,
+    /// After this date the evidence no longer counts.
+    pub valid_until: Option<Date>,
+    pub controls: Vec<String>,
+}
+
+/// The result an assessor records, or one derived from controls and evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    NotAssessed,
+    NonCompliant,
+    PartiallyCompliant,
+    Compliant,
+    NotApplicable,
+}
+
+impl Outcome {
+    pub const ALL: [Self; 5] = [
+        Self::NotAssessed,
+        Self::NonCompliant,
+        Self::PartiallyCompliant,
+        Self::Compliant,
+        Self::NotApplicable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotAssessed => "not-assessed",
+            Self::NonCompliant => "non-compliant",
+            Self::PartiallyCompliant => "partially-compliant",
+            Self::Compliant => "compliant",
+            Self::NotApplicable => "not-applicable",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// An assessor's record for one requirement (the Statement of Applicability line and
+/// the assessment result).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assessment {
+    pub framework: FrameworkId,
+    pub requirement: RequirementId,
+    pub applicable: bool,
+    pub justification: String,
+    /// A result that overrides the derived one, with the reason; both are kept.
+    pub result: Option<Outcome>,
+    pub reason: String,
+    /// Maturity on the program's scale (default 0–5).
+    pub maturity: Option<u8>,
+    pub assessor: String,
+    pub assessed_on: Date,
+}
+
+/// Everything a program holds, as loaded from a store.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Program {
+    pub info: Option<ProgramInfo>,
+    pub frameworks: Vec<InScope>,
+    pub controls: Vec<Control>,
+    pub links: Vec<ControlLink>,
+    pub evidence: Vec<Evidence>,
+    pub assessments: Vec<Assessment>,
+}
+
+/// Evidence without an expiry counts for this long after collection.
+pub const EVIDENCE_DEFAULT_DAYS: i32 = 365;
+
+/// The derivation rule, stated with every readiness figure.
+pub const RESULT_RULE: &str = "A requirement is compliant when a control linked to it with full coverage is implemented or operating and has current evidence; partially compliant when the best such link covers it only in part, or its control lacks current evidence; non-compliant when its linked controls are not yet in place; not assessed when no control is linked. Evidence is current until its valid-until date, or for 365 days after collection when it has none. An assessor's recorded result overrides the derived one (both are kept), and not-applicable requirements are left out. Readiness = (compliant + ½ × partially compliant) ÷ applicable assessable requirements.";
+
+/// One requirement's standing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequirementStatus {
+    pub requirement: RequirementId,
+    pub derived: Outcome,
+    /// The result that counts: the assessor's when recorded, else the derived one.
+    pub result: Outcome,
+    pub controls: Vec<String>,
+}
+
+/// Counts for one framework (the `assess status --json` shape).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FrameworkStatus {
+    pub framework: FrameworkId,
+    pub total: usize,
+    pub compliant: usize,
+    pub partial: usize,
+    pub non_compliant: usize,
+    pub not_applicable: usize,
+    pub not_assessed: usize,
+    /// 0–1, by [`RESULT_RULE`].
+    pub readiness: f64,
+}
+
+impl FrameworkStatus {
+    fn count(framework: FrameworkId, results: impl Iterator<Item = Outcome>) -> Self {
+        let mut s = Self {
+            framework,
+            total: 0,
+            compliant: 0,
+            partial: 0,
+            non_compliant: 0,
+            not_applicable: 0,
+            not_assessed: 0,
+            readiness: 0.0,
+        };
+        for r in results {
+            s.total += 1;
+            match r {
+                Outcome::Compliant => s.compliant += 1,
+                Outcome::PartiallyCompliant => s.partial += 1,
+                Outcome::NonCompliant => s.non_compliant += 1,
+                Outcome::NotApplicable => s.not_applicable += 1,
+                Outcome::NotAssessed => s.not_assessed += 1,
+            }
+        }
+        let applicable = s.total - s.not_applicable;
+        if applicable > 0 {
+            #[allow(clippy::cast_precision_loss)]
+            let score = (s.compliant as f64 + 0.5 * s.partial as f64) / applicable as f64;
+            s.readiness = (score * 1000.0).round() / 1000.0;
+        }
+        s
+    }
+}
+
+/// Whether a piece of evidence counts on `today`.
+pub fn is_current(e: &Evidence, today: Date) -> bool {
+    match e.valid_until {
+        Some(until) => e.collected <= today && today <= until,
+        None => {
+            e.collected <= today
+                && e.collected
+                    .checked_add(jiff::Span::new().days(EVIDENCE_DEFAULT_DAYS))
+                    .is_ok_and(|until| today <= until)
+        }
+    }
+}
+
+/// The program's results, indexed for the computations below.
+pub struct Evaluation<'p> {
+    program: &'p Program,
+    /// Per framework in scope (library index), each assessable requirement's status.
+    pub frameworks: Vec<(usize, Vec<RequirementStatus>)>,
+}
+
+impl<'p> Evaluation<'p> {
+    /// Derives every requirement's result for the frameworks in scope on `today`.
+    /// Frameworks not in the library are skipped (the store checks ids on the way in).
+    pub fn new(program: &'p Program, lib: &Library, today: Date) -> Self {
+        let controls: HashMap<&str, &Control> = program
+            .controls
+            .iter()
+            .map(|c| (c.id.as_str(), c))
+            .collect();
+        let mut current: HashSet<&str> = HashSet::new();
+        for e in program.evidence.iter().filter(|e| is_current(e, today)) {
+            current.extend(e.controls.iter().map(String::as_str));
+        }
+        let mut links: HashMap<(&str, &str), Vec<&ControlLink>> = HashMap::new();
+        for l in &program.links {
+            links
+                .entry((l.framework.as_str(), l.requirement.as_str()))
+                .or_default()
+                .push(l);
+        }
+        let assessed: HashMap<(&str, &str), &Assessment> = program
+            .assessments
+            .iter()
+            .map(|a| ((a.framework.as_str(), a.requirement.as_str()), a))
+            .collect();
+        let mut frameworks = Vec::new();
+        for scope in &program.frameworks {
+            let Some(index) = lib.index_of(&scope.framework) else {
+                continue;
+            };
+            let fw = &lib.frameworks()[index];
+            let statuses = fw
+                .requirements()
+                .iter()
+                .filter(|r| r.assessable)
+                .map(|r| {
+                    let key = (fw.id().as_str(), r.id.as_str());
+                    let mine = links.get(&key).map_or(&[][..], Vec::as_slice);
+                    let derived = derive(mine, &controls, &current);
+                    let a = assessed.get(&key);
+                    let result = match a {
+                        Some(a) if !a.applicable => Outcome::NotApplicable,
+                        Some(Assessment {
+                            result: Some(r), ..
+                        }) => *r,
+                        _ => derived,
+                    };
+                    RequirementStatus {
+                        requirement: r.id.clone(),
+                        derived,
+                        result,
+                        controls: mine.iter().map(|l| l.control.clone()).collect(),
+                    }
+                })
+                .collect();
+            frameworks.push((index, statuses));
+        }
+        Self {
+            program,
+            frameworks,
+        }
+    }
+
+    /// Counts per framework in scope.
+    pub fn status(&self, lib: &Library) -> Vec<FrameworkStatus> {
+        self.frameworks
+            .iter()
+            .map(|(i, reqs)| {
+                FrameworkStatus::count(
+                    lib.frameworks()[*i].id().clone(),
+                    reqs.iter().map(|r| r.result),
+                )
+            })
+            .collect()
+    }
+
+    /// Counts per top-level domain (the requirement's root heading) of one framework.
+    pub fn by_domain(&self, lib: &Library, framework: usize) -> Vec<(String, FrameworkStatus)> {
+        let Some((_, reqs)) = self.frameworks.iter().find(|(i, _)| *i == framework) else {
+            return Vec::new();
+        };
+        let fw = &lib.frameworks()[framework];
+        let mut groups: BTreeMap<usize, (String, Vec<Outcome>)> = BTreeMap::new();
+        for r in reqs {
+            let (pos, title) = root_of(fw, &r.requirement);
+            groups
+                .entry(pos)
+                .or_insert_with(|| (title, Vec::new()))
+                .1
+                .push(r.result);
+        }
+        groups
+            .into_values()
+            .map(|(title, results)| {
+                (
+                    title,
+                    FrameworkStatus::count(fw.id().clone(), results.into_iter()),
+                )
+            })
+            .collect()
+    }
+
+    /// Open requirements ranked by how much fixing each one advances: the number of
+    /// in-scope frameworks the fix counts for (the requirement's own plus those whose
+    /// requirements it fully maps to), then non-compliant before partial, then document
+    /// order.
+    pub fn gaps(&self, lib: &Library, graph: &Graph) -> Vec<Gap> {
+        let in_scope: HashSet<u32> = self
+            .frameworks
+            .iter()
+            .filter_map(|(i, _)| u32::try_from(*i).ok())
+            .collect();
+        let open: HashMap<(usize, &str), Outcome> = self
+            .frameworks
+            .iter()
+            .flat_map(|(i, reqs)| {
+                reqs.iter()
+                    .filter(|r| is_open(r.result))
+                    .map(move |r| ((*i, r.requirement.as_str()), r.result))
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (i, reqs) in &self.frameworks {
+            let fw = &lib.frameworks()[*i];
+            let positions: HashMap<&str, usize> = fw
+                .requirements()
+                .iter()
+                .enumerate()
+                .map(|(p, r)| (r.id.as_str(), p))
+                .collect();
+            for r in reqs.iter().filter(|r| is_open(r.result)) {
+                let pos = positions.get(r.requirement.as_str()).copied().unwrap_or(0);
+                let mut also: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                if let (Ok(f), Ok(p)) = (u32::try_from(*i), u32::try_from(pos)) {
+                    let found = graph.reach(
+                        Node {
+                            framework: f,
+                            requirement: p,
+                        },
+                        None,
+                        Reach::default(),
+                    );
+                    for hit in found.iter().filter(|h| in_scope.contains(&h.to.framework)) {
+                        let other = &lib.frameworks()[hit.to.framework as usize];
+                        let req = &other.requirements()[hit.to.requirement as usize];
+                        if open.contains_key(&(hit.to.framework as usize, req.id.as_str())) {
+                            also.entry(other.id().to_string())
+                                .or_default()
+                                .push(req.id.to_string());
+                        }
+                    }
+                }
+                let (_, domain) = root_of(fw, &r.requirement);
+                out.push(Gap {
+                    framework: fw.id().clone(),
+                    requirement: r.requirement.clone(),
+                    title: fw
+                        .requirement(r.requirement.as_str())
+                        .map(|x| x.title.clone())
+                        .unwrap_or_default(),
+                    domain,
+                    result: r.result,
+                    frameworks_advanced: 1 + also.len(),
+                    also_advances: also,
+                    order: (*i, pos),
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            b.frameworks_advanced
+                .cmp(&a.frameworks_advanced)
+                .then(severity(a.result).cmp(&severity(b.result)))
+                .then(a.order.cmp(&b.order))
+        });
+        out
+    }
+
+    pub fn program(&self) -> &Program {
+        self.program
+    }
+}
+
+fn is_open(r: Outcome) -> bool {
+    matches!(
+        r,
+        Outcome::NonCompliant | Outcome::PartiallyCompliant | Outcome::NotAssessed
+    )
+}
+
+/// Lower is more urgent.
+fn severity(r: Outcome) -> u8 {
+    match r {
+        Outcome::NonCompliant | Outcome::NotAssessed => 0,
+        Outcome::PartiallyCompliant => 1,
+        Outcome::Compliant | Outcome::NotApplicable => 2,
+    }
+}
+
+/// The position and title of a requirement's top-level heading.
+fn root_of(fw: &Framework, id: &RequirementId) -> (usize, String) {
+    let mut cur = fw.requirement(id.as_str());
+    while let Some(r) = cur {
+        match &r.parent {
+            Some(p) => cur = fw.requirement(p.as_str()),
+            None => break,
+        }
+    }
+    let root = cur.map_or_else(|| id.to_string(), |r| format!("{} {}", r.id, r.title));
+    let pos = cur
+        .and_then(|r| fw.requirements().iter().position(|x| x.id == r.id))
+        .unwrap_or(usize::MAX);
+    (pos, root)
+}
+
+fn derive(
+    links: &[&ControlLink],
+    controls: &HashMap<&str, &Control>,
+    current: &HashSet<&str>,
+) -> Outcome {
+    if links.is_empty() {
+        return Outcome::NotAssessed;
+    }
+    let mut best = Outcome::NonCompliant;
+    for l in links {
+        let Some(c) = controls.get(l.control.as_str()) else {
+            continue;
+        };
+        if !c.status.in_place() {
+            continue;
+        }
+        let here = if l.coverage == Coverage::Full && current.contains(c.id.as_str()) {
+            Outcome::Compliant
+        } else {
+            Outcome::PartiallyCompliant
+        };
+        best = best.max(here);
+    }
+    best
+}
+
+/// One open requirement, ranked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gap {
+    pub framework: FrameworkId,
+    pub requirement: RequirementId,
+    pub title: String,
+    pub domain: String,
+    pub result: Outcome,
+    /// In-scope frameworks a fix counts for, this one included.
+    pub frameworks_advanced: usize,
+    /// Open requirements of other in-scope frameworks the fix also serves.
+    pub also_advances: BTreeMap<String, Vec<String>>,
+    #[serde(skip)]
+    order: (usize, usize),
+}
+
+/// What adding a framework to the program inherits through the crosswalk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Proposal {
+    pub framework: FrameworkId,
+    /// Assessable requirements of the new framework.
+    pub total: usize,
+    /// Requirements some existing control covers fully through the crosswalk.
+    pub covered: usize,
+    /// Requirements existing controls cover only in part.
+    pub partial: usize,
+    /// Requirements no existing control reaches: new work.
+    pub new: usize,
+    /// The links to create, each with the mapping it comes from.
+    pub links: Vec<ControlLink>,
+}
+
+/// Proposes links from the program's controls to the requirements of `framework` (a
+/// library index): for every requirement a control already serves, the crosswalk's
+/// mappings to the new framework — direct ones first, inferred ones when there is no
+/// direct one — each carrying its relationship and provenance. A mapping covers fully
+/// only when the new requirement is equal to, equivalent to or a subset of the served one;
+/// anything else links with partial coverage. Nothing is marked compliant: results still
+/// follow from the controls' status and evidence.
+pub fn propose(program: &Program, lib: &Library, graph: &Graph, framework: usize) -> Proposal {
+    let fw = &lib.frameworks()[framework];
+    let mut best: BTreeMap<(usize, String), ControlLink> = BTreeMap::new();
+    let Ok(target) = u32::try_from(framework) else {
+        return Proposal {
+            framework: fw.id().clone(),
+            total: 0,
+            covered: 0,
+            partial: 0,
+            new: 0,
+            links: Vec::new(),
+        };
+    };
+    for l in program.links.iter().filter(|l| &l.framework != fw.id()) {
+        let Some(fi) = lib.index_of(&l.framework) else {
+            continue;
+        };
+        let src = &lib.frameworks()[fi];
+        let Some(ri) = src
+            .requirements()
+            .iter()
+            .position(|r| r.id == l.requirement)
+        else {
+            continue;
+        };
+        let (Ok(f), Ok(r)) = (u32::try_from(fi), u32::try_from(ri)) else {
+            continue;
+        };
+        let mut found = graph.reach(
+            Node {
+                framework: f,
+                requirement: r,
+            },
+            Some(target),
+            Reach::default(),
+        );
+        // Direct mappings first; inferred ones only where no direct one reaches.
+        let direct: HashSet<u32> = found
+            .iter()
+            .filter(|h| !h.is_inferred())
+            .map(|h| h.to.requirement)
+            .collect();
+        found.retain(|h| !h.is_inferred() || !direct.contains(&h.to.requirement));
+        for hit in found {
+            let req = &fw.requirements()[hit.to.requirement as usize];
+            if !req.assessable {
+                continue;
+            }
+            // `hit` reads served → new; the new requirement is covered when the served
+            // one includes it: the inverse relationship's coverage.
+            let coverage = match hit.relationship.inverse().coverage() {
+                Coverage::Full if l.coverage == Coverage::Full => Coverage::Full,
+                Coverage::None => continue,
+                _ => Coverage::Partial,
+            };
+            let link = ControlLink {
+                control: l.control.clone(),
+                framework: fw.id().clone(),
+                requirement: req.id.clone(),
+                coverage,
+                origin: LinkOrigin::Crosswalk {
+                    from: format!("{}:{}", l.framework, l.requirement),
+                    relationship: hit.relationship.inverse(),
+                    provenance: hit.provenance(lib),
+                },
+            };
+            let key = (hit.to.requirement as usize, l.control.clone());
+            let better = best.get(&key).is_none_or(|old| rank(&link) > rank(old));
+            if better {
+                best.insert(key, link);
+            }
+        }
+    }
+    let links: Vec<ControlLink> = best.into_values().collect();
+    let mut per_req: HashMap<&str, Coverage> = HashMap::new();
+    for l in &links {
+        let e = per_req
+            .entry(l.requirement.as_str())
+            .or_insert(Coverage::None);
+        *e = (*e).max(l.coverage);
+    }
+    let assessable: Vec<&RequirementId> = fw
+        .requirements()
+        .iter()
+        .filter(|r| r.assessable)
+        .map(|r| &r.id)
+        .collect();
+    let covered = assessable
+        .iter()
+        .filter(|id| per_req.get(id.as_str()) == Some(&Coverage::Full))
+        .count();
+    let partial = assessable
+        .iter()
+        .filter(|id| per_req.get(id.as_str()) == Some(&Coverage::Partial))
+        .count();
+    Proposal {
+        framework: fw.id().clone(),
+        total: assessable.len(),
+        covered,
+        partial,
+        new: assessable.len() - covered - partial,
+        links,
+    }
+}
+
+/// Full before partial; direct (official, then curated) before inferred.
+fn rank(l: &ControlLink) -> (Coverage, u8) {
+    let p = match &l.origin {
+        LinkOrigin::Manual => 3,
+        LinkOrigin::Crosswalk { provenance, .. } => match provenance {
+            ProvenanceKind::Official => 2,
+            ProvenanceKind::Curated => 1,
+            ProvenanceKind::Inferred => 0,
+        },
+    };
+    (l.coverage, p)
+}
