@@ -28,6 +28,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let catalog = crosswalk_library::load(&dirs)?;
+    let db = cli
+        .db
+        .clone()
+        .unwrap_or_else(crate::program_cmd::default_db);
     match cli.command {
         Command::Compare {
             a,
@@ -197,6 +201,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ))?;
         }
         Command::Oscal { .. } => {}
+        Command::Demo => {
+            let db = cli.db.clone().unwrap_or_else(|| {
+                std::path::Path::new(&crate::program_cmd::default_db())
+                    .with_file_name("demo.db")
+                    .display()
+                    .to_string()
+            });
+            if cli.db.is_none() {
+                // The default demo database is rebuilt on every run.
+                let _ = std::fs::remove_file(&db);
+                for suffix in ["-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{db}{suffix}"));
+                }
+            }
+            crate::demo::run(&catalog, &db, crate::program_cmd::today())?;
+        }
+        Command::Init {
+            organization,
+            scope,
+            systems,
+        } => crate::program_cmd::init(&db, &organization, &scope, &systems)?,
+        Command::Program { command } => crate::program_cmd::program(&catalog, &db, command)?,
+        Command::Control { command } => crate::program_cmd::control(&catalog, &db, command)?,
+        Command::Evidence { command } => crate::program_cmd::evidence(&db, command)?,
+        Command::Assess { command } => crate::program_cmd::assess(&catalog, &db, command)?,
+        Command::Gaps { limit, json } => crate::program_cmd::gaps(&catalog, &db, limit, json)?,
         Command::Library {
             command: LibraryCommand::Validate { dir },
         } => return validate(&dir),

@@ -2,7 +2,9 @@
 
 mod commands;
 mod crosswalk_cmd;
+mod demo;
 mod oscal_cmd;
+mod program_cmd;
 mod render;
 
 use std::path::PathBuf;
@@ -27,6 +29,16 @@ pub struct Cli {
         env = "CROSSWALK_LIBRARY"
     )]
     pub library: Vec<PathBuf>,
+
+    /// The program database: a SQLite file path or a postgres:// URL (default: program.db
+    /// in the user's data directory).
+    #[arg(
+        long,
+        global = true,
+        value_name = "SQLITE_PATH|postgres://…",
+        env = "CROSSWALK_DB"
+    )]
+    pub db: Option<String>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -111,6 +123,50 @@ pub enum Command {
     Oscal {
         #[command(subcommand)]
         command: OscalCommand,
+    },
+    /// Build a sample program (a SaaS company pursuing SOC 2 Type 2, ISO 27001 and ISO
+    /// 27701) and show readiness, gaps and what the crosswalk carried over.
+    Demo,
+    /// Create (or update) the program in the database.
+    Init {
+        /// The organisation's name.
+        #[arg(long)]
+        organization: String,
+        /// The scope statement (systems, products, locations, teams).
+        #[arg(long, default_value = "")]
+        scope: String,
+        /// A system or product in scope (repeatable).
+        #[arg(long = "system")]
+        systems: Vec<String>,
+    },
+    /// The program: show it, add frameworks to its scope.
+    Program {
+        #[command(subcommand)]
+        command: ProgramCommand,
+    },
+    /// The company's own controls.
+    Control {
+        #[command(subcommand)]
+        command: ControlCommand,
+    },
+    /// Evidence that controls operate.
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
+    /// Assessment results and readiness.
+    Assess {
+        #[command(subcommand)]
+        command: AssessCommand,
+    },
+    /// Open requirements ranked by how many in-scope frameworks each fix advances.
+    Gaps {
+        /// How many to list.
+        #[arg(long, default_value_t = 25)]
+        limit: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Work with library files.
     Library {
@@ -225,6 +281,134 @@ pub struct ImportArgs {
     /// are listed in the mapping set's notes.
     #[arg(long)]
     pub skip_unknown: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProgramCommand {
+    /// The program, its frameworks and counts.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a framework to the scope; existing controls are linked to it through the
+    /// crosswalk (direct mappings first, then inferred), and the report says what is
+    /// covered, partly covered and new.
+    Add {
+        /// Short id or edition id.
+        framework: String,
+        /// soc2-type1, soc2-type2, certification or compliance (default by framework).
+        #[arg(long)]
+        target: Option<String>,
+        /// SOC 2 category besides Security (repeatable): availability, confidentiality,
+        /// processing-integrity, privacy.
+        #[arg(long)]
+        category: Vec<String>,
+        /// Target audit or deadline date (YYYY-MM-DD).
+        #[arg(long)]
+        date: Option<String>,
+        /// Only report the proposal; link nothing.
+        #[arg(long)]
+        no_links: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ControlCommand {
+    /// Every control with its status and owner.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a control.
+    Add {
+        id: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        #[arg(long, default_value = "")]
+        owner: String,
+        /// not-started, in-progress, implemented or operating.
+        #[arg(long, default_value = "not-started")]
+        status: String,
+        #[arg(long, default_value = "")]
+        frequency: String,
+    },
+    /// Link a control to requirements (FW:REQ …), in full unless --partial.
+    Link {
+        id: String,
+        #[arg(required = true)]
+        targets: Vec<String>,
+        #[arg(long)]
+        partial: bool,
+    },
+    /// Change a control's status.
+    Status { id: String, status: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Every piece of evidence, current or stale.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record evidence: a file (stored by SHA-256 beside the database) or a link.
+    Add {
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long)]
+        title: String,
+        #[arg(long, conflicts_with = "url")]
+        file: Option<PathBuf>,
+        #[arg(long)]
+        url: Option<String>,
+        /// Controls it proves (repeatable).
+        #[arg(long = "control", required = true)]
+        controls: Vec<String>,
+        /// YYYY-MM-DD (default today).
+        #[arg(long)]
+        collected: Option<String>,
+        /// YYYY-MM-DD (default: one year after collection).
+        #[arg(long)]
+        valid_until: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssessCommand {
+    /// Readiness per framework: {framework, total, compliant, partial, non_compliant,
+    /// not_applicable, not_assessed, readiness} with --json.
+    Status {
+        #[arg(long)]
+        json: bool,
+        /// Also break each framework down by domain.
+        #[arg(long)]
+        domains: bool,
+    },
+    /// Record an assessment of FW:REQ.
+    Set {
+        target: String,
+        /// Assessor's result, overriding the derived one: compliant, partially-compliant,
+        /// non-compliant, not-assessed.
+        #[arg(long)]
+        result: Option<String>,
+        /// Why (required with --result).
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// Not applicable (Statement of Applicability), with --justification.
+        #[arg(long)]
+        not_applicable: bool,
+        #[arg(long, default_value = "")]
+        justification: String,
+        /// Maturity 0–5.
+        #[arg(long)]
+        maturity: Option<u8>,
+        #[arg(long, default_value = "")]
+        assessor: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

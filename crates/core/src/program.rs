@@ -318,7 +318,7 @@ impl<'p> Evaluation<'p> {
             let statuses = fw
                 .requirements()
                 .iter()
-                .filter(|r| r.assessable)
+                .filter(|r| r.assessable && in_target(&scope.target, r.id.as_str()))
                 .map(|r| {
                     let key = (fw.id().as_str(), r.id.as_str());
                     let mine = links.get(&key).map_or(&[][..], Vec::as_slice);
@@ -464,6 +464,37 @@ impl<'p> Evaluation<'p> {
     pub fn program(&self) -> &Program {
         self.program
     }
+}
+
+/// SOC 2 categories beyond Security, as named in a target.
+pub const SOC2_CATEGORIES: [&str; 4] = [
+    "availability",
+    "confidentiality",
+    "processing-integrity",
+    "privacy",
+];
+
+/// Whether a requirement is part of what the target asks for: a SOC 2 examination covers
+/// the common criteria (Security) plus the categories chosen; other targets take every
+/// assessable requirement.
+pub fn in_target(target: &Target, id: &str) -> bool {
+    let Target::Soc2 { categories, .. } = target else {
+        return true;
+    };
+    let category = if id.starts_with("CC") {
+        return true;
+    } else if id.starts_with("A1") {
+        "availability"
+    } else if id.starts_with("C1") {
+        "confidentiality"
+    } else if id.starts_with("PI") {
+        "processing-integrity"
+    } else if id.starts_with('P') {
+        "privacy"
+    } else {
+        return true;
+    };
+    categories.iter().any(|c| c == category)
 }
 
 fn is_open(r: Outcome) -> bool {

@@ -65,7 +65,7 @@ impl Style {
     }
 }
 
-fn table(style: Style) -> Table {
+pub fn table(style: Style) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod oscal;
+mod program;
 
 use std::process::{Command, Output};
 

@@ -6,6 +6,7 @@
 
 mod catalogs;
 mod mappings;
+mod program;
 mod shared_data;
 mod user_library;
 

@@ -1,0 +1,453 @@
+//! `crosswalk demo`: a realistic sample program — a SaaS company with a SOC 2 Type 2
+//! under way, adding ISO/IEC 27001:2022 and then ISO/IEC 27701 — built through the same
+//! store and crosswalk paths a real program uses.
+
+use anyhow::{Result, anyhow, bail};
+use crosswalk_core::crosswalk::Graph;
+use crosswalk_core::ids::{FrameworkId, RequirementId};
+use crosswalk_core::mapping::Coverage;
+use crosswalk_core::program::{
+    Assessment, Control, ControlLink, ControlStatus, Evaluation, Evidence, LinkOrigin, Outcome,
+    ProgramInfo,
+};
+use crosswalk_library::Catalog;
+use crosswalk_store::Change;
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use crate::commands::emit;
+use crate::program_cmd;
+
+/// Our sample controls: id, title, owner, status, frequency, SOC 2 criteria it meets in
+/// full, criteria it serves in part, days since its evidence was collected (`None`: no
+/// evidence yet).
+type Sample = (
+    &'static str,
+    &'static str,
+    &'static str,
+    ControlStatus,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    Option<i64>,
+);
+
+use ControlStatus::{Implemented, InProgress, NotStarted, Operating};
+
+const CONTROLS: &[Sample] = &[
+    (
+        "GOV-01",
+        "Security policies approved by leadership and reviewed yearly",
+        "CISO",
+        Operating,
+        "yearly",
+        &["CC5.3"],
+        &["CC1.1", "CC2.2"],
+        Some(120),
+    ),
+    (
+        "GOV-02",
+        "Code of conduct signed at hire and each year",
+        "People",
+        Operating,
+        "yearly",
+        &["CC1.1"],
+        &[],
+        Some(60),
+    ),
+    (
+        "GOV-03",
+        "Board security committee reviews risk and audit results quarterly",
+        "CEO",
+        Operating,
+        "quarterly",
+        &["CC1.2"],
+        &["CC4.2"],
+        Some(45),
+    ),
+    (
+        "GOV-04",
+        "Security roles, owners and reporting lines documented",
+        "CISO",
+        Operating,
+        "yearly",
+        &["CC1.3"],
+        &["CC5.1"],
+        Some(200),
+    ),
+    (
+        "HR-01",
+        "Background checks before access is granted",
+        "People",
+        Operating,
+        "per hire",
+        &["CC1.4"],
+        &[],
+        Some(30),
+    ),
+    (
+        "HR-02",
+        "Security awareness training at hire and yearly",
+        "People",
+        Operating,
+        "yearly",
+        &["CC2.2"],
+        &["CC1.4"],
+        Some(400),
+    ),
+    (
+        "HR-03",
+        "Performance reviews include security responsibilities",
+        "People",
+        Implemented,
+        "yearly",
+        &["CC1.5"],
+        &[],
+        None,
+    ),
+    (
+        "COM-01",
+        "Customer-facing security page, terms and incident contact",
+        "Legal",
+        Operating,
+        "continuous",
+        &["CC2.3"],
+        &[],
+        Some(90),
+    ),
+    (
+        "RSK-01",
+        "Risk assessment with register, owners and treatment plans",
+        "CISO",
+        Operating,
+        "yearly",
+        &["CC3.1", "CC3.2", "CC9.1"],
+        &["CC3.4"],
+        Some(150),
+    ),
+    (
+        "RSK-02",
+        "Fraud risk considered in the risk assessment",
+        "Finance",
+        Implemented,
+        "yearly",
+        &["CC3.3"],
+        &[],
+        Some(150),
+    ),
+    (
+        "MON-01",
+        "Internal audit of controls against the program each year",
+        "Compliance",
+        InProgress,
+        "yearly",
+        &["CC4.1"],
+        &["CC4.2"],
+        None,
+    ),
+    (
+        "IAM-01",
+        "Single sign-on with MFA for every production and SaaS system",
+        "IT",
+        Operating,
+        "continuous",
+        &["CC6.1"],
+        &["CC6.6"],
+        Some(20),
+    ),
+    (
+        "IAM-02",
+        "Joiner, mover and leaver process with access tickets",
+        "IT",
+        Operating,
+        "per event",
+        &["CC6.2"],
+        &["CC6.3"],
+        Some(35),
+    ),
+    (
+        "IAM-03",
+        "Quarterly access reviews of production and admin roles",
+        "Security",
+        Operating,
+        "quarterly",
+        &["CC6.3"],
+        &[],
+        Some(100),
+    ),
+    (
+        "PHY-01",
+        "Offices badge-controlled; data centres inherited from the cloud provider",
+        "Facilities",
+        Operating,
+        "continuous",
+        &["CC6.4"],
+        &[],
+        Some(180),
+    ),
+    (
+        "AST-01",
+        "Asset inventory with owners; secure disposal of devices and media",
+        "IT",
+        Implemented,
+        "continuous",
+        &["CC6.5"],
+        &["CC6.1"],
+        Some(250),
+    ),
+    (
+        "NET-01",
+        "Network segmentation, WAF and TLS everywhere",
+        "Platform",
+        Operating,
+        "continuous",
+        &["CC6.6", "CC6.7"],
+        &[],
+        Some(15),
+    ),
+    (
+        "END-01",
+        "Managed endpoints: disk encryption, EDR, patching",
+        "IT",
+        Operating,
+        "continuous",
+        &["CC6.8"],
+        &[],
+        Some(10),
+    ),
+    (
+        "VUL-01",
+        "Vulnerability scanning and patching within defined deadlines",
+        "Platform",
+        Operating,
+        "weekly",
+        &["CC7.1"],
+        &[],
+        Some(7),
+    ),
+    (
+        "LOG-01",
+        "Central logging and alerting on security events",
+        "Security",
+        Operating,
+        "continuous",
+        &["CC7.2"],
+        &["CC7.3"],
+        Some(14),
+    ),
+    (
+        "INC-01",
+        "Incident response plan, on-call and post-incident reviews",
+        "Security",
+        Operating,
+        "per incident",
+        &["CC7.3", "CC7.4"],
+        &["CC7.5"],
+        Some(75),
+    ),
+    (
+        "CHG-01",
+        "Peer-reviewed changes through CI with automated tests",
+        "Engineering",
+        Operating,
+        "per change",
+        &["CC8.1"],
+        &[],
+        Some(5),
+    ),
+    (
+        "VEN-01",
+        "Vendor security reviews before purchase and yearly",
+        "Procurement",
+        Implemented,
+        "yearly",
+        &["CC9.2"],
+        &[],
+        Some(380),
+    ),
+    (
+        "BCP-01",
+        "Backups tested and disaster recovery exercised yearly",
+        "Platform",
+        Operating,
+        "yearly",
+        &["A1.2", "A1.3"],
+        &["CC7.5"],
+        Some(160),
+    ),
+    (
+        "CAP-01",
+        "Capacity monitoring and autoscaling",
+        "Platform",
+        Operating,
+        "continuous",
+        &["A1.1"],
+        &[],
+        Some(25),
+    ),
+    (
+        "CON-01",
+        "Confidential data classified, encrypted and deleted on schedule",
+        "Security",
+        InProgress,
+        "continuous",
+        &["C1.1", "C1.2"],
+        &[],
+        None,
+    ),
+    (
+        "PRV-01",
+        "Privacy notice and records of processing kept current",
+        "Legal",
+        NotStarted,
+        "yearly",
+        &[],
+        &[],
+        None,
+    ),
+];
+
+fn fw(id: &str) -> Result<FrameworkId> {
+    FrameworkId::parse(id).map_err(|e| anyhow!("{e}"))
+}
+
+fn req(id: &str) -> Result<RequirementId> {
+    RequirementId::parse(id).map_err(|e| anyhow!("{e}"))
+}
+
+/// Builds the sample program in `db` (which must not hold one yet) and prints what it did.
+pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
+    let mut store = crosswalk_store::open(db).map_err(|e| anyhow!("{e}"))?;
+    if store.load().map_err(|e| anyhow!("{e}"))?.info.is_some() {
+        bail!("{db} already holds a program; give the demo its own --db (or remove the file)");
+    }
+    let soc2 = fw("soc2-2017")?;
+    let mut changes = vec![Change::SetProgram(ProgramInfo {
+        organization: "Northwind Analytics (sample)".into(),
+        scope: "The Northwind analytics SaaS platform (web app, API and data pipeline), the AWS accounts that host it, and the engineering, IT and support teams that run it.".into(),
+        systems: vec!["northwind-app".into(), "northwind-api".into(), "data-pipeline".into(), "aws-production".into()],
+    })];
+    for (id, title, owner, status, frequency, full, partial, evidence) in CONTROLS {
+        changes.push(Change::AddControl(Control {
+            id: (*id).into(),
+            title: (*title).into(),
+            description: String::new(),
+            owner: (*owner).into(),
+            status: *status,
+            frequency: (*frequency).into(),
+        }));
+        for (list, coverage) in [(*full, Coverage::Full), (*partial, Coverage::Partial)] {
+            for r in list {
+                changes.push(Change::Link(ControlLink {
+                    control: (*id).into(),
+                    framework: soc2.clone(),
+                    requirement: req(r)?,
+                    coverage,
+                    origin: LinkOrigin::Manual,
+                }));
+            }
+        }
+        if let Some(days) = evidence {
+            let collected = today.checked_sub(days.days()).map_err(|e| anyhow!("{e}"))?;
+            changes.push(Change::AddEvidence(Evidence {
+                id: format!("EV-{id}"),
+                title: format!("{title} — record"),
+                location: format!("https://evidence.example/northwind/{}", id.to_lowercase()),
+                collected,
+                valid_until: None,
+                controls: vec![(*id).into()],
+            }));
+        }
+    }
+    store.apply(&changes).map_err(|e| anyhow!("{e}"))?;
+
+    let mut out = String::new();
+    let year = today.year();
+    // SOC 2 Type 2 first: it frames the program.
+    program_cmd::add_framework(
+        catalog,
+        store.as_mut(),
+        "soc2-2017",
+        Some("soc2-type2"),
+        &["availability".into(), "confidentiality".into()],
+        Date::new(year + 1, 6, 30).ok(),
+        false,
+    )?;
+    out.push_str(&format!(
+        "Built the sample program in {db}: Northwind Analytics, a SaaS company with {} controls of its own, mapped to SOC 2 (Type 2: Security, Availability, Confidentiality).\n\n",
+        CONTROLS.len()
+    ));
+    for (id, label, date) in [
+        (
+            "iso27001-2022",
+            "Adding ISO/IEC 27001:2022 to this SOC 2 program",
+            Date::new(year + 1, 9, 30).ok(),
+        ),
+        (
+            "iso27701-2019",
+            "Then ISO/IEC 27701:2019 (privacy extension)",
+            Date::new(year + 1, 12, 31).ok(),
+        ),
+    ] {
+        let p = program_cmd::add_framework(catalog, store.as_mut(), id, None, &[], date, true)?;
+        out.push_str(&format!("{label}\n"));
+        out.push_str(&program_cmd::proposal_text(catalog, &p, true));
+        out.push('\n');
+    }
+    // The assessor's view: Statement of Applicability entries and one override.
+    let assessor = "Demo Assessor".to_owned();
+    let iso = fw("iso27001-2022")?;
+    let soa = |r: &str, why: &str| -> Result<Change> {
+        Ok(Change::Assess(Assessment {
+            framework: iso.clone(),
+            requirement: req(r)?,
+            applicable: false,
+            justification: why.into(),
+            result: None,
+            reason: String::new(),
+            maturity: None,
+            assessor: assessor.clone(),
+            assessed_on: today,
+        }))
+    };
+    store
+        .apply(&[
+            soa("A.8.30", "All development is done in-house; no outsourced development.")?,
+            soa("A.7.5", "No premises of our own host systems; hosting is inherited from the cloud provider's SOC 2 report.")?,
+            Change::Assess(Assessment {
+                framework: soc2.clone(),
+                requirement: req("CC7.3")?,
+                applicable: true,
+                justification: String::new(),
+                result: Some(Outcome::PartiallyCompliant),
+                reason: "Two of five sampled alerts had no documented triage within the SLA.".into(),
+                maturity: Some(2),
+                assessor: assessor.clone(),
+                assessed_on: today,
+            }),
+        ])
+        .map_err(|e| anyhow!("{e}"))?;
+
+    let program = store.load().map_err(|e| anyhow!("{e}"))?;
+    let eval = Evaluation::new(&program, &catalog.library, today);
+    out.push_str(&program_cmd::status_text(
+        &eval.status(&catalog.library),
+        today,
+    ));
+    let graph = Graph::new(&catalog.library);
+    let gaps = eval.gaps(&catalog.library, &graph);
+    out.push_str(&format!(
+        "\n{} open requirements. The five whose fix counts for the most frameworks:\n",
+        gaps.len()
+    ));
+    for g in gaps.iter().take(5) {
+        out.push_str(&format!(
+            "  {}:{} {} — advances {} frameworks\n",
+            g.framework, g.requirement, g.title, g.frameworks_advanced
+        ));
+    }
+    out.push_str(&format!(
+        "\nNext: crosswalk --db {db} program show | assess status --domains | gaps | control list | evidence list\n"
+    ));
+    emit(&out)
+}
