@@ -227,6 +227,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Evidence { command } => crate::program_cmd::evidence(&db, command)?,
         Command::Assess { command } => crate::program_cmd::assess(&catalog, &db, command)?,
         Command::Gaps { limit, json } => crate::program_cmd::gaps(&catalog, &db, limit, json)?,
+        Command::Export { what } => crate::export_cmd::run(&catalog, &db, what)?,
         Command::Library {
             command: LibraryCommand::Validate { dir },
         } => return validate(&dir),

@@ -307,6 +307,9 @@ const CONTROLS: &[Sample] = &[
     ),
 ];
 
+/// Controls whose sample evidence is a stored file.
+const FILES: &[&str] = &["IAM-03", "VUL-01", "CHG-01", "BCP-01"];
+
 fn fw(id: &str) -> Result<FrameworkId> {
     FrameworkId::parse(id).map_err(|e| anyhow!("{e}"))
 }
@@ -349,10 +352,20 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
         }
         if let Some(days) = evidence {
             let collected = today.checked_sub(days.days()).map_err(|e| anyhow!("{e}"))?;
+            // A few records are files kept in the evidence store; the rest are links to
+            // where they live.
+            let location = if FILES.contains(id) {
+                let record = format!(
+                    "Northwind Analytics (sample)\nEvidence for {id}: {title}\nCollected {collected} by the {owner} team.\n"
+                );
+                program_cmd::store_bytes(db, record.as_bytes())?
+            } else {
+                format!("https://evidence.example/northwind/{}", id.to_lowercase())
+            };
             changes.push(Change::AddEvidence(Evidence {
                 id: format!("EV-{id}"),
                 title: format!("{title} — record"),
-                location: format!("https://evidence.example/northwind/{}", id.to_lowercase()),
+                location,
                 collected,
                 valid_until: None,
                 controls: vec![(*id).into()],

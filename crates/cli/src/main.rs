@@ -3,6 +3,7 @@
 mod commands;
 mod crosswalk_cmd;
 mod demo;
+mod export_cmd;
 mod oscal_cmd;
 mod program_cmd;
 mod render;
@@ -167,6 +168,12 @@ pub enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Files auditors take: Statement of Applicability, SOC 2 control matrix, gap report,
+    /// OSCAL assessment results, evidence package.
+    Export {
+        #[command(subcommand)]
+        what: ProgramExport,
     },
     /// Work with library files.
     Library {
@@ -355,6 +362,8 @@ pub enum EvidenceCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Check an evidence package: exit 0 only when every file matches its SHA-256.
+    Verify { package: PathBuf },
     /// Record evidence: a file (stored by SHA-256 beside the database) or a link.
     Add {
         #[arg(long)]
@@ -374,6 +383,42 @@ pub enum EvidenceCommand {
         /// YYYY-MM-DD (default: one year after collection).
         #[arg(long)]
         valid_until: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProgramExport {
+    /// Statement of Applicability (XLSX): every annex control with applicability,
+    /// justification, status, implementing controls and evidence.
+    Soa {
+        #[arg(long)]
+        framework: String,
+        #[arg(short, long, value_name = "FILE.xlsx")]
+        output: PathBuf,
+    },
+    /// Control matrix (XLSX): criterion, control, owner, evidence, test, result.
+    Matrix {
+        #[arg(long, default_value = "soc2-2017")]
+        framework: String,
+        #[arg(short, long, value_name = "FILE.xlsx")]
+        output: PathBuf,
+    },
+    /// Gap report: readiness (with a chart in HTML), domains, ranked gaps, stale evidence.
+    Report {
+        #[arg(short, long, value_name = "FILE.{md,html}")]
+        output: PathBuf,
+    },
+    /// OSCAL assessment-results (JSON) for one framework.
+    OscalAr {
+        #[arg(long)]
+        framework: String,
+        #[arg(short, long, value_name = "FILE.json")]
+        output: PathBuf,
+    },
+    /// Evidence package: a zip of the stored files plus manifest.json with each SHA-256.
+    Evidence {
+        #[arg(short, long, value_name = "FILE.zip")]
+        output: PathBuf,
     },
 }
 

@@ -625,12 +625,9 @@ pub fn control(catalog: &Catalog, db: &str, command: ControlCommand) -> Result<(
     }
 }
 
-/// Stores a file content-addressed (by SHA-256) beside the database; returns its address.
-fn store_file(db: &str, file: &Path) -> Result<String> {
-    use sha2::Digest;
-    let bytes = std::fs::read(file)
-        .with_context(|| format!("cannot read evidence file {}", file.display()))?;
-    let hex = format!("{:x}", sha2::Sha256::digest(&bytes));
+/// Where evidence files are kept: `evidence/` beside a SQLite database, or in the user's
+/// data directory for PostgreSQL.
+pub fn evidence_dir(db: &str) -> PathBuf {
     let base = if db.starts_with("postgres://") || db.starts_with("postgresql://") {
         dirs::data_dir()
             .unwrap_or_else(|| PathBuf::from("."))
@@ -640,17 +637,38 @@ fn store_file(db: &str, file: &Path) -> Result<String> {
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     };
-    let dir = base.join("evidence").join(&hex[..2]);
+    base.join("evidence")
+}
+
+/// Stores a file content-addressed (by SHA-256) under [`evidence_dir`]; returns its
+/// address.
+fn store_file(db: &str, file: &Path) -> Result<String> {
+    let bytes = std::fs::read(file)
+        .with_context(|| format!("cannot read evidence file {}", file.display()))?;
+    store_bytes(db, &bytes)
+}
+
+/// Stores content under [`evidence_dir`] by its SHA-256; returns `sha256:<hex>`.
+pub fn store_bytes(db: &str, bytes: &[u8]) -> Result<String> {
+    use sha2::Digest;
+    let hex = format!("{:x}", sha2::Sha256::digest(bytes));
+    let dir = evidence_dir(db).join(&hex[..2]);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let dest = dir.join(&hex);
     if !dest.exists() {
-        std::fs::write(&dest, &bytes)
-            .with_context(|| format!("cannot write {}", dest.display()))?;
+        std::fs::write(&dest, bytes).with_context(|| format!("cannot write {}", dest.display()))?;
     }
     Ok(format!("sha256:{hex}"))
 }
 
 pub fn evidence(db: &str, command: EvidenceCommand) -> Result<()> {
+    if let EvidenceCommand::Verify { package } = &command {
+        return if crate::export_cmd::verify(package)? {
+            Ok(())
+        } else {
+            bail!("{}: verification failed", package.display())
+        };
+    }
     let mut store = open(db)?;
     let program = store.load().map_err(|e| anyhow!("{e}"))?;
     check_program(&program)?;
@@ -678,6 +696,7 @@ pub fn evidence(db: &str, command: EvidenceCommand) -> Result<()> {
             }
             emit(&out)
         }
+        EvidenceCommand::Verify { .. } => Ok(()),
         EvidenceCommand::Add {
             id,
             title,

@@ -352,7 +352,7 @@ pub struct ExportOptions {
 
 /// OSCAL control and group ids are tokens (a letter or `_` first; letters, digits, `.`, `-`,
 /// `_`): derive one per requirement, unique within the framework.
-fn token_ids(fw: &Framework) -> HashMap<&str, String> {
+pub(crate) fn token_ids(fw: &Framework) -> HashMap<&str, String> {
     let mut used = HashSet::new();
     let mut out = HashMap::new();
     for r in fw.requirements() {

@@ -8,6 +8,7 @@
 mod convert;
 mod lazy;
 mod resolve;
+mod results;
 mod xml;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ pub use convert::{
     framework_to_catalog, mapping_collection, node_to_framework, read_mapping_collection,
 };
 pub use resolve::resolve_profile;
+pub use results::assessment_results;
 
 /// The OSCAL version written on documents we produce.
 pub const OSCAL_VERSION: &str = "1.2.1";

@@ -302,3 +302,167 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn exports_auditors_take() {
+    use calamine::{Reader, open_workbook_auto};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let db = db.to_str().unwrap();
+    run_ok(db, &["demo"]);
+
+    // Statement of Applicability: all 93 Annex A controls, applicability and justification.
+    let soa = dir.path().join("soa.xlsx");
+    run_ok(
+        db,
+        &[
+            "export",
+            "soa",
+            "--framework",
+            "iso27001",
+            "-o",
+            soa.to_str().unwrap(),
+        ],
+    );
+    let mut wb = open_workbook_auto(&soa).unwrap();
+    let sheet = wb.worksheet_range("Statement of Applicability").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    assert_eq!(
+        rows[0][..4],
+        ["Control", "Title", "Applicable", "Justification"]
+    );
+    assert_eq!(rows.len(), 1 + 93);
+    let ids: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(ids.first(), Some(&"A.5.1"));
+    assert_eq!(ids.last(), Some(&"A.8.34"));
+    let a830 = rows.iter().find(|r| r[0] == "A.8.30").unwrap();
+    assert_eq!(a830[2], "No");
+    assert!(a830[3].contains("in-house"));
+    assert!(
+        rows[1..].iter().all(|r| !r[3].is_empty()),
+        "every line has a justification"
+    );
+
+    // SOC 2 control matrix.
+    let matrix = dir.path().join("matrix.xlsx");
+    run_ok(
+        db,
+        &[
+            "export",
+            "matrix",
+            "--framework",
+            "soc2",
+            "-o",
+            matrix.to_str().unwrap(),
+        ],
+    );
+    let mut wb = open_workbook_auto(&matrix).unwrap();
+    let sheet = wb.worksheet_range("Control matrix").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "CC6.1" && r[2] == "IAM-01" && r[4] == "IT")
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "CC6.1" && r[2] == "IAM-01" && r[8].contains("EV-IAM-01"))
+    );
+
+    // Gap report in Markdown and HTML (with its chart); PDF is refused plainly.
+    let md = dir.path().join("gaps.md");
+    run_ok(db, &["export", "report", "-o", md.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.starts_with("# Gap report: Northwind Analytics"));
+    assert!(text.contains("| SOC 2") && text.contains("## Gaps"));
+    let html = dir.path().join("gaps.html");
+    run_ok(db, &["export", "report", "-o", html.to_str().unwrap()]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<svg") && page.contains("<table"));
+    assert!(
+        run_err(
+            db,
+            &[
+                "export",
+                "report",
+                "-o",
+                dir.path().join("g.pdf").to_str().unwrap()
+            ]
+        )
+        .contains("PDF")
+    );
+
+    // Evidence package: verifies; tampering with one file makes verification fail.
+    let pkg = dir.path().join("evidence.zip");
+    let said = run_ok(db, &["export", "evidence", "-o", pkg.to_str().unwrap()]);
+    assert!(said.contains("4 files"), "{said}");
+    assert!(run_ok(db, &["evidence", "verify", pkg.to_str().unwrap()]).starts_with("ok: 4 files"));
+    let tampered = dir.path().join("tampered.zip");
+    {
+        let mut src = zip::ZipArchive::new(std::fs::File::open(&pkg).unwrap()).unwrap();
+        let mut out = zip::ZipWriter::new(std::fs::File::create(&tampered).unwrap());
+        let mut first = true;
+        for i in 0..src.len() {
+            let mut f = src.by_index(i).unwrap();
+            let name = f.name().unwrap().into_owned();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
+            if first && name.starts_with("files/") {
+                bytes.extend_from_slice(b"one more line\n");
+                first = false;
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut out, &bytes).unwrap();
+        }
+        out.finish().unwrap();
+    }
+    let err = run_err(db, &["evidence", "verify", tampered.to_str().unwrap()]);
+    assert!(
+        err.contains("altered") && err.contains("verification failed"),
+        "{err}"
+    );
+
+    // OSCAL assessment results, valid against NIST's schema.
+    let ar = dir.path().join("ar.json");
+    run_ok(
+        db,
+        &[
+            "export",
+            "oscal-ar",
+            "--framework",
+            "iso27001",
+            "-o",
+            ar.to_str().unwrap(),
+        ],
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&ar).unwrap()).unwrap();
+    let findings = doc["assessment-results"]["results"][0]["findings"]
+        .as_array()
+        .unwrap();
+    assert!(!findings.is_empty());
+    if let Some(data) = crosswalk_testkit::shared_data("exports_auditors_take") {
+        let schema: Value = serde_json::from_str(
+            &std::fs::read_to_string(
+                data.join("oscal/schemas/1.2.1/oscal_assessment-results_schema.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let v = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap();
+        let errors: Vec<String> = v
+            .iter_errors(&doc)
+            .take(3)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+}
