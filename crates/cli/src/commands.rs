@@ -228,6 +228,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Assess { command } => crate::program_cmd::assess(&catalog, &db, command)?,
         Command::Gaps { limit, json } => crate::program_cmd::gaps(&catalog, &db, limit, json)?,
         Command::Export { what } => crate::export_cmd::run(&catalog, &db, what)?,
+        Command::Plan { output, json } => {
+            crate::program_cmd::plan(&catalog, &db, output.as_deref(), json)?
+        }
         Command::Library {
             command: LibraryCommand::Validate { dir },
         } => return validate(&dir),

@@ -383,7 +383,7 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
         "soc2-2017",
         Some("soc2-type2"),
         &["availability".into(), "confidentiality".into()],
-        Date::new(year + 1, 6, 30).ok(),
+        Date::new(year + 1, 10, 31).ok(),
         false,
     )?;
     out.push_str(&format!(
@@ -394,12 +394,12 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
         (
             "iso27001-2022",
             "Adding ISO/IEC 27001:2022 to this SOC 2 program",
-            Date::new(year + 1, 9, 30).ok(),
+            Date::new(year + 1, 12, 15).ok(),
         ),
         (
             "iso27701-2019",
             "Then ISO/IEC 27701:2019 (privacy extension)",
-            Date::new(year + 1, 12, 31).ok(),
+            Date::new(year + 2, 3, 31).ok(),
         ),
     ] {
         let p = program_cmd::add_framework(catalog, store.as_mut(), id, None, &[], date, true)?;

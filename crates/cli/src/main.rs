@@ -169,6 +169,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A phased plan per framework (from each standard's typical timeline and the
+    /// program's readiness), the audit calendar, and a Gantt chart as SVG.
+    Plan {
+        /// Write the Gantt chart here.
+        #[arg(short, long, value_name = "FILE.svg")]
+        output: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Files auditors take: Statement of Applicability, SOC 2 control matrix, gap report,
     /// OSCAL assessment results, evidence package.
     Export {

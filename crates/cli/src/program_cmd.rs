@@ -734,3 +734,55 @@ pub fn evidence(db: &str, command: EvidenceCommand) -> Result<()> {
         }
     }
 }
+
+pub fn plan(catalog: &Catalog, db: &str, output: Option<&Path>, as_json: bool) -> Result<()> {
+    let mut store = open(db)?;
+    let program = store.load().map_err(|e| anyhow!("{e}"))?;
+    let today = today();
+    let eval = evaluate(catalog, &program, today)?;
+    let status = eval.status(&catalog.library);
+    let plans = crosswalk_core::plan::plan(&catalog.library, &program.frameworks, &status, today);
+    if let Some(out) = output {
+        std::fs::write(out, crosswalk_core::plan::gantt_svg(&plans, today))
+            .with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    if as_json {
+        return emit(&json(&plans)?);
+    }
+    let mut text = String::new();
+    for p in &plans {
+        let name = catalog
+            .library
+            .resolve(p.framework.as_str())
+            .map_or_else(|| p.framework.to_string(), |f| f.meta.name.clone());
+        text.push_str(&format!(
+            "{name} — readiness {:.0}%{}{}\n",
+            p.readiness * 100.0,
+            p.target_date
+                .map(|d| format!(", target {d}"))
+                .unwrap_or_default(),
+            p.late_by_weeks
+                .map(|w| format!(" — cannot be met: finishes {w} weeks late"))
+                .unwrap_or_default()
+        ));
+        for ph in &p.phases {
+            text.push_str(&format!(
+                "  {} → {}  {:>3} wk  {}\n",
+                ph.start, ph.end, ph.weeks, ph.phase
+            ));
+        }
+        text.push_str("  Audit calendar:\n");
+        for e in &p.calendar {
+            text.push_str(&format!("    {}  {}\n", e.date, e.event));
+        }
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "Rule: {}\n",
+        textwrap::fill(crosswalk_core::plan::PLAN_RULE, 96)
+    ));
+    if let Some(out) = output {
+        text.push_str(&format!("Gantt chart written to {}\n", out.display()));
+    }
+    emit(&text)
+}

@@ -9,6 +9,7 @@ pub mod framework;
 pub mod ids;
 pub mod library;
 pub mod mapping;
+pub mod plan;
 pub mod profile;
 pub mod program;
 pub mod search;

@@ -466,3 +466,33 @@ fn exports_auditors_take() {
         assert!(errors.is_empty(), "{errors:?}");
     }
 }
+
+#[test]
+fn plan_writes_phases_calendar_and_gantt() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let db = db.to_str().unwrap();
+    run_ok(db, &["demo"]);
+    let svg = dir.path().join("gantt.svg");
+    let plans = run_json(db, &["plan", "--json", "-o", svg.to_str().unwrap()]);
+    let plans = plans.as_array().unwrap();
+    assert_eq!(plans.len(), 3);
+    for p in plans {
+        assert!(!p["phases"].as_array().unwrap().is_empty());
+        assert!(!p["calendar"].as_array().unwrap().is_empty());
+    }
+    let iso = plans
+        .iter()
+        .find(|p| p["framework"] == "iso27001-2022")
+        .unwrap();
+    assert!(
+        iso["calendar"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["event"].as_str().unwrap().starts_with("Stage 2 audit"))
+    );
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+    let text = run_ok(db, &["plan"]);
+    assert!(text.contains("Audit calendar:") && text.contains("Rule: Phases follow"));
+}

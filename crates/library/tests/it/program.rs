@@ -331,3 +331,97 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn plans_follow_timelines_readiness_and_targets() {
+    use crosswalk_core::plan::{gantt_svg, plan};
+    use crosswalk_core::program::FrameworkStatus;
+    let lib = &builtin().library;
+    let status = |fw: &str, readiness: f64| FrameworkStatus {
+        framework: FrameworkId::parse(fw).unwrap(),
+        total: 1,
+        compliant: 0,
+        partial: 0,
+        non_compliant: 0,
+        not_applicable: 0,
+        not_assessed: 0,
+        readiness,
+    };
+    let iso = InScope {
+        framework: FrameworkId::parse("iso27001-2022").unwrap(),
+        target: Target::Certification,
+        target_date: None,
+    };
+    let profile = lib
+        .profile(&FrameworkId::parse("iso27001").unwrap())
+        .unwrap();
+    // Nothing ready: every phase at its maximum; fully ready: at its minimum.
+    for (readiness, pick) in [(0.0, 1), (1.0, 0)] {
+        let p = &plan(
+            lib,
+            std::slice::from_ref(&iso),
+            &[status("iso27001-2022", readiness)],
+            TODAY,
+        )[0];
+        assert_eq!(p.phases.len(), profile.timeline.len());
+        for (ph, t) in p.phases.iter().zip(&profile.timeline) {
+            let want = if pick == 1 { t.max_weeks } else { t.min_weeks };
+            assert_eq!(ph.weeks, i64::from(want), "{}", ph.phase);
+        }
+        assert_eq!(p.phases[0].start, TODAY, "no target: starts today");
+        for w in p.phases.windows(2) {
+            assert_eq!(w[0].end, w[1].start, "phases follow each other");
+        }
+        let done = p.phases.last().unwrap().end;
+        let events: Vec<(Date, &str)> = p
+            .calendar
+            .iter()
+            .map(|e| (e.date, e.event.as_str()))
+            .collect();
+        assert!(events.contains(&(done, "Certificate issued (valid 3 years)")));
+        assert!(events.contains(&(
+            done.checked_add(12.months()).unwrap(),
+            "Surveillance audit 1"
+        )));
+        assert!(events.contains(&(
+            done.checked_add(24.months()).unwrap(),
+            "Surveillance audit 2"
+        )));
+    }
+    // A SOC 2 Type 2 with a 6-month window skips the Type 1 phase and ends on a reachable target.
+    let soc2_scope = InScope {
+        target_date: Some(date(2028, 6, 30)),
+        ..soc2(&[])
+    };
+    let p = &plan(
+        lib,
+        std::slice::from_ref(&soc2_scope),
+        &[status("soc2-2017", 0.5)],
+        TODAY,
+    )[0];
+    assert!(p.phases.iter().all(|ph| !ph.phase.contains("Type 1")));
+    let window = p
+        .phases
+        .iter()
+        .find(|ph| ph.phase.contains("observation"))
+        .unwrap();
+    assert_eq!(window.weeks, 26);
+    assert_eq!(p.phases.last().unwrap().end, date(2028, 6, 30));
+    assert_eq!(p.late_by_weeks, None);
+    assert!(p.calendar.iter().any(|e| e.event.contains("bridge letter")));
+    // A target too close: starts today and says how late it finishes.
+    let tight = InScope {
+        target_date: Some(date(2027, 1, 31)),
+        ..soc2(&[])
+    };
+    let p = &plan(
+        lib,
+        std::slice::from_ref(&tight),
+        &[status("soc2-2017", 0.5)],
+        TODAY,
+    )[0];
+    assert_eq!(p.phases[0].start, TODAY);
+    assert!(p.late_by_weeks.unwrap() > 20);
+    let svg = gantt_svg(&plan(lib, &[iso, tight], &[], TODAY), TODAY);
+    assert!(svg.starts_with("<svg") && svg.contains("Stage 2 audit") && svg.contains("weeks late"));
+}
