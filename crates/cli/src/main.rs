@@ -362,6 +362,43 @@ pub enum ControlCommand {
     },
     /// Change a control's status.
     Status { id: String, status: String },
+    /// Import a control list from CSV or XLSX (all or nothing, row-numbered errors).
+    Import(Box<ControlImportArgs>),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ControlImportArgs {
+    /// The list (.csv, .xlsx).
+    pub file: PathBuf,
+    /// Worksheet name (XLSX; default the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// 1-based header row.
+    #[arg(long, default_value_t = 1)]
+    pub header_row: usize,
+    /// Columns by header text, letter or 1-based number.
+    #[arg(long, default_value = "id")]
+    pub id_column: String,
+    #[arg(long, default_value = "title")]
+    pub title_column: String,
+    #[arg(long)]
+    pub description_column: Option<String>,
+    #[arg(long)]
+    pub owner_column: Option<String>,
+    /// Status values: not started / in progress / implemented / operating (and common
+    /// synonyms such as planned, done, effective).
+    #[arg(long)]
+    pub status_column: Option<String>,
+    #[arg(long)]
+    pub frequency_column: Option<String>,
+    /// Requirements each control meets, linked in full (ids of --framework).
+    #[arg(long, requires = "framework")]
+    pub requirements_column: Option<String>,
+    #[arg(long)]
+    pub framework: Option<String>,
+    /// Separator between ids in the requirements column.
+    #[arg(long, default_value = ",")]
+    pub split: String,
 }
 
 #[derive(Debug, Subcommand)]

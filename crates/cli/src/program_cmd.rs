@@ -19,7 +19,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::commands::{emit, resolve};
-use crate::{AssessCommand, ControlCommand, EvidenceCommand, ProgramCommand};
+use crate::{AssessCommand, ControlCommand, ControlImportArgs, EvidenceCommand, ProgramCommand};
 
 /// Where the program lives when `--db` is not given: `crosswalk/program.db` in the user's
 /// data directory.
@@ -606,6 +606,19 @@ pub fn control(catalog: &Catalog, db: &str, command: ControlCommand) -> Result<(
                 changes.len()
             ))
         }
+        ControlCommand::Import(args) => {
+            let changes = import_controls(catalog, &program, &args)?;
+            let controls = changes
+                .iter()
+                .filter(|c| matches!(c, Change::AddControl(_)))
+                .count();
+            apply(store.as_mut(), &changes)?;
+            emit(&format!(
+                "imported {controls} controls and {} requirement links from {}\n",
+                changes.len() - controls,
+                args.file.display()
+            ))
+        }
         ControlCommand::Status { id, status } => {
             let status = ControlStatus::parse(&status).ok_or_else(|| {
                 anyhow!(
@@ -785,4 +798,137 @@ pub fn plan(catalog: &Catalog, db: &str, output: Option<&Path>, as_json: bool) -
         text.push_str(&format!("Gantt chart written to {}\n", out.display()));
     }
     emit(&text)
+}
+
+/// Reads a status as people write it in spreadsheets.
+fn loose_status(s: &str) -> Option<ControlStatus> {
+    let k = s.trim().to_lowercase().replace(['_', ' '], "-");
+    ControlStatus::parse(&k).or(match k.as_str() {
+        "" | "planned" | "todo" | "to-do" | "not-implemented" | "no" | "new" => {
+            Some(ControlStatus::NotStarted)
+        }
+        "in-progress" | "wip" | "partial" | "partially-implemented" | "ongoing" => {
+            Some(ControlStatus::InProgress)
+        }
+        "done" | "yes" | "implemented" | "in-place" | "complete" | "completed" => {
+            Some(ControlStatus::Implemented)
+        }
+        "operational" | "effective" | "operating-effectively" | "live" => {
+            Some(ControlStatus::Operating)
+        }
+        _ => None,
+    })
+}
+
+/// The changes a control list makes; every problem is reported with its row, and none
+/// are made unless there are none.
+fn import_controls(
+    catalog: &Catalog,
+    program: &Program,
+    args: &ControlImportArgs,
+) -> Result<Vec<Change>> {
+    let name = args.file.display().to_string();
+    let table =
+        crosswalk_sheets::read_table(&args.file, &name, args.sheet.as_deref(), args.header_row)
+            .map_err(|e| anyhow!("{e}"))?;
+    let col = |c: &str| -> Result<usize> {
+        let parsed: crosswalk_sheets::Column =
+            c.parse().map_err(|e| anyhow!("column `{c}`: {e}"))?;
+        table.column(&parsed).map_err(|e| anyhow!("{name}: {e}"))
+    };
+    let opt = |c: &Option<String>| c.as_deref().map(col).transpose();
+    let (id_c, title_c) = (col(&args.id_column)?, col(&args.title_column)?);
+    let (desc_c, owner_c, status_c, freq_c) = (
+        opt(&args.description_column)?,
+        opt(&args.owner_column)?,
+        opt(&args.status_column)?,
+        opt(&args.frequency_column)?,
+    );
+    let reqs_c = opt(&args.requirements_column)?;
+    let fw = args
+        .framework
+        .as_deref()
+        .map(|f| resolve(catalog, f))
+        .transpose()?;
+    let cell = |row: &[String], c: Option<usize>| {
+        c.map_or(String::new(), |c| {
+            crosswalk_sheets::Table::cell(row, c).to_owned()
+        })
+    };
+    let existing: std::collections::HashSet<&str> =
+        program.controls.iter().map(|c| c.id.as_str()).collect();
+    let mut seen = std::collections::HashMap::new();
+    let mut problems = Vec::new();
+    let mut controls = Vec::new();
+    let mut links = Vec::new();
+    for (n, row) in &table.rows {
+        let id = cell(row, Some(id_c));
+        let title = cell(row, Some(title_c));
+        let at = format!("{name}:{n}");
+        if id.is_empty() {
+            problems.push(format!("{at}: no control id"));
+            continue;
+        }
+        if let Some(first) = seen.insert(id.clone(), *n) {
+            problems.push(format!("{at}: control `{id}` is also on row {first}"));
+        }
+        if existing.contains(id.as_str()) {
+            problems.push(format!(
+                "{at}: control `{id}` already exists in the program"
+            ));
+        }
+        if title.is_empty() {
+            problems.push(format!("{at}: control `{id}` has no title"));
+        }
+        let raw = cell(row, status_c);
+        let Some(status) = loose_status(&raw) else {
+            problems.push(format!("{at}: unknown status `{raw}` (use not started, in progress, implemented or operating)"));
+            continue;
+        };
+        if let (Some(fw), Some(_)) = (fw, reqs_c) {
+            for r in cell(row, reqs_c)
+                .split(args.split.as_str())
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+            {
+                match fw.find_loose(r) {
+                    Some(req) => links.push(Change::Link(ControlLink {
+                        control: id.clone(),
+                        framework: fw.id().clone(),
+                        requirement: req.id.clone(),
+                        coverage: Coverage::Full,
+                        origin: LinkOrigin::Manual,
+                    })),
+                    None => {
+                        problems.push(format!("{at}: `{r}` is not a requirement of {}", fw.id()))
+                    }
+                }
+            }
+        }
+        controls.push(Change::AddControl(Control {
+            id,
+            title,
+            description: cell(row, desc_c),
+            owner: cell(row, owner_c),
+            status,
+            frequency: cell(row, freq_c),
+        }));
+    }
+    if !problems.is_empty() {
+        let more = problems.len().saturating_sub(25);
+        problems.truncate(25);
+        if more > 0 {
+            problems.push(format!("… and {more} more"));
+        }
+        bail!(
+            "{} problem(s), nothing imported:\n{}",
+            problems.len() + more - usize::from(more > 0),
+            problems.join("\n")
+        );
+    }
+    if controls.is_empty() {
+        bail!("{name}: no controls below the header row");
+    }
+    controls.extend(links);
+    Ok(controls)
 }

@@ -159,7 +159,7 @@ fn cell_text(d: &Data) -> String {
 /// Grid of cell texts with the 1-based sheet row number of each line.
 type Grid = Vec<(usize, Vec<String>)>;
 
-fn read_grid(path: &Path, name: &str, opts: &SheetOptions) -> Result<Grid, SheetError> {
+fn read_grid(path: &Path, name: &str, sheet: Option<&str>) -> Result<Grid, SheetError> {
     let err = |message: String| SheetError {
         file: name.to_owned(),
         row: None,
@@ -181,8 +181,8 @@ fn read_grid(path: &Path, name: &str, opts: &SheetOptions) -> Result<Grid, Sheet
     if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
         let mut wb = calamine::open_workbook_auto(path)
             .map_err(|e| err(format!("not a readable spreadsheet: {e}")))?;
-        let sheet = match &opts.sheet {
-            Some(s) => s.clone(),
+        let sheet = match sheet {
+            Some(s) => s.to_owned(),
             None => wb
                 .sheet_names()
                 .first()
@@ -273,7 +273,7 @@ fn ids(cell: &str, split: Option<&str>, pattern: Option<&Regex>) -> Vec<String> 
 
 /// Reads every mapping row of `path`. `name` is used in messages.
 pub fn read(path: &Path, name: &str, opts: &SheetOptions) -> Result<Vec<Row>, Vec<SheetError>> {
-    let grid = read_grid(path, name, opts).map_err(|e| vec![e])?;
+    let grid = read_grid(path, name, opts.sheet.as_deref()).map_err(|e| vec![e])?;
     let fail = |row: Option<usize>, message: String| SheetError {
         file: name.to_owned(),
         row,
@@ -408,4 +408,63 @@ pub fn read(path: &Path, name: &str, opts: &SheetOptions) -> Result<Vec<Row>, Ve
     } else {
         Err(errors)
     }
+}
+
+/// A sheet read as a plain table: its header cells and each data row (with its 1-based
+/// row number in the sheet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+impl Table {
+    /// The position of a column, or an error naming the headers there are.
+    ///
+    /// # Errors
+    /// When no header matches (or a numbered column is out of range).
+    pub fn column(&self, col: &Column) -> Result<usize, String> {
+        locate(col, &self.headers)
+            .filter(|i| *i < self.headers.len().max(1) || matches!(col, Column::Index(_)))
+            .ok_or_else(|| {
+                format!(
+                    "no column {col}; the header row has: {}",
+                    self.headers.join(" | ")
+                )
+            })
+    }
+
+    /// The trimmed text of a cell (empty when the row is short).
+    pub fn cell<'a>(row: &'a [String], i: usize) -> &'a str {
+        row.get(i).map_or("", |s| s.trim())
+    }
+}
+
+/// Reads a CSV or spreadsheet as a table whose header is on `header_row` (1-based);
+/// rows after it that are entirely empty are left out.
+///
+/// # Errors
+/// Unreadable file, unknown sheet, bad CSV, or a header row past the end.
+pub fn read_table(
+    path: &Path,
+    name: &str,
+    sheet: Option<&str>,
+    header_row: usize,
+) -> Result<Table, SheetError> {
+    let grid = read_grid(path, name, sheet)?;
+    let at = grid
+        .iter()
+        .position(|(n, _)| *n == header_row.max(1))
+        .ok_or_else(|| SheetError {
+            file: name.to_owned(),
+            row: Some(header_row),
+            message: "the header row is past the end of the sheet".into(),
+        })?;
+    let headers = grid[at].1.clone();
+    let rows = grid[at + 1..]
+        .iter()
+        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
+        .cloned()
+        .collect();
+    Ok(Table { headers, rows })
 }

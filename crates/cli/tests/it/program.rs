@@ -496,3 +496,115 @@ fn plan_writes_phases_calendar_and_gantt() {
     let text = run_ok(db, &["plan"]);
     assert!(text.contains("Audit calendar:") && text.contains("Rule: Phases follow"));
 }
+
+#[test]
+fn control_lists_import_from_csv_and_xlsx_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let db = db.to_str().unwrap();
+    run_ok(db, &["init", "--organization", "Acme"]);
+    run_ok(db, &["program", "add", "soc2"]);
+    let csv = dir.path().join("controls.csv");
+    std::fs::write(
+        &csv,
+        "Control ID,Name,Owner,Status,SOC 2 criteria\n\
+         AC-1,Single sign-on with MFA,IT,Operational,\"CC6.1, CC6.2\"\n\
+         LOG-1,Central logging,Security,in progress,CC7.2\n\
+         \n\
+         POL-1,Policies,CISO,,\n",
+    )
+    .unwrap();
+    let args = |file: &str| {
+        vec![
+            "control",
+            "import",
+            file,
+            "--id-column",
+            "Control ID",
+            "--title-column",
+            "Name",
+            "--owner-column",
+            "owner",
+            "--status-column",
+            "D",
+            "--requirements-column",
+            "5",
+            "--framework",
+            "soc2",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>()
+    };
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Control ID,Name,Owner,Status,SOC 2 criteria\n\
+         AC-9,Fine,IT,done,CC6.1\n\
+         AC-9,Twice,IT,done,\n\
+         X-1,,IT,someday,CC99.1\n",
+    )
+    .unwrap();
+    let a: Vec<String> = args(bad.to_str().unwrap());
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let err = run_err(db, &a);
+    assert!(
+        err.contains("bad.csv:3: control `AC-9` is also on row 2"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.csv:4: control `X-1` has no title"),
+        "{err}"
+    );
+    assert!(err.contains("unknown status `someday`"), "{err}");
+    assert!(
+        run_json(db, &["control", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "nothing imported"
+    );
+
+    let a: Vec<String> = args(csv.to_str().unwrap());
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let said = run_ok(db, &a);
+    assert!(
+        said.contains("imported 3 controls and 3 requirement links"),
+        "{said}"
+    );
+    let controls = run_json(db, &["control", "list", "--json"]);
+    let statuses: Vec<&str> = controls
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["operating", "in-progress", "not-started"]);
+    // Importing the same list again: every id already exists.
+    assert!(run_err(db, &a).contains("already exists in the program"));
+
+    // The same from a workbook, second sheet, header on row 2.
+    let xlsx = dir.path().join("controls.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet().set_name("Notes").unwrap();
+    let ws = wb.add_worksheet();
+    ws.set_name("Controls").unwrap();
+    ws.write(0, 0, "Our control list").unwrap();
+    for (c, h) in ["Control ID", "Name", "Owner", "Status", "SOC 2 criteria"]
+        .iter()
+        .enumerate()
+    {
+        ws.write(1, u16::try_from(c).unwrap(), *h).unwrap();
+    }
+    for (c, v) in ["BCP-1", "Backups tested", "Platform", "implemented", "A1.2"]
+        .iter()
+        .enumerate()
+    {
+        ws.write(2, u16::try_from(c).unwrap(), *v).unwrap();
+    }
+    wb.save(&xlsx).unwrap();
+    let mut a: Vec<String> = args(xlsx.to_str().unwrap());
+    a.extend(["--sheet", "Controls", "--header-row", "2"].map(str::to_owned));
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    assert!(run_ok(db, &a).contains("imported 1 controls and 1 requirement links"));
+}
