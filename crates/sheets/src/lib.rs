@@ -435,7 +435,7 @@ impl Table {
     }
 
     /// The trimmed text of a cell (empty when the row is short).
-    pub fn cell<'a>(row: &'a [String], i: usize) -> &'a str {
+    pub fn cell(row: &[String], i: usize) -> &str {
         row.get(i).map_or("", |s| s.trim())
     }
 }
