@@ -226,6 +226,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Control { command } => crate::program_cmd::control(&catalog, &db, command)?,
         Command::Evidence { command } => crate::program_cmd::evidence(&db, command)?,
         Command::Assess { command } => crate::program_cmd::assess(&catalog, &db, command)?,
+        Command::Policy { command } => crate::program_cmd::policy(&db, command)?,
         Command::Gaps { limit, json } => crate::program_cmd::gaps(&catalog, &db, limit, json)?,
         Command::Export { what } => crate::export_cmd::run(&catalog, &db, what)?,
         Command::Plan { output, json } => {

@@ -421,6 +421,8 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
             maturity: None,
             assessor: assessor.clone(),
             assessed_on: today,
+            reviewer: None,
+            reviewed_on: None,
         }))
     };
     store
@@ -437,9 +439,54 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
                 maturity: Some(2),
                 assessor: assessor.clone(),
                 assessed_on: today,
+                reviewer: None,
+                reviewed_on: None,
             }),
         ])
         .map_err(|e| anyhow!("{e}"))?;
+
+    // Policies, one overdue for review; the assessor's finding signed off.
+    let ago = |days: i64| today.checked_sub(days.days()).ok();
+    let policy =
+        |id: &str, title: &str, version: &str, approved: i64| crosswalk_core::program::Policy {
+            id: id.into(),
+            title: title.into(),
+            version: version.into(),
+            owner: "CISO".into(),
+            approved_by: "CEO".into(),
+            approved_on: ago(approved),
+            next_review: ago(approved - 365),
+            location: format!("https://policies.example/northwind/{}", id.to_lowercase()),
+        };
+    store
+        .apply(&[
+            Change::SetPolicy(policy("POL-IS", "Information security policy", "3.1", 120)),
+            Change::SetPolicy(policy("POL-AC", "Access control policy", "2.0", 200)),
+            Change::SetPolicy(policy("POL-IR", "Incident response policy", "1.4", 400)),
+            Change::SetPolicy(policy("POL-PRIV", "Privacy policy", "1.0", 30)),
+            Change::SignOff {
+                framework: soc2.clone(),
+                requirement: req("CC7.3")?,
+                reviewer: "Demo Reviewer".into(),
+                on: today,
+            },
+        ])
+        .map_err(|e| anyhow!("{e}"))?;
+    // Readiness snapshots at month ends before today, as the evidence then on file
+    // stood, so `assess trend` has a history to show.
+    let program = store.load().map_err(|e| anyhow!("{e}"))?;
+    let mut snaps = Vec::new();
+    for months in [3i64, 2, 1, 0] {
+        let on = today
+            .checked_sub(months.months())
+            .map_err(|e| anyhow!("{e}"))?;
+        let status = Evaluation::new(&program, &catalog.library, on).status(&catalog.library);
+        snaps.push(Change::Snapshot(crosswalk_core::program::Snapshot {
+            taken_on: on,
+            status,
+        }));
+    }
+    store.apply(&snaps).map_err(|e| anyhow!("{e}"))?;
 
     let program = store.load().map_err(|e| anyhow!("{e}"))?;
     let eval = Evaluation::new(&program, &catalog.library, today);
@@ -460,7 +507,7 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
         ));
     }
     out.push_str(&format!(
-        "\nNext: crosswalk --db {db} program show | assess status --domains | gaps | control list | evidence list\n"
+        "\nNext: crosswalk --db {db} program show | assess status --domains | assess trend | gaps | plan -o plan.svg | control list | evidence list | policy list | export soa --framework iso27001 -o soa.xlsx\n"
     ));
     emit(&out)
 }

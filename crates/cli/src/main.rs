@@ -155,6 +155,11 @@ pub enum Command {
         #[command(subcommand)]
         command: EvidenceCommand,
     },
+    /// Policy documents: versions, approval, review dates.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// Assessment results and readiness.
     Assess {
         #[command(subcommand)]
@@ -469,6 +474,36 @@ pub enum ProgramExport {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Every policy, its version, approval and review date (overdue ones flagged).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a policy or record a new version of it.
+    Set {
+        id: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        version: String,
+        #[arg(long, default_value = "")]
+        owner: String,
+        #[arg(long, default_value = "")]
+        approved_by: String,
+        /// YYYY-MM-DD; leave out while the version awaits approval.
+        #[arg(long)]
+        approved_on: Option<String>,
+        /// YYYY-MM-DD (default: a year after approval).
+        #[arg(long)]
+        next_review: Option<String>,
+        /// Where the document lives.
+        #[arg(long, default_value = "")]
+        url: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AssessCommand {
     /// Readiness per framework: {framework, total, compliant, partial, non_compliant,
     /// not_applicable, not_assessed, readiness} with --json.
@@ -478,6 +513,19 @@ pub enum AssessCommand {
         /// Also break each framework down by domain.
         #[arg(long)]
         domains: bool,
+    },
+    /// A reviewer signs off the current assessment of FW:REQ.
+    SignOff {
+        target: String,
+        #[arg(long)]
+        reviewer: String,
+    },
+    /// Record today's readiness of every framework as a dated snapshot.
+    Snapshot,
+    /// Readiness over time, from the snapshots.
+    Trend {
+        #[arg(long)]
+        json: bool,
     },
     /// Record an assessment of FW:REQ.
     Set {

@@ -19,7 +19,10 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::commands::{emit, resolve};
-use crate::{AssessCommand, ControlCommand, ControlImportArgs, EvidenceCommand, ProgramCommand};
+use crate::{
+    AssessCommand, ControlCommand, ControlImportArgs, EvidenceCommand, PolicyCommand,
+    ProgramCommand,
+};
 
 /// Where the program lives when `--db` is not given: `crosswalk/program.db` in the user's
 /// data directory.
@@ -327,6 +330,76 @@ pub fn assess(catalog: &Catalog, db: &str, command: AssessCommand) -> Result<()>
             }
             emit(&text)
         }
+        AssessCommand::SignOff { target, reviewer } => {
+            let (fw, req) = requirement(catalog, &target)?;
+            if reviewer.trim().is_empty() {
+                bail!("--reviewer names who signs off");
+            }
+            apply(
+                store.as_mut(),
+                &[Change::SignOff {
+                    framework: fw.id().clone(),
+                    requirement: req.clone(),
+                    reviewer: reviewer.clone(),
+                    on: today(),
+                }],
+            )?;
+            emit(&format!(
+                "{reviewer} signed off the assessment of {}:{req}\n",
+                fw.id()
+            ))
+        }
+        AssessCommand::Snapshot => {
+            let program = store.load().map_err(|e| anyhow!("{e}"))?;
+            let today = today();
+            let status = evaluate(catalog, &program, today)?.status(&catalog.library);
+            let n = status.len();
+            apply(
+                store.as_mut(),
+                &[Change::Snapshot(crosswalk_core::program::Snapshot {
+                    taken_on: today,
+                    status,
+                })],
+            )?;
+            emit(&format!(
+                "recorded the readiness of {n} frameworks on {today}\n"
+            ))
+        }
+        AssessCommand::Trend { json: as_json } => {
+            let program = store.load().map_err(|e| anyhow!("{e}"))?;
+            check_program(&program)?;
+            if as_json {
+                return emit(&json(&program.snapshots)?);
+            }
+            if program.snapshots.is_empty() {
+                return emit("no snapshots yet: `crosswalk assess snapshot` records one\n");
+            }
+            let mut frameworks: Vec<&FrameworkId> = Vec::new();
+            for snap in &program.snapshots {
+                for st in &snap.status {
+                    if !frameworks.contains(&&st.framework) {
+                        frameworks.push(&st.framework);
+                    }
+                }
+            }
+            let mut out = format!("{:<12}", "date");
+            for f in &frameworks {
+                out.push_str(&format!(" {:>16}", f.as_str()));
+            }
+            out.push('\n');
+            for snap in &program.snapshots {
+                out.push_str(&format!("{:<12}", snap.taken_on.to_string()));
+                for f in &frameworks {
+                    let cell = snap.status.iter().find(|s| &&s.framework == f).map_or_else(
+                        || "—".to_owned(),
+                        |s| format!("{:.0}%", s.readiness * 100.0),
+                    );
+                    out.push_str(&format!(" {cell:>16}"));
+                }
+                out.push('\n');
+            }
+            emit(&out)
+        }
         AssessCommand::Set {
             target,
             result,
@@ -379,6 +452,8 @@ pub fn assess(catalog: &Catalog, db: &str, command: AssessCommand) -> Result<()>
                     maturity,
                     assessor,
                     assessed_on: today(),
+                    reviewer: None,
+                    reviewed_on: None,
                 })],
             )?;
             emit(&format!("recorded the assessment of {}:{req}\n", fw.id()))
@@ -931,4 +1006,69 @@ fn import_controls(
     }
     controls.extend(links);
     Ok(controls)
+}
+
+pub fn policy(db: &str, command: PolicyCommand) -> Result<()> {
+    let mut store = open(db)?;
+    let program = store.load().map_err(|e| anyhow!("{e}"))?;
+    check_program(&program)?;
+    match command {
+        PolicyCommand::List { json: as_json } => {
+            if as_json {
+                return emit(&json(&program.policies)?);
+            }
+            let today = today();
+            let mut out = String::new();
+            for p in &program.policies {
+                out.push_str(&format!(
+                    "{:<10} v{:<6} {:<44} approved {} by {}, next review {}{}\n",
+                    p.id,
+                    p.version,
+                    p.title,
+                    p.approved_on
+                        .map_or_else(|| "— (awaiting approval)".into(), |d| d.to_string()),
+                    if p.approved_by.is_empty() {
+                        "—"
+                    } else {
+                        &p.approved_by
+                    },
+                    p.next_review.map_or_else(|| "—".into(), |d| d.to_string()),
+                    if p.overdue(today) { "  OVERDUE" } else { "" }
+                ));
+            }
+            emit(&out)
+        }
+        PolicyCommand::Set {
+            id,
+            title,
+            version,
+            owner,
+            approved_by,
+            approved_on,
+            next_review,
+            url,
+        } => {
+            let approved_on = approved_on
+                .map(|d| parse_date(&d, "--approved-on"))
+                .transpose()?;
+            let next_review = match next_review {
+                Some(d) => Some(parse_date(&d, "--next-review")?),
+                None => approved_on.and_then(|d| d.checked_add(jiff::ToSpan::year(1)).ok()),
+            };
+            apply(
+                store.as_mut(),
+                &[Change::SetPolicy(crosswalk_core::program::Policy {
+                    id: id.clone(),
+                    title,
+                    version: version.clone(),
+                    owner,
+                    approved_by,
+                    approved_on,
+                    next_review,
+                    location: url,
+                })],
+            )?;
+            emit(&format!("recorded {id} version {version}\n"))
+        }
+    }
 }

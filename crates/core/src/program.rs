@@ -189,10 +189,43 @@ pub struct Assessment {
     pub maturity: Option<u8>,
     pub assessor: String,
     pub assessed_on: Date,
+    /// The reviewer who signed the assessment off, and when.
+    #[serde(default)]
+    pub reviewer: Option<String>,
+    #[serde(default)]
+    pub reviewed_on: Option<Date>,
+}
+
+/// A policy document: versioned, approved, reviewed on a schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    pub owner: String,
+    pub approved_by: String,
+    pub approved_on: Option<Date>,
+    pub next_review: Option<Date>,
+    /// Where the document lives (a URL or `sha256:` of a stored file).
+    pub location: String,
+}
+
+impl Policy {
+    /// Whether the policy is past its review date (or was never approved) on `today`.
+    pub fn overdue(&self, today: Date) -> bool {
+        self.approved_on.is_none() || self.next_review.is_some_and(|d| d < today)
+    }
+}
+
+/// Readiness of every framework in scope as it stood on one date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub taken_on: Date,
+    pub status: Vec<FrameworkStatus>,
 }
 
 /// Everything a program holds, as loaded from a store.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Program {
     pub info: Option<ProgramInfo>,
     pub frameworks: Vec<InScope>,
@@ -200,6 +233,11 @@ pub struct Program {
     pub links: Vec<ControlLink>,
     pub evidence: Vec<Evidence>,
     pub assessments: Vec<Assessment>,
+    #[serde(default)]
+    pub policies: Vec<Policy>,
+    /// Dated readiness snapshots, oldest first.
+    #[serde(default)]
+    pub snapshots: Vec<Snapshot>,
 }
 
 /// Evidence without an expiry counts for this long after collection.
@@ -219,7 +257,7 @@ pub struct RequirementStatus {
 }
 
 /// Counts for one framework (the `assess status --json` shape).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrameworkStatus {
     pub framework: FrameworkId,
     pub total: usize,

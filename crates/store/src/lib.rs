@@ -11,8 +11,8 @@ mod sqlite;
 use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::mapping::Coverage;
 use crosswalk_core::program::{
-    Assessment, Control, ControlLink, ControlStatus, Evidence, InScope, LinkOrigin, Outcome,
-    Program, ProgramInfo, Target,
+    Assessment, Control, ControlLink, ControlStatus, Evidence, FrameworkStatus, InScope,
+    LinkOrigin, Outcome, Policy, Program, ProgramInfo, Snapshot, Target,
 };
 use jiff::civil::Date;
 
@@ -21,7 +21,10 @@ pub use sqlite::SqliteStore;
 
 /// Migrations in order; each runs once, in its own transaction, recorded in
 /// `schema_version`. Append only: never edit one that has shipped.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("schema.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("schema.sql")),
+    (2, include_str!("migration_2.sql")),
+];
 
 /// What went wrong, in terms a user can act on.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +63,17 @@ pub enum Change {
     AddEvidence(Evidence),
     /// Records an assessment, replacing the current one and keeping it in the history.
     Assess(Assessment),
+    /// A reviewer signs off the current assessment of a requirement.
+    SignOff {
+        framework: FrameworkId,
+        requirement: RequirementId,
+        reviewer: String,
+        on: Date,
+    },
+    /// Adds a policy or records a new version of it (the history keeps every version).
+    SetPolicy(Policy),
+    /// Records readiness as it stands on a date (replacing that date's snapshot).
+    Snapshot(Snapshot),
 }
 
 /// A program's storage.
@@ -319,6 +333,69 @@ pub(crate) fn apply_change(tx: &mut dyn Tx, change: &Change) -> Result<(), Store
                 )?;
             }
         }
+        Change::SignOff {
+            framework,
+            requirement,
+            reviewer,
+            on,
+        } => {
+            let n = tx.exec(
+                "UPDATE assessment SET reviewer = $1, reviewed_on = $2 WHERE framework = $3 AND requirement = $4",
+                &[
+                    t(reviewer),
+                    Val::Text(on.to_string()),
+                    t(framework.as_str()),
+                    t(requirement.as_str()),
+                ],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "{framework}:{requirement} has no assessment to sign off"
+                )));
+            }
+        }
+        Change::SetPolicy(p) => {
+            let pos = match tx
+                .query("SELECT position FROM policy WHERE id = $1", &[t(&p.id)])?
+                .first()
+            {
+                Some(r) => r[0].int()?,
+                None => next_position(tx, "policy")?,
+            };
+            tx.exec("DELETE FROM policy WHERE id = $1", &[t(&p.id)])?;
+            tx.exec(
+                "INSERT INTO policy (id, position, title, version, owner, approved_by, approved_on, next_review, location) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &[
+                    t(&p.id),
+                    Val::Int(pos),
+                    t(&p.title),
+                    t(&p.version),
+                    t(&p.owner),
+                    t(&p.approved_by),
+                    date_val(p.approved_on),
+                    date_val(p.next_review),
+                    t(&p.location),
+                ],
+            )?;
+            let seq = next_position(tx, "policy_history")?;
+            tx.exec(
+                "INSERT INTO policy_history (seq, policy, record) VALUES ($1, $2, $3)",
+                &[Val::Int(seq), t(&p.id), json(p)?],
+            )?;
+        }
+        Change::Snapshot(snap) => {
+            let day = Val::Text(snap.taken_on.to_string());
+            tx.exec(
+                "DELETE FROM readiness_snapshot WHERE taken_on = $1",
+                std::slice::from_ref(&day),
+            )?;
+            for st in &snap.status {
+                tx.exec(
+                    "INSERT INTO readiness_snapshot (taken_on, framework, counts) VALUES ($1, $2, $3)",
+                    &[day.clone(), t(st.framework.as_str()), json(st)?],
+                )?;
+            }
+        }
         Change::Assess(a) => {
             let key = [t(a.framework.as_str()), t(a.requirement.as_str())];
             tx.exec(
@@ -455,7 +532,7 @@ pub(crate) fn load(tx: &mut dyn Tx) -> Result<Program, StoreError> {
         });
     }
     for r in tx.query(
-        "SELECT framework, requirement, applicable, justification, result, reason, maturity, assessor, assessed_on FROM assessment ORDER BY framework, requirement",
+        "SELECT framework, requirement, applicable, justification, result, reason, maturity, assessor, assessed_on, reviewer, reviewed_on FROM assessment ORDER BY framework, requirement",
         &[],
     )? {
         let result = r[4]
@@ -479,7 +556,38 @@ pub(crate) fn load(tx: &mut dyn Tx) -> Result<Program, StoreError> {
             maturity,
             assessor: r[7].text()?,
             assessed_on: parse_date(&r[8])?,
+            reviewer: r[9].opt_text()?,
+            reviewed_on: parse_opt_date(&r[10])?,
         });
+    }
+    for r in tx.query(
+        "SELECT id, title, version, owner, approved_by, approved_on, next_review, location FROM policy ORDER BY position",
+        &[],
+    )? {
+        p.policies.push(Policy {
+            id: r[0].text()?,
+            title: r[1].text()?,
+            version: r[2].text()?,
+            owner: r[3].text()?,
+            approved_by: r[4].text()?,
+            approved_on: parse_opt_date(&r[5])?,
+            next_review: parse_opt_date(&r[6])?,
+            location: r[7].text()?,
+        });
+    }
+    for r in tx.query(
+        "SELECT taken_on, counts FROM readiness_snapshot ORDER BY taken_on, framework",
+        &[],
+    )? {
+        let day = parse_date(&r[0])?;
+        let st: FrameworkStatus = from_json(&r[1])?;
+        match p.snapshots.last_mut() {
+            Some(last) if last.taken_on == day => last.status.push(st),
+            _ => p.snapshots.push(Snapshot {
+                taken_on: day,
+                status: vec![st],
+            }),
+        }
     }
     Ok(p)
 }
@@ -501,6 +609,8 @@ pub(crate) fn history(tx: &mut dyn Tx) -> Result<Vec<Assessment>, StoreError> {
             maturity: rec.maturity,
             assessor: rec.assessor,
             assessed_on: rec.assessed_on,
+            reviewer: None,
+            reviewed_on: None,
         });
     }
     Ok(out)

@@ -608,3 +608,99 @@ fn control_lists_import_from_csv_and_xlsx_all_or_nothing() {
     let a: Vec<&str> = a.iter().map(String::as_str).collect();
     assert!(run_ok(db, &a).contains("imported 1 controls and 1 requirement links"));
 }
+
+#[test]
+fn policies_sign_off_and_trend() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let db = db.to_str().unwrap();
+    run_ok(db, &["init", "--organization", "Acme"]);
+    run_ok(db, &["program", "add", "iso27001"]);
+    run_ok(
+        db,
+        &[
+            "policy",
+            "set",
+            "POL-1",
+            "--title",
+            "Security policy",
+            "--version",
+            "1.0",
+            "--approved-by",
+            "CEO",
+            "--approved-on",
+            "2020-01-01",
+        ],
+    );
+    run_ok(
+        db,
+        &[
+            "policy",
+            "set",
+            "POL-1",
+            "--title",
+            "Security policy",
+            "--version",
+            "1.1",
+        ],
+    );
+    let policies = run_json(db, &["policy", "list", "--json"]);
+    assert_eq!(policies[0]["version"], "1.1");
+    assert!(run_ok(db, &["policy", "list"]).contains("awaiting approval"));
+    assert!(
+        run_err(
+            db,
+            &[
+                "policy",
+                "set",
+                "POL-2",
+                "--title",
+                "x",
+                "--version",
+                "1",
+                "--approved-on",
+                "yesterday"
+            ]
+        )
+        .contains("not a date")
+    );
+
+    assert!(
+        run_err(
+            db,
+            &["assess", "sign-off", "iso27001:A.5.1", "--reviewer", "R"]
+        )
+        .contains("no assessment")
+    );
+    run_ok(
+        db,
+        &[
+            "assess",
+            "set",
+            "iso27001:A.5.1",
+            "--maturity",
+            "3",
+            "--assessor",
+            "A",
+        ],
+    );
+    run_ok(
+        db,
+        &[
+            "assess",
+            "sign-off",
+            "iso27001:A.5.1",
+            "--reviewer",
+            "R. Reviewer",
+        ],
+    );
+    let program = run_json(db, &["program", "show", "--json"]);
+    assert_eq!(program["assessments"][0]["reviewer"], "R. Reviewer");
+
+    assert!(run_ok(db, &["assess", "trend"]).contains("no snapshots yet"));
+    run_ok(db, &["assess", "snapshot"]);
+    run_ok(db, &["assess", "snapshot"]);
+    let trend = run_json(db, &["assess", "trend", "--json"]);
+    assert_eq!(trend.as_array().unwrap().len(), 1, "one snapshot per day");
+    assert_eq!(trend[0]["status"][0]["framework"], "iso27001-2022");
+}

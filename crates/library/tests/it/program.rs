@@ -72,6 +72,8 @@ fn program(controls: Vec<Control>, links: Vec<ControlLink>, evidence: Vec<Eviden
         links,
         evidence,
         assessments: vec![],
+        policies: vec![],
+        snapshots: vec![],
     }
 }
 
@@ -144,6 +146,8 @@ fn results_follow_controls_and_evidence() {
         maturity: Some(1),
         assessor: "A".into(),
         assessed_on: TODAY,
+        reviewer: None,
+        reviewed_on: None,
     });
     assert_eq!(
         result_of(&p, "CC6.1"),
@@ -200,6 +204,8 @@ fn soc2_scope_follows_the_categories_and_readiness_adds_up() {
         maturity: None,
         assessor: String::new(),
         assessed_on: TODAY,
+        reviewer: None,
+        reviewed_on: None,
     });
     let s = status(&p);
     assert_eq!(s.not_applicable, 1);

@@ -8,8 +8,8 @@
 use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::mapping::{Coverage, ProvenanceKind, Relationship};
 use crosswalk_core::program::{
-    Assessment, Control, ControlLink, ControlStatus, Evidence, InScope, LinkOrigin, Outcome,
-    Program, ProgramInfo, Target,
+    Assessment, Control, ControlLink, ControlStatus, Evidence, FrameworkStatus, InScope,
+    LinkOrigin, Outcome, Policy, Program, ProgramInfo, Snapshot, Target,
 };
 use crosswalk_store::{Change, Store, StoreError};
 use jiff::civil::date;
@@ -46,6 +46,8 @@ fn assessment(req: &str, result: Option<Outcome>, on: jiff::civil::Date) -> Asse
         maturity: Some(3),
         assessor: "A. Assessor".into(),
         assessed_on: on,
+        reviewer: None,
+        reviewed_on: None,
     }
 }
 
@@ -223,6 +225,86 @@ fn conformance(backend: &str, fresh: &mut dyn FnMut() -> Box<dyn Store>) {
     assert_eq!(history.len(), 2, "{backend}: history keeps both");
     assert_eq!(history[0].result, None);
     assert_eq!(history[1].assessed_on, date(2026, 11, 20));
+
+    // Sign-off of the current assessment; nothing to sign off is an error.
+    let fw = FrameworkId::parse("iso27001-2022").unwrap();
+    s.apply(&[Change::SignOff {
+        framework: fw.clone(),
+        requirement: RequirementId::parse("A.5.15").unwrap(),
+        reviewer: "R. Reviewer".into(),
+        on: date(2026, 11, 21),
+    }])
+    .unwrap();
+    let a = &s.load().unwrap().assessments[0];
+    assert_eq!(
+        (a.reviewer.as_deref(), a.reviewed_on),
+        (Some("R. Reviewer"), Some(date(2026, 11, 21)))
+    );
+    assert!(matches!(
+        s.apply(&[Change::SignOff {
+            framework: fw,
+            requirement: RequirementId::parse("A.5.1").unwrap(),
+            reviewer: "R".into(),
+            on: date(2026, 11, 21),
+        }]),
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Policies: a new version replaces the current one in place.
+    let policy = |v: &str, next: jiff::civil::Date| Policy {
+        id: "POL-IS".into(),
+        title: "Information security policy".into(),
+        version: v.into(),
+        owner: "CISO".into(),
+        approved_by: "CEO".into(),
+        approved_on: Some(date(2026, 1, 10)),
+        next_review: Some(next),
+        location: "https://policies.example/is".into(),
+    };
+    s.apply(&[Change::SetPolicy(policy("1.0", date(2027, 1, 10)))])
+        .unwrap();
+    s.apply(&[Change::SetPolicy(Policy {
+        id: "POL-AC".into(),
+        ..policy("1.0", date(2026, 6, 1))
+    })])
+    .unwrap();
+    s.apply(&[Change::SetPolicy(policy("2.0", date(2027, 6, 1)))])
+        .unwrap();
+    let policies = s.load().unwrap().policies;
+    assert_eq!(
+        policies
+            .iter()
+            .map(|p| (p.id.as_str(), p.version.as_str()))
+            .collect::<Vec<_>>(),
+        [("POL-IS", "2.0"), ("POL-AC", "1.0")]
+    );
+    assert!(policies[1].overdue(date(2026, 11, 30)) && !policies[0].overdue(date(2026, 11, 30)));
+
+    // Snapshots: one per date, the same date replaced.
+    let st = |r: f64| FrameworkStatus {
+        framework: FrameworkId::parse("soc2-2017").unwrap(),
+        total: 10,
+        compliant: 5,
+        partial: 0,
+        non_compliant: 0,
+        not_applicable: 0,
+        not_assessed: 5,
+        readiness: r,
+    };
+    for (d, r) in [
+        (date(2026, 9, 30), 0.3),
+        (date(2026, 10, 31), 0.4),
+        (date(2026, 10, 31), 0.5),
+    ] {
+        s.apply(&[Change::Snapshot(Snapshot {
+            taken_on: d,
+            status: vec![st(r)],
+        })])
+        .unwrap();
+    }
+    let snaps = s.load().unwrap().snapshots;
+    assert_eq!(snaps.len(), 2, "{backend}");
+    assert_eq!(snaps[1].status[0].readiness, 0.5);
 }
 
 #[test]
@@ -334,4 +416,30 @@ fn postgres_unreachable_is_a_clear_error() {
         msg.contains("cannot open the database") && !msg.contains("secret"),
         "{msg}"
     );
+}
+
+#[test]
+fn sqlite_database_at_version_1_is_upgraded_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE schema_version (version BIGINT PRIMARY KEY); INSERT INTO schema_version VALUES (1);").unwrap();
+        conn.execute_batch(include_str!("../../src/schema.sql"))
+            .unwrap();
+        conn.execute_batch("INSERT INTO control (id, position, title, description, owner, status, frequency) VALUES ('OLD-1', 0, 'Kept', '', '', 'operating', '')").unwrap();
+    }
+    let mut s = crosswalk_store::open(path.to_str().unwrap()).unwrap();
+    let p = s.load().unwrap();
+    assert_eq!(p.controls[0].id, "OLD-1", "data survives the upgrade");
+    assert!(p.policies.is_empty());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let versions: Vec<i64> = conn
+        .prepare("SELECT version FROM schema_version ORDER BY version")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(versions, [1, 2]);
 }
