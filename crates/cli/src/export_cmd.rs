@@ -18,6 +18,8 @@ use sha2::Digest;
 use crate::ProgramExport;
 use crate::commands::{emit, resolve};
 use crate::program_cmd::{evidence_dir, today};
+use crate::render::doc::{self, Block};
+use crate::render::pdf;
 
 fn load(db: &str) -> Result<Program> {
     let mut store = crosswalk_store::open(db).map_err(|e| anyhow!("{e}"))?;
@@ -309,130 +311,206 @@ fn matrix(catalog: &Catalog, db: &str, framework: &str, out: &Path) -> Result<St
     ))
 }
 
-/// A horizontal bar chart of readiness per framework, as a standalone SVG.
-fn readiness_svg(rows: &[crosswalk_core::program::FrameworkStatus]) -> String {
-    let bar = 360.0;
-    let height = 30 * rows.len() + 20;
-    let mut svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="620" height="{height}" font-family="sans-serif" font-size="13" role="img" aria-label="Readiness per framework">"##
-    );
-    for (i, r) in rows.iter().enumerate() {
-        let y = 10 + 30 * i;
-        let w = bar * r.readiness;
-        svg.push_str(&format!(
-            r##"<text x="0" y="{}">{}</text><rect x="160" y="{y}" width="{bar}" height="20" fill="#e8edf3"/><rect x="160" y="{y}" width="{w:.1}" height="20" fill="#2f6db5"/><text x="{}" y="{}">{:.0}%</text>"##,
-            y + 15,
-            r.framework,
-            170.0 + bar,
-            y + 15,
-            r.readiness * 100.0
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-fn report(catalog: &Catalog, db: &str, out: &Path) -> Result<String> {
-    let program = load(db)?;
+/// The gap report as blocks: readiness (chart and table) with the rule, readiness by
+/// domain, the 40 highest-ranked gaps, stale evidence and overdue policies.
+fn report_blocks(catalog: &Catalog, program: &Program) -> Result<Vec<Block>> {
     let today = today();
     let lib = &catalog.library;
-    let eval = Evaluation::new(&program, lib, today);
+    let eval = Evaluation::new(program, lib, today);
     let rows = eval.status(lib);
     let graph = Graph::new(lib);
     let gaps = eval.gaps(lib, &graph);
     let info = program.info.as_ref().ok_or_else(|| anyhow!("no program"))?;
-    let mut md = format!("# Gap report: {}\n\n", info.organization);
-    md.push_str(&format!("As of {today}. Scope: {}\n\n", info.scope));
-    md.push_str("## Readiness\n\n| Framework | Total | Compliant | Partial | Non-compliant | N/A | Not assessed | Readiness |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    for s in &rows {
-        let name = lib
-            .resolve(s.framework.as_str())
-            .map_or_else(|| s.framework.to_string(), |f| f.meta.name.clone());
-        md.push_str(&format!(
-            "| {name} | {} | {} | {} | {} | {} | {} | {:.0}% |\n",
-            s.total,
-            s.compliant,
-            s.partial,
-            s.non_compliant,
-            s.not_applicable,
-            s.not_assessed,
-            s.readiness * 100.0
-        ));
-    }
-    md.push_str(&format!("\n{RESULT_RULE}\n"));
+    let name = |id: &str| {
+        lib.resolve(id)
+            .map_or_else(|| id.to_owned(), |f| f.meta.name.clone())
+    };
+    let pct = |v: f64| format!("{:.0}%", v * 100.0);
+    let mut b = vec![
+        Block::Title(format!("Gap report: {}", info.organization)),
+        Block::Para(format!("As of {today}. Scope: {}", info.scope)),
+        Block::Heading("Readiness".into()),
+        Block::Bars(
+            rows.iter()
+                .map(|s| (s.framework.to_string(), s.readiness))
+                .collect(),
+        ),
+        Block::Table {
+            headers: [
+                "Framework",
+                "Total #",
+                "Compliant #",
+                "Partial #",
+                "Non-compliant #",
+                "N/A #",
+                "Not assessed #",
+                "Readiness %",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            widths: vec![3.2, 1.0, 1.2, 1.0, 1.4, 0.8, 1.3, 1.2],
+            rows: rows
+                .iter()
+                .map(|s| {
+                    vec![
+                        name(s.framework.as_str()),
+                        s.total.to_string(),
+                        s.compliant.to_string(),
+                        s.partial.to_string(),
+                        s.non_compliant.to_string(),
+                        s.not_applicable.to_string(),
+                        s.not_assessed.to_string(),
+                        pct(s.readiness),
+                    ]
+                })
+                .collect(),
+        },
+        Block::Para(RESULT_RULE.into()),
+    ];
     for (index, _) in &eval.frameworks {
         let fw = &lib.frameworks()[*index];
-        md.push_str(&format!("\n## {} by domain\n\n| Domain | Applicable | Compliant | Partial | Readiness |\n|---|---:|---:|---:|---:|\n", fw.meta.name));
-        for (domain, s) in eval.by_domain(lib, *index) {
-            md.push_str(&format!(
-                "| {domain} | {} | {} | {} | {:.0}% |\n",
-                s.total - s.not_applicable,
-                s.compliant,
-                s.partial,
-                s.readiness * 100.0
-            ));
-        }
+        b.push(Block::Heading(format!("{} by domain", fw.meta.name)));
+        b.push(Block::Table {
+            headers: [
+                "Domain",
+                "Applicable #",
+                "Compliant #",
+                "Partial #",
+                "Readiness %",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            widths: vec![5.0, 1.2, 1.2, 1.0, 1.2],
+            rows: eval
+                .by_domain(lib, *index)
+                .into_iter()
+                .map(|(domain, s)| {
+                    vec![
+                        domain,
+                        (s.total - s.not_applicable).to_string(),
+                        s.compliant.to_string(),
+                        s.partial.to_string(),
+                        pct(s.readiness),
+                    ]
+                })
+                .collect(),
+        });
     }
-    md.push_str(&format!(
-        "\n## Gaps, biggest multi-framework wins first\n\n{} open requirements. Ranked by the number of in-scope frameworks a fix counts for, then non-compliant before partial.\n\n| # | Requirement | Title | Result | Frameworks advanced | Also |\n|---:|---|---|---|---:|---|\n",
-        gaps.len()
+    b.push(Block::Heading(
+        "Gaps, biggest multi-framework wins first".into(),
     ));
-    for (i, g) in gaps.iter().take(40).enumerate() {
-        let also: Vec<String> = g
-            .also_advances
+    b.push(Block::Para(format!(
+        "{} open requirements. Ranked by the number of in-scope frameworks a fix counts for (the requirement's own plus those whose open requirements it maps to through the crosswalk), then non-compliant before partial.",
+        gaps.len()
+    )));
+    b.push(Block::Table {
+        headers: [
+            "Rank #",
+            "Requirement",
+            "Title",
+            "Result",
+            "Frameworks #",
+            "Also advances",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        widths: vec![0.6, 1.8, 2.8, 1.5, 1.2, 3.0],
+        rows: gaps
             .iter()
-            .map(|(f, r)| format!("{f}: {}", r.join(", ")))
-            .collect();
-        md.push_str(&format!(
-            "| {} | {}:{} | {} | {} | {} | {} |\n",
-            i + 1,
-            g.framework,
-            g.requirement,
-            g.title,
-            g.result.as_str(),
-            g.frameworks_advanced,
-            also.join("; ")
-        ));
-    }
-    let stale: Vec<_> = program
+            .take(40)
+            .enumerate()
+            .map(|(i, g)| {
+                let also: Vec<String> = g
+                    .also_advances
+                    .iter()
+                    .map(|(f, r)| format!("{f}: {}", r.join(", ")))
+                    .collect();
+                vec![
+                    (i + 1).to_string(),
+                    format!("{}:{}", g.framework, g.requirement),
+                    g.title.clone(),
+                    g.result.as_str().to_owned(),
+                    g.frameworks_advanced.to_string(),
+                    also.join("; "),
+                ]
+            })
+            .collect(),
+    });
+    let stale: Vec<String> = program
         .evidence
         .iter()
         .filter(|e| !is_current(e, today))
+        .map(|e| {
+            format!(
+                "{} {} (collected {}; controls {})",
+                e.id,
+                e.title,
+                e.collected,
+                e.controls.join(", ")
+            )
+        })
         .collect();
-    md.push_str(&format!(
-        "\n## Evidence\n\n{} items, {} stale.\n\n",
+    b.push(Block::Heading("Evidence and policies".into()));
+    b.push(Block::Para(format!(
+        "{} evidence items, {} stale (past their validity, or collected more than a year ago without one).",
         program.evidence.len(),
         stale.len()
-    ));
-    for e in stale {
-        md.push_str(&format!(
-            "- {} {} (collected {}; controls {})\n",
-            e.id,
-            e.title,
-            e.collected,
-            e.controls.join(", ")
-        ));
+    )));
+    if !stale.is_empty() {
+        b.push(Block::Bullets(stale));
     }
+    let overdue: Vec<String> = program
+        .policies
+        .iter()
+        .filter(|p| p.overdue(today))
+        .map(|p| {
+            format!(
+                "{} {} v{} — {}",
+                p.id,
+                p.title,
+                p.version,
+                p.next_review
+                    .filter(|_| p.approved_on.is_some())
+                    .map_or_else(
+                        || "awaiting approval".to_owned(),
+                        |d| format!("review was due {d}")
+                    )
+            )
+        })
+        .collect();
+    b.push(Block::Para(format!(
+        "{} policies, {} overdue for review or approval.",
+        program.policies.len(),
+        overdue.len()
+    )));
+    if !overdue.is_empty() {
+        b.push(Block::Bullets(overdue));
+    }
+    Ok(b)
+}
+
+fn report(catalog: &Catalog, db: &str, out: &Path) -> Result<String> {
+    let program = load(db)?;
+    let blocks = report_blocks(catalog, &program)?;
+    let title = format!(
+        "Gap report: {}",
+        program
+            .info
+            .as_ref()
+            .map_or("", |i| i.organization.as_str())
+    );
     let ext = out
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let text = match ext.as_str() {
-        "md" | "markdown" => md,
-        "html" | "htm" => {
-            let page =
-                crate::render::html::page(&format!("Gap report: {}", info.organization), &md);
-            // The chart goes after the readiness table's heading.
-            let chart = format!("<figure>{}</figure>", readiness_svg(&rows));
-            page.replacen("</h2>", &format!("</h2>\n{chart}"), 1)
-        }
-        "pdf" => bail!(
-            "PDF output is not built yet: write the report as .html and print it to PDF from a browser"
-        ),
-        other => bail!("unknown report format `.{other}`: use .md or .html"),
+    let bytes = match ext.as_str() {
+        "md" | "markdown" => doc::markdown(&blocks).into_bytes(),
+        "html" | "htm" => doc::html(&title, &blocks).into_bytes(),
+        "pdf" => pdf::render(&title, &blocks),
+        other => bail!("unknown report format `.{other}`: use .md, .html or .pdf"),
     };
-    std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))?;
+    std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(format!("wrote the gap report to {}\n", out.display()))
 }
 

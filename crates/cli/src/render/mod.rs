@@ -1,7 +1,9 @@
-//! Renderers: terminal text, Markdown, and HTML (a styled page around the Markdown).
+//! Renderers: terminal text, Markdown, HTML (a styled page around the Markdown), and report blocks as Markdown, HTML or PDF.
 
+pub mod doc;
 pub mod html;
 pub mod markdown;
+pub mod pdf;
 pub mod text;
 
 /// Credit line printed under every generated page.

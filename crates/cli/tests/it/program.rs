@@ -374,7 +374,7 @@ fn exports_auditors_take() {
             .any(|r| r[0] == "CC6.1" && r[2] == "IAM-01" && r[8].contains("EV-IAM-01"))
     );
 
-    // Gap report in Markdown and HTML (with its chart); PDF is refused plainly.
+    // Gap report in Markdown, HTML (with its chart) and PDF.
     let md = dir.path().join("gaps.md");
     run_ok(db, &["export", "report", "-o", md.to_str().unwrap()]);
     let text = std::fs::read_to_string(&md).unwrap();
@@ -384,17 +384,17 @@ fn exports_auditors_take() {
     run_ok(db, &["export", "report", "-o", html.to_str().unwrap()]);
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<svg") && page.contains("<table"));
+    let pdf = dir.path().join("gaps.pdf");
+    run_ok(db, &["export", "report", "-o", pdf.to_str().unwrap()]);
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.trim_end().ends_with("%%EOF"));
+    assert!(text.contains("/Type /Page") && text.contains("/BaseFont /Helvetica"));
+    let docx = dir.path().join("g.docx");
     assert!(
-        run_err(
-            db,
-            &[
-                "export",
-                "report",
-                "-o",
-                dir.path().join("g.pdf").to_str().unwrap()
-            ]
-        )
-        .contains("PDF")
+        run_err(db, &["export", "report", "-o", docx.to_str().unwrap()])
+            .contains("use .md, .html or .pdf")
     );
 
     // Evidence package: verifies; tampering with one file makes verification fail.

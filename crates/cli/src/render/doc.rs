@@ -1,0 +1,149 @@
+//! A report as a list of blocks, rendered to Markdown (and from there HTML) or to PDF, so
+//! every format says the same thing.
+
+use std::fmt::Write as _;
+
+/// One piece of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Title(String),
+    Heading(String),
+    Para(String),
+    Bullets(Vec<String>),
+    /// Column headers, relative column widths, rows; columns after the first whose
+    /// header ends in `#` or `%` hold numbers and align right.
+    Table {
+        headers: Vec<String>,
+        widths: Vec<f32>,
+        rows: Vec<Vec<String>>,
+    },
+    /// A horizontal bar chart of shares (0–1) with labels.
+    Bars(Vec<(String, f64)>),
+}
+
+/// Whether a column holds numbers (its header ends in ` #` or ` %`).
+pub fn numeric(header: &str) -> bool {
+    header.ends_with(" #") || header.ends_with(" %")
+}
+
+/// A header as shown: without its ` #` / ` %` marker.
+pub fn label(header: &str) -> &str {
+    header
+        .strip_suffix(" #")
+        .or_else(|| header.strip_suffix(" %"))
+        .unwrap_or(header)
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The blocks as Markdown (charts as text bars).
+pub fn markdown(blocks: &[Block]) -> String {
+    render_md(blocks, false)
+}
+
+/// The blocks as one standalone HTML page, charts as inline SVG.
+pub fn html(title: &str, blocks: &[Block]) -> String {
+    let mut page = super::html::page(title, &render_md(blocks, true));
+    for (i, b) in blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Bars(_)))
+        .enumerate()
+    {
+        if let Block::Bars(bars) = b {
+            page = page.replace(
+                &format!("<p>CHART-{i}</p>"),
+                &format!("<figure>{}</figure>", bars_svg(bars)),
+            );
+        }
+    }
+    page
+}
+
+/// A horizontal bar chart as SVG.
+pub fn bars_svg(bars: &[(String, f64)]) -> String {
+    let bar = 360.0;
+    let height = 30 * bars.len() + 20;
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="620" height="{height}" font-family="sans-serif" font-size="13" role="img" aria-label="Readiness per framework">"##
+    );
+    for (i, (label, v)) in bars.iter().enumerate() {
+        let y = 10 + 30 * i;
+        let w = bar * v.clamp(0.0, 1.0);
+        let label = label.replace('&', "&amp;").replace('<', "&lt;");
+        let _ = write!(
+            svg,
+            r##"<text x="0" y="{}">{label}</text><rect x="160" y="{y}" width="{bar}" height="20" fill="#e8edf3"/><rect x="160" y="{y}" width="{w:.1}" height="20" fill="#2f6db5"/><text x="{}" y="{}">{:.0}%</text>"##,
+            y + 15,
+            170.0 + bar,
+            y + 15,
+            v * 100.0
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn render_md(blocks: &[Block], chart_markers: bool) -> String {
+    let mut out = String::new();
+    let mut charts = 0;
+    for b in blocks {
+        match b {
+            Block::Title(t) => {
+                let _ = writeln!(out, "# {t}\n");
+            }
+            Block::Heading(t) => {
+                let _ = writeln!(out, "## {t}\n");
+            }
+            Block::Para(t) => {
+                let _ = writeln!(out, "{t}\n");
+            }
+            Block::Bullets(items) => {
+                for i in items {
+                    let _ = writeln!(out, "- {i}");
+                }
+                out.push('\n');
+            }
+            Block::Table { headers, rows, .. } => {
+                let _ = writeln!(
+                    out,
+                    "| {} |",
+                    headers
+                        .iter()
+                        .map(|h| md_cell(label(h)))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                );
+                let align: Vec<&str> = headers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, h)| if i > 0 && numeric(h) { "---:" } else { "---" })
+                    .collect();
+                let _ = writeln!(out, "|{}|", align.join("|"));
+                for r in rows {
+                    let _ = writeln!(
+                        out,
+                        "| {} |",
+                        r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")
+                    );
+                }
+                out.push('\n');
+            }
+            Block::Bars(_) if chart_markers => {
+                let _ = writeln!(out, "CHART-{charts}\n");
+                charts += 1;
+            }
+            Block::Bars(bars) => {
+                out.push_str("```\n");
+                for (label, v) in bars {
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let n = (v.clamp(0.0, 1.0) * 40.0).round() as usize;
+                    let _ = writeln!(out, "{label:<16} {:<40} {:>4.0}%", "█".repeat(n), v * 100.0);
+                }
+                out.push_str("```\n\n");
+            }
+        }
+    }
+    out
+}
