@@ -421,6 +421,7 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
             maturity: None,
             assessor: assessor.clone(),
             assessed_on: today,
+            grade: None,
             reviewer: None,
             reviewed_on: None,
         }))
@@ -429,6 +430,20 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
         .apply(&[
             soa("A.8.30", "All development is done in-house; no outsourced development.")?,
             soa("A.7.5", "No premises of our own host systems; hosting is inherited from the cloud provider's SOC 2 report.")?,
+            Change::Assess(Assessment {
+                framework: iso.clone(),
+                requirement: req("A.8.8")?,
+                applicable: true,
+                justification: "Vulnerabilities in internet-facing services are the main technical risk.".into(),
+                result: Some(Outcome::PartiallyCompliant),
+                reason: "Internal audit: two servers had critical patches outstanding for 45 days against the 30-day standard.".into(),
+                maturity: Some(3),
+                assessor: assessor.clone(),
+                assessed_on: today,
+                grade: Some(crosswalk_core::program::Grade::MinorNonconformity),
+                reviewer: None,
+                reviewed_on: None,
+            }),
             Change::Assess(Assessment {
                 framework: soc2.clone(),
                 requirement: req("CC7.3")?,
@@ -439,6 +454,7 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
                 maturity: Some(2),
                 assessor: assessor.clone(),
                 assessed_on: today,
+                grade: None,
                 reviewer: None,
                 reviewed_on: None,
             }),

@@ -133,6 +133,7 @@ fn soa(catalog: &Catalog, db: &str, framework: &str, out: &Path) -> Result<Strin
     let eval = Evaluation::new(&program, &catalog.library, today());
     let statuses = statuses(&eval, catalog, fw)?;
     let ctx = Evidences::new(&program);
+    let scale = program.maturity_scale();
     let assessed: HashMap<&str, &crosswalk_core::program::Assessment> = program
         .assessments
         .iter()
@@ -153,7 +154,8 @@ fn soa(catalog: &Catalog, db: &str, framework: &str, out: &Path) -> Result<Strin
             ("Implementation status", 20.0),
             ("Implemented by", 22.0),
             ("Evidence", 45.0),
-            ("Maturity (0–5)", 12.0),
+            ("Maturity", 14.0),
+            ("Audit grade", 16.0),
             ("Last assessed", 14.0),
         ],
     )?;
@@ -183,14 +185,22 @@ fn soa(catalog: &Catalog, db: &str, framework: &str, out: &Path) -> Result<Strin
                 s.controls.join(", "),
                 ctx.evidence_list(&s.controls),
                 a.and_then(|a| a.maturity)
-                    .map(|m| m.to_string())
+                    .map(|m| {
+                        scale
+                            .iter()
+                            .find(|l| l.level == m)
+                            .map_or_else(|| m.to_string(), |l| format!("{m} {}", l.name))
+                    })
+                    .unwrap_or_default(),
+                a.and_then(|a| a.grade)
+                    .map(|g| g.as_str().replace('-', " "))
                     .unwrap_or_default(),
                 a.map(|a| a.assessed_on.to_string()).unwrap_or_default(),
             ],
             &wrap,
         )?;
     }
-    ws.autofilter(0, 0, u32::try_from(rows.len()).unwrap_or(0), 8)
+    ws.autofilter(0, 0, u32::try_from(rows.len()).unwrap_or(0), 9)
         .map_err(xlsx_err)?;
     wb.save(out).map_err(xlsx_err)?;
     Ok(format!(

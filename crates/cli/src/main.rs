@@ -333,6 +333,16 @@ pub enum ProgramCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The maturity scale assessments use; `--set FILE.json` replaces it with
+    /// `[{level, name, description}]` (levels 0, 1, 2 …), `--reset` restores the default.
+    Maturity {
+        #[arg(long, value_name = "FILE.json", conflicts_with = "reset")]
+        set: Option<PathBuf>,
+        #[arg(long)]
+        reset: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -542,9 +552,13 @@ pub enum AssessCommand {
         not_applicable: bool,
         #[arg(long, default_value = "")]
         justification: String,
-        /// Maturity 0–5.
+        /// Maturity level on the program's scale (default 0–5; see `program maturity`).
         #[arg(long)]
         maturity: Option<u8>,
+        /// Audit grading of a finding: major-nonconformity, minor-nonconformity,
+        /// observation, opportunity-for-improvement.
+        #[arg(long)]
+        grade: Option<String>,
         #[arg(long, default_value = "")]
         assessor: String,
     },

@@ -407,6 +407,7 @@ pub fn assess(catalog: &Catalog, db: &str, command: AssessCommand) -> Result<()>
             not_applicable,
             justification,
             maturity,
+            grade,
             assessor,
         } => {
             let program = store.load().map_err(|e| anyhow!("{e}"))?;
@@ -437,9 +438,25 @@ pub fn assess(catalog: &Catalog, db: &str, command: AssessCommand) -> Result<()>
                     "not applicable needs --justification (it goes in the Statement of Applicability)"
                 );
             }
-            if maturity.is_some_and(|m| m > 5) {
-                bail!("maturity is 0–5");
+            let scale = program.maturity_scale();
+            let top = scale.last().map_or(0, |l| l.level);
+            if maturity.is_some_and(|m| m > top) {
+                bail!(
+                    "maturity runs 0–{top} on this program's scale (see `crosswalk program maturity`)"
+                );
             }
+            let grade = grade
+                .map(|g| {
+                    crosswalk_core::program::Grade::parse(&g).ok_or_else(|| {
+                        anyhow!(
+                            "unknown grade `{g}`: use {}",
+                            crosswalk_core::program::Grade::ALL
+                                .map(crosswalk_core::program::Grade::as_str)
+                                .join(", ")
+                        )
+                    })
+                })
+                .transpose()?;
             apply(
                 store.as_mut(),
                 &[Change::Assess(Assessment {
@@ -452,6 +469,7 @@ pub fn assess(catalog: &Catalog, db: &str, command: AssessCommand) -> Result<()>
                     maturity,
                     assessor,
                     assessed_on: today(),
+                    grade,
                     reviewer: None,
                     reviewed_on: None,
                 })],
@@ -577,6 +595,52 @@ pub fn program(catalog: &Catalog, db: &str, command: ProgramCommand) -> Result<(
                 program.evidence.len(),
                 program.assessments.len()
             ));
+            emit(&out)
+        }
+        ProgramCommand::Maturity {
+            set,
+            reset,
+            json: as_json,
+        } => {
+            let program = store.load().map_err(|e| anyhow!("{e}"))?;
+            check_program(&program)?;
+            if reset {
+                apply(store.as_mut(), &[Change::SetMaturityScale(Vec::new())])?;
+                return emit("the maturity scale is back to the default (0–5)\n");
+            }
+            if let Some(file) = set {
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                let scale: Vec<crosswalk_core::program::MaturityLevel> =
+                    serde_json::from_str(&text).map_err(|e| {
+                        anyhow!("{}:{}:{}: {e}", file.display(), e.line(), e.column())
+                    })?;
+                crosswalk_core::program::check_maturity_scale(&scale)
+                    .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+                let top = scale.last().map_or(0, |l| l.level);
+                if let Some(a) = program
+                    .assessments
+                    .iter()
+                    .find(|a| a.maturity.is_some_and(|m| m > top))
+                {
+                    bail!(
+                        "{}:{} is assessed at maturity {}, above the new scale's top level {top}; nothing was changed",
+                        a.framework,
+                        a.requirement,
+                        a.maturity.unwrap_or(0)
+                    );
+                }
+                apply(store.as_mut(), &[Change::SetMaturityScale(scale)])?;
+                return emit(&format!("set the maturity scale from {}\n", file.display()));
+            }
+            let scale = program.maturity_scale();
+            if as_json {
+                return emit(&json(&scale)?);
+            }
+            let mut out = String::new();
+            for l in &scale {
+                out.push_str(&format!("{}  {:<12} {}\n", l.level, l.name, l.description));
+            }
             emit(&out)
         }
         ProgramCommand::Add {

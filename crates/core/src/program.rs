@@ -189,11 +189,125 @@ pub struct Assessment {
     pub maturity: Option<u8>,
     pub assessor: String,
     pub assessed_on: Date,
+    /// An auditor's grading of a finding (ISO certification audits).
+    #[serde(default)]
+    pub grade: Option<Grade>,
     /// The reviewer who signed the assessment off, and when.
     #[serde(default)]
     pub reviewer: Option<String>,
     #[serde(default)]
     pub reviewed_on: Option<Date>,
+}
+
+/// How a certification auditor grades a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Grade {
+    /// A requirement not met at all, or a systemic failure: blocks certification until
+    /// corrected.
+    MajorNonconformity,
+    /// A single lapse: needs a corrective-action plan.
+    MinorNonconformity,
+    /// Not a nonconformity yet, but could become one.
+    Observation,
+    /// Something that could be done better.
+    OpportunityForImprovement,
+}
+
+impl Grade {
+    pub const ALL: [Self; 4] = [
+        Self::MajorNonconformity,
+        Self::MinorNonconformity,
+        Self::Observation,
+        Self::OpportunityForImprovement,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MajorNonconformity => "major-nonconformity",
+            Self::MinorNonconformity => "minor-nonconformity",
+            Self::Observation => "observation",
+            Self::OpportunityForImprovement => "opportunity-for-improvement",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// One level of a maturity scale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaturityLevel {
+    pub level: u8,
+    pub name: String,
+    pub description: String,
+}
+
+/// The default scale: six levels, 0–5, in the manner of CMMI.
+pub fn default_maturity_scale() -> Vec<MaturityLevel> {
+    [
+        (
+            0,
+            "Non-existent",
+            "Nothing is in place; the need is not recognised.",
+        ),
+        (
+            1,
+            "Initial",
+            "Done ad hoc by individuals, undocumented; results depend on who does it.",
+        ),
+        (
+            2,
+            "Repeatable",
+            "Done the same way each time by the team that owns it, partly documented.",
+        ),
+        (
+            3,
+            "Defined",
+            "Documented, approved and followed across the organisation, with owners and training.",
+        ),
+        (
+            4,
+            "Managed",
+            "Measured: performance is monitored against targets and deviations are acted on.",
+        ),
+        (
+            5,
+            "Optimised",
+            "Improved continuously from measurements, incidents and lessons learned.",
+        ),
+    ]
+    .into_iter()
+    .map(|(level, name, description)| MaturityLevel {
+        level,
+        name: name.into(),
+        description: description.into(),
+    })
+    .collect()
+}
+
+/// Checks a maturity scale: levels consecutive from 0, each named.
+///
+/// # Errors
+/// What is wrong with the scale.
+pub fn check_maturity_scale(scale: &[MaturityLevel]) -> Result<(), String> {
+    if scale.len() < 2 {
+        return Err("a maturity scale needs at least two levels".into());
+    }
+    for (i, l) in scale.iter().enumerate() {
+        if usize::from(l.level) != i {
+            return Err(format!(
+                "levels must run 0, 1, 2 … in order; found {} at position {}",
+                l.level,
+                i + 1
+            ));
+        }
+        if l.name.trim().is_empty() {
+            return Err(format!("level {} has no name", l.level));
+        }
+    }
+    Ok(())
 }
 
 /// A policy document: versioned, approved, reviewed on a schedule.
@@ -238,6 +352,20 @@ pub struct Program {
     /// Dated readiness snapshots, oldest first.
     #[serde(default)]
     pub snapshots: Vec<Snapshot>,
+    /// The maturity scale assessments use (empty: the default scale).
+    #[serde(default)]
+    pub maturity_scale: Vec<MaturityLevel>,
+}
+
+impl Program {
+    /// The scale in force: the program's own, else [`default_maturity_scale`].
+    pub fn maturity_scale(&self) -> Vec<MaturityLevel> {
+        if self.maturity_scale.is_empty() {
+            default_maturity_scale()
+        } else {
+            self.maturity_scale.clone()
+        }
+    }
 }
 
 /// Evidence without an expiry counts for this long after collection.

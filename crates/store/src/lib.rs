@@ -11,8 +11,8 @@ mod sqlite;
 use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::mapping::Coverage;
 use crosswalk_core::program::{
-    Assessment, Control, ControlLink, ControlStatus, Evidence, FrameworkStatus, InScope,
-    LinkOrigin, Outcome, Policy, Program, ProgramInfo, Snapshot, Target,
+    Assessment, Control, ControlLink, ControlStatus, Evidence, FrameworkStatus, Grade, InScope,
+    LinkOrigin, MaturityLevel, Outcome, Policy, Program, ProgramInfo, Snapshot, Target,
 };
 use jiff::civil::Date;
 
@@ -24,6 +24,7 @@ pub use sqlite::SqliteStore;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("schema.sql")),
     (2, include_str!("migration_2.sql")),
+    (3, include_str!("migration_3.sql")),
 ];
 
 /// What went wrong, in terms a user can act on.
@@ -74,6 +75,8 @@ pub enum Change {
     SetPolicy(Policy),
     /// Records readiness as it stands on a date (replacing that date's snapshot).
     Snapshot(Snapshot),
+    /// Sets the program's maturity scale (empty: back to the default).
+    SetMaturityScale(Vec<MaturityLevel>),
 }
 
 /// A program's storage.
@@ -383,6 +386,15 @@ pub(crate) fn apply_change(tx: &mut dyn Tx, change: &Change) -> Result<(), Store
                 &[Val::Int(seq), t(&p.id), json(p)?],
             )?;
         }
+        Change::SetMaturityScale(scale) => {
+            tx.exec("DELETE FROM setting WHERE key = 'maturity-scale'", &[])?;
+            if !scale.is_empty() {
+                tx.exec(
+                    "INSERT INTO setting (key, value) VALUES ('maturity-scale', $1)",
+                    &[json(scale)?],
+                )?;
+            }
+        }
         Change::Snapshot(snap) => {
             let day = Val::Text(snap.taken_on.to_string());
             tx.exec(
@@ -403,7 +415,7 @@ pub(crate) fn apply_change(tx: &mut dyn Tx, change: &Change) -> Result<(), Store
                 &key,
             )?;
             tx.exec(
-                "INSERT INTO assessment (framework, requirement, applicable, justification, result, reason, maturity, assessor, assessed_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO assessment (framework, requirement, applicable, justification, result, reason, maturity, assessor, assessed_on, grade) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 &[
                     t(a.framework.as_str()),
                     t(a.requirement.as_str()),
@@ -414,6 +426,7 @@ pub(crate) fn apply_change(tx: &mut dyn Tx, change: &Change) -> Result<(), Store
                     a.maturity.map_or(Val::Null, |m| Val::Int(i64::from(m))),
                     t(&a.assessor),
                     Val::Text(a.assessed_on.to_string()),
+                    a.grade.map_or(Val::Null, |g| t(g.as_str())),
                 ],
             )?;
             let seq = next_position(tx, "assessment_history")?;
@@ -441,6 +454,8 @@ struct AssessmentRecord {
     maturity: Option<u8>,
     assessor: String,
     assessed_on: Date,
+    #[serde(default)]
+    grade: Option<Grade>,
 }
 
 impl From<&Assessment> for AssessmentRecord {
@@ -453,6 +468,7 @@ impl From<&Assessment> for AssessmentRecord {
             maturity: a.maturity,
             assessor: a.assessor.clone(),
             assessed_on: a.assessed_on,
+            grade: a.grade,
         }
     }
 }
@@ -532,7 +548,7 @@ pub(crate) fn load(tx: &mut dyn Tx) -> Result<Program, StoreError> {
         });
     }
     for r in tx.query(
-        "SELECT framework, requirement, applicable, justification, result, reason, maturity, assessor, assessed_on, reviewer, reviewed_on FROM assessment ORDER BY framework, requirement",
+        "SELECT framework, requirement, applicable, justification, result, reason, maturity, assessor, assessed_on, reviewer, reviewed_on, grade FROM assessment ORDER BY framework, requirement",
         &[],
     )? {
         let result = r[4]
@@ -556,6 +572,10 @@ pub(crate) fn load(tx: &mut dyn Tx) -> Result<Program, StoreError> {
             maturity,
             assessor: r[7].text()?,
             assessed_on: parse_date(&r[8])?,
+            grade: r[11]
+                .opt_text()?
+                .map(|g| Grade::parse(&g).ok_or_else(|| StoreError::Corrupt(format!("grade `{g}`"))))
+                .transpose()?,
             reviewer: r[9].opt_text()?,
             reviewed_on: parse_opt_date(&r[10])?,
         });
@@ -574,6 +594,15 @@ pub(crate) fn load(tx: &mut dyn Tx) -> Result<Program, StoreError> {
             next_review: parse_opt_date(&r[6])?,
             location: r[7].text()?,
         });
+    }
+    if let Some(r) = tx
+        .query(
+            "SELECT value FROM setting WHERE key = 'maturity-scale'",
+            &[],
+        )?
+        .first()
+    {
+        p.maturity_scale = from_json(&r[0])?;
     }
     for r in tx.query(
         "SELECT taken_on, counts FROM readiness_snapshot ORDER BY taken_on, framework",
@@ -609,6 +638,7 @@ pub(crate) fn history(tx: &mut dyn Tx) -> Result<Vec<Assessment>, StoreError> {
             maturity: rec.maturity,
             assessor: rec.assessor,
             assessed_on: rec.assessed_on,
+            grade: rec.grade,
             reviewer: None,
             reviewed_on: None,
         });

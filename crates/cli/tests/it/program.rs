@@ -697,6 +697,61 @@ fn policies_sign_off_and_trend() {
     let program = run_json(db, &["program", "show", "--json"]);
     assert_eq!(program["assessments"][0]["reviewer"], "R. Reviewer");
 
+    // Maturity scale: default 0–5, replaceable, checked; grades are named.
+    assert!(run_ok(db, &["program", "maturity"]).contains("5  Optimised"));
+    let scale = dir.path().join("scale.json");
+    std::fs::write(&scale, r#"[{"level":0,"name":"None","description":""},{"level":1,"name":"Basic","description":""},{"level":2,"name":"Good","description":""}]"#).unwrap();
+    assert!(
+        run_err(
+            db,
+            &["program", "maturity", "--set", scale.to_str().unwrap()]
+        )
+        .contains("above the new scale's top level 2")
+    );
+    run_ok(
+        db,
+        &[
+            "assess",
+            "set",
+            "iso27001:A.5.1",
+            "--maturity",
+            "2",
+            "--assessor",
+            "A",
+            "--grade",
+            "observation",
+        ],
+    );
+    run_ok(
+        db,
+        &["program", "maturity", "--set", scale.to_str().unwrap()],
+    );
+    assert!(run_err(db, &["assess", "set", "iso27001:A.5.2", "--maturity", "4"]).contains("0–2"));
+    assert!(
+        run_err(db, &["assess", "set", "iso27001:A.5.2", "--grade", "awful"])
+            .contains("unknown grade")
+    );
+    let bad = dir.path().join("bad-scale.json");
+    std::fs::write(
+        &bad,
+        r#"[{"level":1,"name":"One","description":""},{"level":2,"name":"Two","description":""}]"#,
+    )
+    .unwrap();
+    assert!(
+        run_err(db, &["program", "maturity", "--set", bad.to_str().unwrap()])
+            .contains("levels must run 0, 1, 2")
+    );
+    let program = run_json(db, &["program", "show", "--json"]);
+    assert_eq!(program["assessments"][0]["grade"], "observation");
+    run_ok(db, &["program", "maturity", "--reset"]);
+    assert_eq!(
+        run_json(db, &["program", "maturity", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        6
+    );
+
     assert!(run_ok(db, &["assess", "trend"]).contains("no snapshots yet"));
     run_ok(db, &["assess", "snapshot"]);
     run_ok(db, &["assess", "snapshot"]);

@@ -74,6 +74,7 @@ fn program(controls: Vec<Control>, links: Vec<ControlLink>, evidence: Vec<Eviden
         assessments: vec![],
         policies: vec![],
         snapshots: vec![],
+        maturity_scale: vec![],
     }
 }
 
@@ -146,6 +147,7 @@ fn results_follow_controls_and_evidence() {
         maturity: Some(1),
         assessor: "A".into(),
         assessed_on: TODAY,
+        grade: None,
         reviewer: None,
         reviewed_on: None,
     });
@@ -204,6 +206,7 @@ fn soc2_scope_follows_the_categories_and_readiness_adds_up() {
         maturity: None,
         assessor: String::new(),
         assessed_on: TODAY,
+        grade: None,
         reviewer: None,
         reviewed_on: None,
     });

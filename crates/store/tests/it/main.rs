@@ -46,6 +46,7 @@ fn assessment(req: &str, result: Option<Outcome>, on: jiff::civil::Date) -> Asse
         maturity: Some(3),
         assessor: "A. Assessor".into(),
         assessed_on: on,
+        grade: None,
         reviewer: None,
         reviewed_on: None,
     }
@@ -250,6 +251,45 @@ fn conformance(backend: &str, fresh: &mut dyn FnMut() -> Box<dyn Store>) {
         Err(StoreError::NotFound(_))
     ));
 
+    // An audit grade and a custom maturity scale round-trip.
+    s.apply(&[Change::Assess(Assessment {
+        grade: Some(crosswalk_core::program::Grade::MinorNonconformity),
+        ..assessment(
+            "A.5.16",
+            Some(Outcome::PartiallyCompliant),
+            date(2026, 11, 22),
+        )
+    })])
+    .unwrap();
+    let graded = s.load().unwrap();
+    let a = graded
+        .assessments
+        .iter()
+        .find(|a| a.requirement.as_str() == "A.5.16")
+        .unwrap();
+    assert_eq!(
+        a.grade,
+        Some(crosswalk_core::program::Grade::MinorNonconformity),
+        "{backend}"
+    );
+    assert_eq!(
+        graded.maturity_scale(),
+        crosswalk_core::program::default_maturity_scale()
+    );
+    let scale: Vec<_> = ["None", "Some", "Full"]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| crosswalk_core::program::MaturityLevel {
+            level: u8::try_from(i).unwrap(),
+            name: (*n).into(),
+            description: String::new(),
+        })
+        .collect();
+    s.apply(&[Change::SetMaturityScale(scale.clone())]).unwrap();
+    assert_eq!(s.load().unwrap().maturity_scale, scale);
+    s.apply(&[Change::SetMaturityScale(vec![])]).unwrap();
+    assert!(s.load().unwrap().maturity_scale.is_empty());
+
     // Policies: a new version replaces the current one in place.
     let policy = |v: &str, next: jiff::civil::Date| Policy {
         id: "POL-IS".into(),
@@ -441,5 +481,5 @@ fn sqlite_database_at_version_1_is_upgraded_in_place() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(versions, [1, 2]);
+    assert_eq!(versions, [1, 2, 3]);
 }
