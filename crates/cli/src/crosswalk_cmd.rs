@@ -464,7 +464,17 @@ pub fn import_sheet(catalog: &Catalog, spec: ImportSpec) -> Result<MappingSet> {
         .resolve(&spec.to)
         .ok_or_else(|| anyhow!("unknown framework `{}`", spec.to))?;
     let name = spec.file.display().to_string();
-    let rows = crosswalk_sheets::read(&spec.file, &name, &spec.sheet).map_err(|errs| {
+    let spinner = if std::fs::metadata(&spec.file).is_ok_and(|m| m.len() > 1 << 20) {
+        let s = indicatif::ProgressBar::new_spinner();
+        s.set_message(format!("reading {name}"));
+        s.enable_steady_tick(std::time::Duration::from_millis(100));
+        s
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let rows = crosswalk_sheets::read(&spec.file, &name, &spec.sheet);
+    spinner.finish_and_clear();
+    let rows = rows.map_err(|errs| {
         anyhow!(
             "{} problem(s), nothing imported:\n{}",
             errs.len(),

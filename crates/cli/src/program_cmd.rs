@@ -1000,7 +1000,9 @@ fn import_controls(
     let mut problems = Vec::new();
     let mut controls = Vec::new();
     let mut links = Vec::new();
+    let bar = progress(table.rows.len(), "checking controls");
     for (n, row) in &table.rows {
+        bar.inc(1);
         let id = cell(row, Some(id_c));
         let title = cell(row, Some(title_c));
         let at = format!("{name}:{n}");
@@ -1053,6 +1055,7 @@ fn import_controls(
             frequency: cell(row, freq_c),
         }));
     }
+    bar.finish_and_clear();
     if !problems.is_empty() {
         let more = problems.len().saturating_sub(25);
         problems.truncate(25);
@@ -1135,4 +1138,21 @@ pub fn policy(db: &str, command: PolicyCommand) -> Result<()> {
             emit(&format!("recorded {id} version {version}\n"))
         }
     }
+}
+
+/// A progress bar on standard error for long imports: drawn only on a terminal and only
+/// for inputs large enough to take noticeable time.
+pub fn progress(len: usize, what: &str) -> indicatif::ProgressBar {
+    if len < 2_000 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} rows") {
+        bar.set_style(style);
+    }
+    bar.set_message(what.to_owned());
+    bar
 }
