@@ -221,14 +221,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             organization,
             scope,
             systems,
-        } => crate::program_cmd::init(&db, &organization, &scope, &systems)?,
+            json,
+        } => crate::program_cmd::init(&db, &organization, &scope, &systems, json)?,
         Command::Program { command } => crate::program_cmd::program(&catalog, &db, command)?,
         Command::Control { command } => crate::program_cmd::control(&catalog, &db, command)?,
         Command::Evidence { command } => crate::program_cmd::evidence(&db, command)?,
         Command::Assess { command } => crate::program_cmd::assess(&catalog, &db, command)?,
         Command::Policy { command } => crate::program_cmd::policy(&db, command)?,
         Command::Gaps { limit, json } => crate::program_cmd::gaps(&catalog, &db, limit, json)?,
-        Command::Export { what } => crate::export_cmd::run(&catalog, &db, what)?,
+        Command::Export { what, json } => crate::export_cmd::run(&catalog, &db, what, json)?,
         Command::Plan { output, json } => {
             crate::program_cmd::plan(&catalog, &db, output.as_deref(), json)?
         }

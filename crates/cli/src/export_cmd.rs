@@ -682,13 +682,38 @@ pub fn verify(package: &Path) -> Result<bool> {
     }
 }
 
-pub fn run(catalog: &Catalog, db: &str, what: ProgramExport) -> Result<()> {
-    let said = match what {
-        ProgramExport::Soa { framework, output } => soa(catalog, db, &framework, &output)?,
-        ProgramExport::Matrix { framework, output } => matrix(catalog, db, &framework, &output)?,
-        ProgramExport::Report { output } => report(catalog, db, &output)?,
-        ProgramExport::OscalAr { framework, output } => oscal_ar(catalog, db, &framework, &output)?,
-        ProgramExport::Evidence { output } => evidence_package(db, &output)?,
+pub fn run(catalog: &Catalog, db: &str, what: ProgramExport, as_json: bool) -> Result<()> {
+    let (kind, output, said) = match what {
+        ProgramExport::Soa { framework, output } => (
+            "soa",
+            output.clone(),
+            soa(catalog, db, &framework, &output)?,
+        ),
+        ProgramExport::Matrix { framework, output } => (
+            "matrix",
+            output.clone(),
+            matrix(catalog, db, &framework, &output)?,
+        ),
+        ProgramExport::Report { output } => {
+            ("report", output.clone(), report(catalog, db, &output)?)
+        }
+        ProgramExport::OscalAr { framework, output } => (
+            "oscal-ar",
+            output.clone(),
+            oscal_ar(catalog, db, &framework, &output)?,
+        ),
+        ProgramExport::Evidence { output } => {
+            ("evidence", output.clone(), evidence_package(db, &output)?)
+        }
     };
+    if as_json {
+        let mut s = serde_json::to_string_pretty(&serde_json::json!({
+            "kind": kind,
+            "output": output.display().to_string(),
+            "message": said.trim_end(),
+        }))?;
+        s.push('\n');
+        return emit(&s);
+    }
     emit(&said)
 }

@@ -139,6 +139,9 @@ pub enum Command {
         /// A system or product in scope (repeatable).
         #[arg(long = "system")]
         systems: Vec<String>,
+        /// Print the program description as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// The program: show it, add frameworks to its scope.
     Program {
@@ -188,6 +191,9 @@ pub enum Command {
     Export {
         #[command(subcommand)]
         what: ProgramExport,
+        /// Print {kind, output, message} as JSON.
+        #[arg(long, global = true)]
+        json: bool,
     },
     /// Work with library files.
     Library {

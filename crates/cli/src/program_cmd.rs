@@ -117,17 +117,24 @@ fn check_program(program: &Program) -> Result<()> {
     Ok(())
 }
 
-pub fn init(db: &str, organization: &str, scope: &str, systems: &[String]) -> Result<()> {
+pub fn init(
+    db: &str,
+    organization: &str,
+    scope: &str,
+    systems: &[String],
+    as_json: bool,
+) -> Result<()> {
     let mut store = open(db)?;
     let existing = store.load().map_err(|e| anyhow!("{e}"))?;
-    apply(
-        store.as_mut(),
-        &[Change::SetProgram(ProgramInfo {
-            organization: organization.to_owned(),
-            scope: scope.to_owned(),
-            systems: systems.to_vec(),
-        })],
-    )?;
+    let info = ProgramInfo {
+        organization: organization.to_owned(),
+        scope: scope.to_owned(),
+        systems: systems.to_vec(),
+    };
+    apply(store.as_mut(), &[Change::SetProgram(info.clone())])?;
+    if as_json {
+        return emit(&json(&info)?);
+    }
     let verb = if existing.info.is_some() {
         "updated"
     } else {
