@@ -79,6 +79,9 @@ fn requirement<'a>(catalog: &'a Catalog, target: &str) -> Result<(&'a Framework,
 
 fn target_of(fw: &Framework, target: Option<&str>, categories: &[String]) -> Result<Target> {
     let soc2 = fw.meta.family.as_str() == "soc2";
+    if !soc2 && !categories.is_empty() {
+        bail!("--category names SOC 2 categories; {} has none", fw.id());
+    }
     let t = match target {
         Some("soc2-type1") => 1,
         Some("soc2-type2") => 2,
@@ -300,6 +303,9 @@ pub fn status_text(rows: &[FrameworkStatus], today: Date) -> String {
 
 fn evaluate<'p>(catalog: &Catalog, program: &'p Program, today: Date) -> Result<Evaluation<'p>> {
     check_program(program)?;
+    if program.frameworks.is_empty() {
+        bail!("no framework in the program's scope yet: add one with `crosswalk program add FW`");
+    }
     Ok(Evaluation::new(program, &catalog.library, today))
 }
 
