@@ -175,6 +175,21 @@ fn program_commands_refuse_bad_input_and_change_nothing() {
     let db = db.to_str().unwrap();
     assert!(run_err(db, &["control", "list"]).contains("crosswalk init"));
     run_ok(db, &["init", "--organization", "Acme", "--system", "app"]);
+    assert!(run_err(db, &["gaps"]).contains("no framework in the program's scope"));
+    assert!(
+        run_err(
+            db,
+            &["program", "add", "iso27001", "--category", "availability"]
+        )
+        .contains("SOC 2 categories")
+    );
+    assert!(
+        run_err(
+            db,
+            &["program", "add", "soc2", "--category", "security-ish"]
+        )
+        .contains("unknown SOC 2 category")
+    );
     run_ok(
         db,
         &["program", "add", "soc2", "--category", "availability"],
