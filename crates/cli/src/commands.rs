@@ -283,6 +283,18 @@ fn json<T: Serialize>(value: &T) -> Result<String> {
 }
 
 /// Writes to standard output; a closed pipe (`| head`) is not an error.
+/// Domain check failures (a `Vec` of displayable issues) as one error.
+pub(crate) fn issues_error<T: std::fmt::Display>(issues: &[T]) -> anyhow::Error {
+    anyhow!(
+        "{}",
+        issues
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    )
+}
+
 pub(crate) fn emit(s: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {

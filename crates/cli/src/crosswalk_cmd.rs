@@ -556,16 +556,7 @@ pub fn import_sheet(catalog: &Catalog, spec: ImportSpec) -> Result<MappingSet> {
     }
     meta.from = from.id().clone();
     meta.to = to.id().clone();
-    MappingSet::new(meta, mappings).map_err(|issues| {
-        anyhow!(
-            "{}",
-            issues
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        )
-    })
+    MappingSet::new(meta, mappings).map_err(|issues| crate::commands::issues_error(&issues))
 }
 
 pub fn write_set(set: &MappingSet, out: &Path) -> Result<()> {

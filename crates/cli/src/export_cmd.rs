@@ -17,17 +17,12 @@ use sha2::Digest;
 
 use crate::ProgramExport;
 use crate::commands::{emit, resolve};
-use crate::program_cmd::{evidence_dir, today};
+use crate::program_cmd::{evidence_dir, load_program, status_cells, today};
 use crate::render::doc::{self, Block};
 use crate::render::pdf;
 
 fn load(db: &str) -> Result<Program> {
-    let mut store = crosswalk_store::open(db).map_err(|e| anyhow!("{e}"))?;
-    let program = store.load().map_err(|e| anyhow!("{e}"))?;
-    if program.info.is_none() {
-        bail!("no program in this database yet: run `crosswalk init` (or `crosswalk demo`)");
-    }
-    Ok(program)
+    load_program(db).map(|(_, program)| program)
 }
 
 /// The framework's statuses, which must be in the program's scope.
@@ -362,16 +357,9 @@ fn report_blocks(catalog: &Catalog, program: &Program) -> Result<Vec<Block>> {
             rows: rows
                 .iter()
                 .map(|s| {
-                    vec![
-                        name(s.framework.as_str()),
-                        s.total.to_string(),
-                        s.compliant.to_string(),
-                        s.partial.to_string(),
-                        s.non_compliant.to_string(),
-                        s.not_applicable.to_string(),
-                        s.not_assessed.to_string(),
-                        pct(s.readiness),
-                    ]
+                    let mut row = vec![name(s.framework.as_str())];
+                    row.extend(status_cells(s));
+                    row
                 })
                 .collect(),
         },

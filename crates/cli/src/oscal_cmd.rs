@@ -127,16 +127,7 @@ fn inverted(set: &MappingSet) -> Result<MappingSet> {
             ..m.clone()
         })
         .collect();
-    MappingSet::new(meta, mappings).map_err(|issues| {
-        anyhow!(
-            "{}",
-            issues
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        )
-    })
+    MappingSet::new(meta, mappings).map_err(|issues| crate::commands::issues_error(&issues))
 }
 
 /// A framework id made from a title: lowercase words joined by `-`.

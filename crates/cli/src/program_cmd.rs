@@ -112,7 +112,15 @@ fn target_of(fw: &Framework, target: Option<&str>, categories: &[String]) -> Res
     })
 }
 
-/// The frameworks and controls a change names must exist.
+/// Opens the store and loads its program, which must exist.
+pub fn load_program(db: &str) -> Result<(Box<dyn Store>, Program)> {
+    let mut store = open(db)?;
+    let program = store.load().map_err(|e| anyhow!("{e}"))?;
+    check_program(&program)?;
+    Ok((store, program))
+}
+
+/// A program must have been created before anything else.
 fn check_program(program: &Program) -> Result<()> {
     if program.info.is_none() {
         bail!("no program in this database yet: run `crosswalk init` (or `crosswalk demo`)");
@@ -271,6 +279,19 @@ impl From<&FrameworkStatus> for StatusJson {
     }
 }
 
+/// A status's counts and readiness as table cells, in the order of `assess status`.
+pub fn status_cells(s: &FrameworkStatus) -> Vec<String> {
+    vec![
+        s.total.to_string(),
+        s.compliant.to_string(),
+        s.partial.to_string(),
+        s.non_compliant.to_string(),
+        s.not_applicable.to_string(),
+        s.not_assessed.to_string(),
+        format!("{:.0}%", s.readiness * 100.0),
+    ]
+}
+
 pub fn status_text(rows: &[FrameworkStatus], today: Date) -> String {
     let mut t = crate::render::text::table(crate::render::text::Style::detect());
     t.set_header([
@@ -284,16 +305,9 @@ pub fn status_text(rows: &[FrameworkStatus], today: Date) -> String {
         "readiness",
     ]);
     for s in rows {
-        t.add_row([
-            s.framework.to_string(),
-            s.total.to_string(),
-            s.compliant.to_string(),
-            s.partial.to_string(),
-            s.non_compliant.to_string(),
-            s.not_applicable.to_string(),
-            s.not_assessed.to_string(),
-            format!("{:.0}%", s.readiness * 100.0),
-        ]);
+        let mut row = vec![s.framework.to_string()];
+        row.extend(status_cells(s));
+        t.add_row(row);
     }
     format!(
         "Readiness on {today}\n{t}\nRule: {}\n",
@@ -684,9 +698,7 @@ pub fn program(catalog: &Catalog, db: &str, command: ProgramCommand) -> Result<(
 }
 
 pub fn control(catalog: &Catalog, db: &str, command: ControlCommand) -> Result<()> {
-    let mut store = open(db)?;
-    let program = store.load().map_err(|e| anyhow!("{e}"))?;
-    check_program(&program)?;
+    let (mut store, program) = load_program(db)?;
     match command {
         ControlCommand::List { json: as_json } => {
             if as_json {
@@ -834,9 +846,7 @@ pub fn evidence(db: &str, command: EvidenceCommand) -> Result<()> {
             bail!("{}: verification failed", package.display())
         };
     }
-    let mut store = open(db)?;
-    let program = store.load().map_err(|e| anyhow!("{e}"))?;
-    check_program(&program)?;
+    let (mut store, program) = load_program(db)?;
     match command {
         EvidenceCommand::List { json: as_json } => {
             if as_json {
@@ -1089,9 +1099,7 @@ fn import_controls(
 }
 
 pub fn policy(db: &str, command: PolicyCommand) -> Result<()> {
-    let mut store = open(db)?;
-    let program = store.load().map_err(|e| anyhow!("{e}"))?;
-    check_program(&program)?;
+    let (mut store, program) = load_program(db)?;
     match command {
         PolicyCommand::List { json: as_json } => {
             if as_json {

@@ -11,17 +11,7 @@ use crosswalk_core::mapping::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::OSCAL_VERSION;
-
-fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-fn s<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
-}
+use crate::{OSCAL_VERSION, arr, s};
 
 fn prop<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
     arr(v, "props")

@@ -22,6 +22,18 @@ pub use convert::{
 pub use resolve::resolve_profile;
 pub use results::assessment_results;
 
+/// The array under `key`, or nothing.
+pub(crate) fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// The string under `key`, or empty.
+pub(crate) fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
 /// The OSCAL version written on documents we produce.
 pub const OSCAL_VERSION: &str = "1.2.1";
 

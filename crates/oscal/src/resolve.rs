@@ -6,19 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use crate::{Kind, OscalError, read};
+use crate::{Kind, OscalError, arr, read, s};
 
 type Obj = Map<String, Value>;
-
-fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-fn s<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
-}
 
 /// Resolves the profile at `path` into a catalog body. Imports are found relative to the
 /// profile; `catalog_override` stands in for any import that cannot be loaded locally

@@ -101,6 +101,29 @@ pub trait Store {
     fn history(&mut self) -> Result<Vec<Assessment>, StoreError>;
 }
 
+/// Implements [`Store`] for a backend with a `transaction` method running a closure
+/// over its [`Tx`] and committing when it succeeds.
+macro_rules! store_over_transactions {
+    ($backend:ty) => {
+        impl $crate::Store for $backend {
+            fn load(&mut self) -> Result<crosswalk_core::program::Program, $crate::StoreError> {
+                self.transaction($crate::load)
+            }
+
+            fn apply(&mut self, changes: &[$crate::Change]) -> Result<(), $crate::StoreError> {
+                self.transaction(|tx| changes.iter().try_for_each(|c| $crate::apply_change(tx, c)))
+            }
+
+            fn history(
+                &mut self,
+            ) -> Result<Vec<crosswalk_core::program::Assessment>, $crate::StoreError> {
+                self.transaction($crate::history)
+            }
+        }
+    };
+}
+pub(crate) use store_over_transactions;
+
 /// Opens a store: `postgres://…` or `postgresql://…` for PostgreSQL, anything else is a
 /// SQLite file path (created with its directory when missing). Migrations run on open.
 ///

@@ -3,7 +3,7 @@
 use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls, Transaction};
 
-use crate::{Change, Store, StoreError, Tx, Val};
+use crate::{StoreError, Tx, Val};
 
 /// A program in a PostgreSQL database.
 pub struct PgStore {
@@ -142,16 +142,4 @@ impl Tx for PgTx<'_> {
     }
 }
 
-impl Store for PgStore {
-    fn load(&mut self) -> Result<crosswalk_core::program::Program, StoreError> {
-        self.transaction(crate::load)
-    }
-
-    fn apply(&mut self, changes: &[Change]) -> Result<(), StoreError> {
-        self.transaction(|tx| changes.iter().try_for_each(|c| crate::apply_change(tx, c)))
-    }
-
-    fn history(&mut self) -> Result<Vec<crosswalk_core::program::Assessment>, StoreError> {
-        self.transaction(crate::history)
-    }
-}
+crate::store_over_transactions!(PgStore);

@@ -5,7 +5,7 @@ use std::path::Path;
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, ErrorCode, Transaction, params_from_iter};
 
-use crate::{Change, Store, StoreError, Tx, Val};
+use crate::{StoreError, Tx, Val};
 
 /// A program in a SQLite file.
 pub struct SqliteStore {
@@ -116,16 +116,4 @@ impl Tx for SqliteTx<'_> {
     }
 }
 
-impl Store for SqliteStore {
-    fn load(&mut self) -> Result<crosswalk_core::program::Program, StoreError> {
-        self.transaction(crate::load)
-    }
-
-    fn apply(&mut self, changes: &[Change]) -> Result<(), StoreError> {
-        self.transaction(|tx| changes.iter().try_for_each(|c| crate::apply_change(tx, c)))
-    }
-
-    fn history(&mut self) -> Result<Vec<crosswalk_core::program::Assessment>, StoreError> {
-        self.transaction(crate::history)
-    }
-}
+crate::store_over_transactions!(SqliteStore);
