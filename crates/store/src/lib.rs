@@ -19,8 +19,8 @@ use jiff::civil::Date;
 pub use pg::PgStore;
 pub use sqlite::SqliteStore;
 
-/// Migrations in order; each runs once, in its own transaction, recorded in
-/// `schema_version`. Append only: never edit one that has shipped.
+/// Migrations in order; each runs once and is recorded in `schema_version`; all pending
+/// ones run in one transaction on open. Append only: never edit one that has shipped.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("schema.sql")),
     (2, include_str!("migration_2.sql")),
@@ -221,8 +221,21 @@ pub(crate) trait Tx {
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, StoreError>;
 }
 
-/// Runs the migrations not yet recorded; `begin`/`commit` wrap each in a transaction.
-pub(crate) fn migrate(tx: &mut dyn Tx, applied: &[i64]) -> Result<Vec<i64>, StoreError> {
+/// Brings the schema up to date inside the caller's transaction: creates the version
+/// table when missing and runs every migration not yet recorded, so an upgrade lands
+/// whole or not at all.
+pub(crate) fn migrate_schema(tx: &mut dyn Tx) -> Result<Vec<i64>, StoreError> {
+    tx.batch(VERSION_TABLE)?;
+    let applied: Vec<i64> = tx
+        .query("SELECT version FROM schema_version", &[])?
+        .iter()
+        .filter_map(|r| r.first().and_then(|v| v.int().ok()))
+        .collect();
+    migrate(tx, &applied)
+}
+
+/// Runs the migrations not in `applied`, in order.
+fn migrate(tx: &mut dyn Tx, applied: &[i64]) -> Result<Vec<i64>, StoreError> {
     let mut done = Vec::new();
     for (version, sql) in MIGRATIONS {
         if applied.contains(version) {
@@ -238,7 +251,7 @@ pub(crate) fn migrate(tx: &mut dyn Tx, applied: &[i64]) -> Result<Vec<i64>, Stor
     Ok(done)
 }
 
-pub(crate) const VERSION_TABLE: &str =
+const VERSION_TABLE: &str =
     "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY)";
 
 fn exists(tx: &mut dyn Tx, sql: &str, params: &[Val]) -> Result<bool, StoreError> {

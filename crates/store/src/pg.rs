@@ -33,13 +33,7 @@ impl PgStore {
                 "SELECT pg_advisory_xact_lock($1)",
                 &[Val::Int(MIGRATION_LOCK)],
             )?;
-            tx.batch(crate::VERSION_TABLE)?;
-            let applied: Vec<i64> = tx
-                .query("SELECT version FROM schema_version", &[])?
-                .iter()
-                .filter_map(|r| r.first().and_then(|v| v.int().ok()))
-                .collect();
-            crate::migrate(tx, &applied).map(|_| ())
+            crate::migrate_schema(tx).map(|_| ())
         })?;
         Ok(store)
     }

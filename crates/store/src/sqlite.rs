@@ -41,15 +41,7 @@ impl SqliteStore {
                 other => other,
             })?;
         let mut store = Self { conn };
-        store.transaction(|tx| {
-            tx.batch(crate::VERSION_TABLE)?;
-            let applied: Vec<i64> = tx
-                .query("SELECT version FROM schema_version", &[])?
-                .iter()
-                .filter_map(|r| r.first().and_then(|v| v.int().ok()))
-                .collect();
-            crate::migrate(tx, &applied).map(|_| ())
-        })?;
+        store.transaction(|tx| crate::migrate_schema(tx).map(|_| ()))?;
         Ok(store)
     }
 
