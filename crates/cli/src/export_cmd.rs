@@ -7,9 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, bail};
 use crosswalk_core::crosswalk::Graph;
 use crosswalk_core::framework::Framework;
-use crosswalk_core::program::{
-    Evaluation, Outcome, Program, RESULT_RULE, RequirementStatus, is_current,
-};
+use crosswalk_core::program::{Evaluation, Outcome, Program, RESULT_RULE, RequirementStatus};
 use crosswalk_library::Catalog;
 use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet};
 use serde::{Deserialize, Serialize};
@@ -93,6 +91,7 @@ fn soa_rows(statuses: &[RequirementStatus]) -> Vec<&RequirementStatus> {
 
 /// Each control's evidence, for listing beside requirements.
 struct Evidences<'p> {
+    program: &'p Program,
     evidence_of: HashMap<&'p str, Vec<&'p crosswalk_core::program::Evidence>>,
 }
 
@@ -104,7 +103,10 @@ impl<'p> Evidences<'p> {
                 evidence_of.entry(c.as_str()).or_default().push(e);
             }
         }
-        Self { evidence_of }
+        Self {
+            program,
+            evidence_of,
+        }
     }
 
     fn evidence_list(&self, controls: &[String]) -> String {
@@ -112,7 +114,11 @@ impl<'p> Evidences<'p> {
         let mut out = Vec::new();
         for c in controls {
             for e in self.evidence_of.get(c.as_str()).into_iter().flatten() {
-                let state = if is_current(e, today) { "" } else { " (stale)" };
+                let state = if self.program.evidence_current(e, today) {
+                    ""
+                } else {
+                    " (stale)"
+                };
                 out.push(format!("{} {} {}{state}", e.id, e.collected, e.title));
             }
         }
@@ -437,7 +443,7 @@ fn report_blocks(catalog: &Catalog, program: &Program) -> Result<Vec<Block>> {
     let stale: Vec<String> = program
         .evidence
         .iter()
-        .filter(|e| !is_current(e, today))
+        .filter(|e| !program.evidence_current(e, today))
         .map(|e| {
             format!(
                 "{} {} (collected {}; controls {})",

@@ -855,7 +855,7 @@ pub fn evidence(db: &str, command: EvidenceCommand) -> Result<()> {
             let today = today();
             let mut out = String::new();
             for e in &program.evidence {
-                let state = if crosswalk_core::program::is_current(e, today) {
+                let state = if program.evidence_current(e, today) {
                     "current"
                 } else {
                     "STALE"

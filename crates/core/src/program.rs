@@ -358,6 +358,18 @@ pub struct Program {
 }
 
 impl Program {
+    /// Whether evidence is current for every control it proves, each by its cadence.
+    pub fn evidence_current(&self, e: &Evidence, today: Date) -> bool {
+        let windows = e.controls.iter().filter_map(|c| {
+            self.controls
+                .iter()
+                .find(|x| &x.id == c)
+                .map(|x| evidence_window_days(&x.frequency))
+        });
+        let window = windows.min().unwrap_or(EVIDENCE_DEFAULT_DAYS);
+        is_current_for(e, window, today)
+    }
+
     /// The scale in force: the program's own, else [`default_maturity_scale`].
     pub fn maturity_scale(&self) -> Vec<MaturityLevel> {
         if self.maturity_scale.is_empty() {
@@ -368,11 +380,42 @@ impl Program {
     }
 }
 
-/// Evidence without an expiry counts for this long after collection.
+/// Evidence without an expiry counts for this long after collection when its control's
+/// cadence is unknown.
 pub const EVIDENCE_DEFAULT_DAYS: i32 = 365;
 
+/// How long evidence without an expiry stays current, from its control's stated
+/// frequency: the cadence plus a margin for the next occurrence to be collected.
+pub fn evidence_window_days(frequency: &str) -> i32 {
+    let f = frequency.to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| f.contains(w));
+    if has(&["continuous", "real-time", "realtime", "automated"]) {
+        90
+    } else if has(&["daily", "weekly"]) {
+        30
+    } else if has(&["monthly"]) {
+        45
+    } else if has(&["quarter"]) {
+        120
+    } else if has(&[
+        "semi-annual",
+        "semiannual",
+        "half-year",
+        "half year",
+        "six-month",
+        "6-month",
+        "biannual",
+    ]) {
+        200
+    } else if has(&["year", "annual"]) {
+        395
+    } else {
+        EVIDENCE_DEFAULT_DAYS
+    }
+}
+
 /// The derivation rule, stated with every readiness figure.
-pub const RESULT_RULE: &str = "A requirement is compliant when a control linked to it with full coverage is implemented or operating and has current evidence; partially compliant when the best such link covers it only in part, or its control lacks current evidence; non-compliant when its linked controls are not yet in place; not assessed when no control is linked. Evidence is current until its valid-until date, or for 365 days after collection when it has none. An assessor's recorded result overrides the derived one (both are kept), and not-applicable requirements are left out. Readiness = (compliant + ½ × partially compliant) ÷ applicable assessable requirements.";
+pub const RESULT_RULE: &str = "A requirement is compliant when a control linked to it with full coverage is implemented or operating and has current evidence; partially compliant when the best such link covers it only in part, or its control lacks current evidence; non-compliant when its linked controls are not yet in place; not assessed when no control is linked. Evidence is current until its valid-until date or, without one, for its control's cadence plus a margin (continuous 90 days, daily or weekly 30, monthly 45, quarterly 120, half-yearly 200, yearly 395, otherwise 365). An assessor's recorded result overrides the derived one (both are kept), and not-applicable requirements are left out. Readiness = (compliant + ½ × partially compliant) ÷ applicable assessable requirements.";
 
 /// One requirement's standing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -430,14 +473,20 @@ impl FrameworkStatus {
     }
 }
 
-/// Whether a piece of evidence counts on `today`.
+/// Whether a piece of evidence counts on `today` when its control's cadence is unknown.
 pub fn is_current(e: &Evidence, today: Date) -> bool {
+    is_current_for(e, EVIDENCE_DEFAULT_DAYS, today)
+}
+
+/// Whether a piece of evidence counts on `today`: until its valid-until date when it has
+/// one, else for `window_days` after collection; never before it was collected.
+pub fn is_current_for(e: &Evidence, window_days: i32, today: Date) -> bool {
     match e.valid_until {
         Some(until) => e.collected <= today && today <= until,
         None => {
             e.collected <= today
                 && e.collected
-                    .checked_add(jiff::Span::new().days(EVIDENCE_DEFAULT_DAYS))
+                    .checked_add(jiff::Span::new().days(window_days))
                     .is_ok_and(|until| today <= until)
         }
     }
@@ -460,8 +509,15 @@ impl<'p> Evaluation<'p> {
             .map(|c| (c.id.as_str(), c))
             .collect();
         let mut current: HashSet<&str> = HashSet::new();
-        for e in program.evidence.iter().filter(|e| is_current(e, today)) {
-            current.extend(e.controls.iter().map(String::as_str));
+        for e in &program.evidence {
+            for c in &e.controls {
+                let window = controls.get(c.as_str()).map_or(EVIDENCE_DEFAULT_DAYS, |x| {
+                    evidence_window_days(&x.frequency)
+                });
+                if is_current_for(e, window, today) {
+                    current.insert(c.as_str());
+                }
+            }
         }
         let mut links: HashMap<(&str, &str), Vec<&ControlLink>> = HashMap::new();
         for l in &program.links {

@@ -166,6 +166,40 @@ fn evidence_validity_bounds() {
     assert!(!is_current(&e, TODAY));
     assert!(is_current(&evidence("C", 365), TODAY));
     assert!(!is_current(&evidence("C", 366), TODAY));
+    // Without an expiry, the control's cadence decides.
+    use crosswalk_core::program::evidence_window_days as w;
+    assert_eq!(
+        [
+            w("continuous"),
+            w("Weekly"),
+            w("monthly"),
+            w("Quarterly"),
+            w("every six-month cycle"),
+            w("annually"),
+            w("per change"),
+            w("")
+        ],
+        [90, 30, 45, 120, 200, 395, 365, 365]
+    );
+    let mut p = program(
+        vec![Control {
+            frequency: "quarterly".into(),
+            ..control("Q", ControlStatus::Operating)
+        }],
+        vec![link("Q", "soc2-2017", "CC6.3", Coverage::Full)],
+        vec![evidence("Q", 150)],
+    );
+    assert!(
+        !p.evidence_current(&p.evidence[0], TODAY),
+        "a quarterly control's evidence from 150 days ago is stale"
+    );
+    assert_eq!(result_of(&p, "CC6.3").0, Outcome::PartiallyCompliant);
+    p.evidence[0].valid_until = Some(TODAY);
+    assert_eq!(
+        result_of(&p, "CC6.3").0,
+        Outcome::Compliant,
+        "an explicit expiry wins"
+    );
 }
 
 #[test]
