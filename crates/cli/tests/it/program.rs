@@ -337,31 +337,19 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn exports_auditors_take() {
-    use calamine::{Reader, open_workbook_auto};
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let db = db.to_str().unwrap();
     run_ok(db, &["demo"]);
 
     // Statement of Applicability: all 93 Annex A controls, applicability and justification.
-    let soa = dir.path().join("soa.xlsx");
-    run_ok(
+    let rows = export_sheet(
         db,
-        &[
-            "export",
-            "soa",
-            "--framework",
-            "iso27001",
-            "-o",
-            soa.to_str().unwrap(),
-        ],
+        dir.path(),
+        "soa",
+        "iso27001",
+        "Statement of Applicability",
     );
-    let mut wb = open_workbook_auto(&soa).unwrap();
-    let sheet = wb.worksheet_range("Statement of Applicability").unwrap();
-    let rows: Vec<Vec<String>> = sheet
-        .rows()
-        .map(|r| r.iter().map(ToString::to_string).collect())
-        .collect();
     assert_eq!(
         rows[0][..4],
         ["Control", "Title", "Applicable", "Justification"]
@@ -379,24 +367,7 @@ fn exports_auditors_take() {
     );
 
     // SOC 2 control matrix.
-    let matrix = dir.path().join("matrix.xlsx");
-    run_ok(
-        db,
-        &[
-            "export",
-            "matrix",
-            "--framework",
-            "soc2",
-            "-o",
-            matrix.to_str().unwrap(),
-        ],
-    );
-    let mut wb = open_workbook_auto(&matrix).unwrap();
-    let sheet = wb.worksheet_range("Control matrix").unwrap();
-    let rows: Vec<Vec<String>> = sheet
-        .rows()
-        .map(|r| r.iter().map(ToString::to_string).collect())
-        .collect();
+    let rows = export_sheet(db, dir.path(), "matrix", "soc2", "Control matrix");
     assert!(
         rows.iter()
             .any(|r| r[0] == "CC6.1" && r[2] == "IAM-01" && r[4] == "IT")
@@ -832,4 +803,33 @@ fn demo_on_postgres_matches_sqlite() {
     admin
         .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
         .unwrap();
+}
+
+/// Exports `what` (an XLSX export) for `framework` and reads back the named sheet's cells.
+fn export_sheet(
+    db: &str,
+    dir: &std::path::Path,
+    what: &str,
+    framework: &str,
+    sheet: &str,
+) -> Vec<Vec<String>> {
+    use calamine::{Reader, open_workbook_auto};
+    let file = dir.join(format!("{what}.xlsx"));
+    run_ok(
+        db,
+        &[
+            "export",
+            what,
+            "--framework",
+            framework,
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
+    let mut wb = open_workbook_auto(&file).unwrap();
+    let range = wb.worksheet_range(sheet).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect()
 }
