@@ -1,12 +1,8 @@
 //! The `crosswalk` command-line tool: argument parsing, loading, and output.
 
 mod commands;
-mod crosswalk_cmd;
-mod demo;
-mod export_cmd;
-mod oscal_cmd;
-mod program_cmd;
-mod render;
+mod program;
+mod text;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -127,7 +123,12 @@ pub enum Command {
     },
     /// Build a sample program (a SaaS company pursuing SOC 2 Type 2, ISO 27001 and ISO
     /// 27701) and show readiness, gaps and what the crosswalk carried over.
-    Demo,
+    Demo {
+        /// Instead, build a synthetic program of N controls (10 evidence items each, 10
+        /// frameworks in scope), the same for the same N, for benchmarks.
+        #[arg(long, value_name = "N")]
+        scale: Option<usize>,
+    },
     /// Create (or update) the program in the database.
     Init {
         /// The organisation's name.
@@ -658,10 +659,17 @@ pub enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match commands::run(cli) {
+    // The one reading of the clock in the process: every use case gets it as a parameter.
+    #[allow(clippy::disallowed_methods)]
+    let now = jiff::Zoned::now();
+    let clock = crosswalk_app::Clock {
+        today: now.date(),
+        now: now.timestamp(),
+    };
+    match commands::run(cli, clock) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", commands::terminal_safe(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }

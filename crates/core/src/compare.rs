@@ -84,11 +84,7 @@ pub struct DomainRow {
     pub mapped_to: Vec<(String, usize)>,
 }
 
-pub const OVERLAP_RULE: &str = "A requirement of one standard is fully covered by the other when an official \
-or curated mapping says some requirement of the other is equal, equivalent or broader (it is a subset); \
-partially covered when the best mapping is superset, intersects or related; not covered otherwise. Only \
-assessable requirements are counted, mappings are read in both directions, and several partial mappings \
-never add up to full coverage.";
+pub use crate::crosswalk::OVERLAP_RULE;
 
 /// A generated comparison page.
 #[derive(Debug, Clone, PartialEq, Serialize)]

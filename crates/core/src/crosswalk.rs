@@ -6,6 +6,26 @@ use std::collections::HashMap;
 use crate::library::Library;
 use crate::mapping::{Coverage, ProvenanceKind, Relationship};
 
+/// The rule behind every overlap figure, printed with it.
+pub const OVERLAP_RULE: &str = "Counts the assessable requirements of the first framework. A requirement is \
+fully covered when some requirement of the second framework is mapped to it as equal, equivalent, or \
+broader (the first is a subset of it); partially covered when the best mapping is superset, intersects \
+or related; not covered when no mapping links them. Mappings are the official and curated sets in the \
+library, read in both directions (inverses derived). Several partial mappings never add up to full \
+coverage.";
+
+pub const INFERRED_RULE: &str = " Inferred mappings (chains through other frameworks, composed with the \
+relationship algebra) are included.";
+
+/// The overlap rule, with the inferred-mapping clause when inferred mappings count.
+pub fn overlap_rule(inferred: bool) -> String {
+    if inferred {
+        format!("{OVERLAP_RULE}{INFERRED_RULE}")
+    } else {
+        OVERLAP_RULE.to_owned()
+    }
+}
+
 /// A requirement: indices into the library's frameworks and that framework's requirements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Node {

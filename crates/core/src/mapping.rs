@@ -226,6 +226,35 @@ impl MappingIssue {
 }
 
 impl MappingSet {
+    /// The set read the other way round: sides swapped, each relationship inverted, with
+    /// an id and title that say so.
+    ///
+    /// # Errors
+    /// When the inverted set does not check (it always does for a checked set).
+    pub fn inverted(&self) -> Result<Self, Vec<MappingIssue>> {
+        let mut meta = self.meta.clone();
+        std::mem::swap(&mut meta.from, &mut meta.to);
+        if let Ok(id) = FrameworkId::parse(&format!("{}--inverse", self.meta.id)) {
+            meta.id = id;
+        }
+        meta.title = format!("{} (read in reverse)", self.meta.title);
+        meta.notes.push(format!(
+            "Derived from `{}` by inverting each relationship.",
+            self.meta.id
+        ));
+        let mappings = self
+            .mappings()
+            .iter()
+            .map(|m| Mapping {
+                from: m.to.clone(),
+                to: m.from.clone(),
+                relationship: m.relationship.inverse(),
+                ..m.clone()
+            })
+            .collect();
+        Self::new(meta, mappings)
+    }
+
     pub fn new(meta: MappingSetMeta, mappings: Vec<Mapping>) -> Result<Self, Vec<MappingIssue>> {
         let mut issues = Vec::new();
         if meta.provenance == ProvenanceKind::Inferred {

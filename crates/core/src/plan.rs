@@ -53,7 +53,7 @@ fn plus_weeks(d: Date, w: i64) -> Date {
     d.checked_add(w.weeks()).unwrap_or(d)
 }
 
-fn plus_months(d: Date, m: i64) -> Date {
+pub fn plus_months(d: Date, m: i64) -> Date {
     d.checked_add(m.months()).unwrap_or(d)
 }
 
@@ -181,110 +181,4 @@ pub fn plan(
         });
     }
     out
-}
-
-/// A Gantt chart of the plans, with the calendar's events as diamonds, as SVG.
-pub fn gantt_svg(plans: &[FrameworkPlan], today: Date) -> String {
-    const LEFT: f64 = 330.0;
-    const WIDTH: f64 = 760.0;
-    const ROW: f64 = 22.0;
-    let first = plans
-        .iter()
-        .flat_map(|p| p.phases.first().map(|x| x.start))
-        .min()
-        .unwrap_or(today)
-        .min(today);
-    // The chart runs to a year past the last phase, so the first renewal or surveillance
-    // shows; later events are in the calendar text.
-    let last = plus_months(
-        plans
-            .iter()
-            .filter_map(|p| p.phases.last().map(|x| x.end))
-            .max()
-            .unwrap_or(today),
-        13,
-    );
-    let days = |d: Date| first.until(d).map_or(0.0, |s| f64::from(s.get_days()));
-    let span = days(last).max(30.0);
-    let x = |d: Date| LEFT + WIDTH * days(d) / span;
-    let rows: usize = plans.iter().map(|p| p.phases.len() + 2).sum();
-    #[allow(clippy::cast_precision_loss)]
-    let height = 40.0 + ROW * rows as f64;
-    let colours = [
-        "#2f6db5", "#2e8b57", "#b5651d", "#7b4fa0", "#b03a48", "#3a8fa0",
-    ];
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
-    let mut svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{height}" font-family="sans-serif" font-size="11" role="img" aria-label="Plan and audit calendar">"##,
-        LEFT + WIDTH + 20.0
-    );
-    // Month grid, labelled every few months so labels never collide.
-    let months = (span / 30.4).ceil().max(1.0);
-    #[allow(clippy::cast_possible_truncation)]
-    let every = ((months * 52.0 / WIDTH).ceil() as i64).max(1);
-    let mut m = Date::new(first.year(), first.month(), 1).unwrap_or(first);
-    let mut n = 0i64;
-    while m <= last {
-        let gx = x(m);
-        n += 1;
-        if gx >= LEFT && (n - 1) % every == 0 {
-            svg.push_str(&format!(
-                r##"<line x1="{gx:.1}" y1="20" x2="{gx:.1}" y2="{height}" stroke="#e3e3e3"/><text x="{:.1}" y="14" fill="#666">{}</text>"##,
-                gx + 2.0,
-                m.strftime("%b %y")
-            ));
-        }
-        match m.checked_add(1.month()) {
-            Ok(next) if next > m => m = next,
-            _ => break,
-        }
-    }
-    let tx = x(today);
-    svg.push_str(&format!(
-        r##"<line x1="{tx:.1}" y1="20" x2="{tx:.1}" y2="{height}" stroke="#c00" stroke-dasharray="3,3"/>"##
-    ));
-    let mut y = 30.0;
-    for (i, p) in plans.iter().enumerate() {
-        let c = colours[i % colours.len()];
-        svg.push_str(&format!(
-            r##"<text x="4" y="{:.1}" font-weight="bold">{}{}</text>"##,
-            y + 14.0,
-            esc(p.framework.as_str()),
-            p.late_by_weeks
-                .map(|w| format!(" — {w} weeks late"))
-                .unwrap_or_default()
-        ));
-        y += ROW;
-        for ph in &p.phases {
-            let (x0, x1) = (x(ph.start), x(ph.end));
-            svg.push_str(&format!(
-                r##"<text x="14" y="{:.1}">{}</text><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="14" rx="2" fill="{c}"/>"##,
-                y + 14.0,
-                esc(&ph.phase.chars().take(52).collect::<String>()),
-                y + 3.0,
-                (x1 - x0).max(2.0)
-            ));
-            y += ROW;
-        }
-        for e in p.calendar.iter().filter(|e| e.date <= last) {
-            let ex = x(e.date);
-            svg.push_str(&format!(
-                r##"<path d="M{ex:.1},{:.1} l6,7 l-6,7 l-6,-7 z" fill="{c}"><title>{} {}</title></path>"##,
-                y + 3.0,
-                e.date,
-                esc(&e.event)
-            ));
-        }
-        svg.push_str(&format!(
-            r##"<text x="14" y="{:.1}" fill="#555">audit calendar</text>"##,
-            y + 14.0
-        ));
-        y += ROW;
-    }
-    svg.push_str("</svg>\n");
-    svg
 }

@@ -358,16 +358,11 @@ pub struct Program {
 }
 
 impl Program {
-    /// Whether evidence is current for every control it proves, each by its cadence.
+    /// Whether evidence is current for every control it proves, each by its cadence (the
+    /// rule of [`Freshness::current`]). Builds the control index each call: for many
+    /// items, build one [`Freshness`] and ask it.
     pub fn evidence_current(&self, e: &Evidence, today: Date) -> bool {
-        let windows = e.controls.iter().filter_map(|c| {
-            self.controls
-                .iter()
-                .find(|x| &x.id == c)
-                .map(|x| evidence_window_days(&x.frequency))
-        });
-        let window = windows.min().unwrap_or(EVIDENCE_DEFAULT_DAYS);
-        is_current_for(e, window, today)
+        Freshness::new(self, today).current(e)
     }
 
     /// The scale in force: the program's own, else [`default_maturity_scale`].
@@ -492,6 +487,73 @@ pub fn is_current_for(e: &Evidence, window_days: i32, today: Date) -> bool {
     }
 }
 
+/// The one evidence-freshness rule, indexed once for a program and a date: evidence is
+/// current for a control until its valid-until date or, without one, for that control's
+/// cadence window ([`evidence_window_days`]) after collection. An item is current when it
+/// is current for every control it proves. Look-ups are O(1) per control; building the
+/// index is linear in controls plus evidence links.
+pub struct Freshness<'p> {
+    windows: HashMap<&'p str, i32>,
+    by_control: HashMap<&'p str, Vec<&'p Evidence>>,
+    today: Date,
+}
+
+impl<'p> Freshness<'p> {
+    pub fn new(program: &'p Program, today: Date) -> Self {
+        let windows = program
+            .controls
+            .iter()
+            .map(|c| (c.id.as_str(), evidence_window_days(&c.frequency)))
+            .collect();
+        let mut by_control: HashMap<&str, Vec<&Evidence>> = HashMap::new();
+        for e in &program.evidence {
+            for c in &e.controls {
+                by_control.entry(c.as_str()).or_default().push(e);
+            }
+        }
+        Self {
+            windows,
+            by_control,
+            today,
+        }
+    }
+
+    /// The date the rule is applied on.
+    pub fn today(&self) -> Date {
+        self.today
+    }
+
+    /// Whether `e` counts for `control` today.
+    pub fn current_for(&self, e: &Evidence, control: &str) -> bool {
+        let window = self
+            .windows
+            .get(control)
+            .copied()
+            .unwrap_or(EVIDENCE_DEFAULT_DAYS);
+        is_current_for(e, window, self.today)
+    }
+
+    /// Whether `e` counts for every control it proves.
+    pub fn current(&self, e: &Evidence) -> bool {
+        if e.controls.is_empty() {
+            return is_current(e, self.today);
+        }
+        e.controls.iter().all(|c| self.current_for(e, c))
+    }
+
+    /// The evidence recorded for a control, in program order.
+    pub fn evidence_of(&self, control: &str) -> &[&'p Evidence] {
+        self.by_control.get(control).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether a control has any evidence current for it today.
+    pub fn has_current(&self, control: &str) -> bool {
+        self.evidence_of(control)
+            .iter()
+            .any(|e| self.current_for(e, control))
+    }
+}
+
 /// The program's results, indexed for the computations below.
 pub struct Evaluation<'p> {
     program: &'p Program,
@@ -508,17 +570,13 @@ impl<'p> Evaluation<'p> {
             .iter()
             .map(|c| (c.id.as_str(), c))
             .collect();
-        let mut current: HashSet<&str> = HashSet::new();
-        for e in &program.evidence {
-            for c in &e.controls {
-                let window = controls.get(c.as_str()).map_or(EVIDENCE_DEFAULT_DAYS, |x| {
-                    evidence_window_days(&x.frequency)
-                });
-                if is_current_for(e, window, today) {
-                    current.insert(c.as_str());
-                }
-            }
-        }
+        let fresh = Freshness::new(program, today);
+        let current: HashSet<&str> = program
+            .controls
+            .iter()
+            .map(|c| c.id.as_str())
+            .filter(|c| fresh.has_current(c))
+            .collect();
         let mut links: HashMap<(&str, &str), Vec<&ControlLink>> = HashMap::new();
         for l in &program.links {
             links
@@ -932,4 +990,185 @@ fn rank(l: &ControlLink) -> (Coverage, u8) {
         },
     };
     (l.coverage, p)
+}
+
+impl Target {
+    /// The target for a framework from what the user named: `soc2-type1`, `soc2-type2`,
+    /// `certification` or `compliance`, with SOC 2 categories. Without a name: a SOC 2
+    /// Type 2 for SOC 2, certification for ISO standards, compliance otherwise. A Type 2
+    /// observes the controls for `window_months` (6 by default).
+    ///
+    /// # Errors
+    /// An unknown target or category, categories for a framework that has none, or a
+    /// SOC 2 target for another framework.
+    pub fn for_framework(
+        fw: &Framework,
+        target: Option<&str>,
+        categories: &[String],
+    ) -> Result<Self, String> {
+        let soc2 = fw.meta.family.as_str() == "soc2";
+        if !soc2 && !categories.is_empty() {
+            return Err(format!(
+                "--category names SOC 2 categories; {} has none",
+                fw.id()
+            ));
+        }
+        let t = match target {
+            Some("soc2-type1") => 1,
+            Some("soc2-type2") => 2,
+            Some("certification") => return Ok(Self::Certification),
+            Some("compliance") => return Ok(Self::Compliance),
+            Some(other) => {
+                return Err(format!(
+                    "unknown target `{other}`: use soc2-type1, soc2-type2, certification or compliance"
+                ));
+            }
+            None if soc2 => 2,
+            None if fw.meta.publisher.contains("ISO") => return Ok(Self::Certification),
+            None => return Ok(Self::Compliance),
+        };
+        if !soc2 {
+            return Err(format!(
+                "a SOC 2 target needs a SOC 2 framework, not {}",
+                fw.id()
+            ));
+        }
+        if let Some(c) = categories
+            .iter()
+            .find(|c| !SOC2_CATEGORIES.contains(&c.as_str()))
+        {
+            return Err(format!(
+                "unknown SOC 2 category `{c}`: use {}",
+                SOC2_CATEGORIES.join(", ")
+            ));
+        }
+        Ok(Self::Soc2 {
+            report_type: t,
+            categories: categories.to_vec(),
+            window_months: (t == 2).then_some(6),
+        })
+    }
+}
+
+/// Checks an assessment before it is recorded: an assessor's result needs a reason, not
+/// applicable needs a justification, maturity must be on the program's scale.
+///
+/// # Errors
+/// What is missing or out of range.
+pub fn check_assessment(a: &Assessment, scale: &[MaturityLevel]) -> Result<(), String> {
+    if a.result.is_some() && a.reason.trim().is_empty() {
+        return Err(
+            "an assessor's result needs --reason (the derived result is kept beside it)".into(),
+        );
+    }
+    if !a.applicable && a.justification.trim().is_empty() {
+        return Err(
+            "not applicable needs --justification (it goes in the Statement of Applicability)"
+                .into(),
+        );
+    }
+    let top = scale.last().map_or(0, |l| l.level);
+    if a.maturity.is_some_and(|m| m > top) {
+        return Err(format!(
+            "maturity runs 0–{top} on this program's scale (see `crosswalk program maturity`)"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an identifier people give to controls, evidence and policies: not empty once
+/// trimmed, on one line, without control characters, at most 200 characters.
+///
+/// # Errors
+/// What is wrong with it, naming `what` ("control id").
+pub fn check_id(what: &str, id: &str) -> Result<String, String> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(format!("the {what} is empty"));
+    }
+    if id.chars().any(char::is_control) {
+        return Err(format!(
+            "the {what} `{}` holds a line break or control character",
+            id.escape_debug()
+        ));
+    }
+    if id.chars().count() > 200 {
+        return Err(format!("the {what} is longer than 200 characters"));
+    }
+    Ok(id.to_owned())
+}
+
+/// Checks a title or name: not empty once trimmed, on one line.
+///
+/// # Errors
+/// What is wrong with it, naming `what`.
+pub fn check_title(what: &str, title: &str) -> Result<String, String> {
+    let t = title.trim();
+    if t.is_empty() {
+        return Err(format!("the {what} is empty"));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(format!(
+            "the {what} `{}` holds a line break or control character",
+            t.escape_debug()
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+/// One top-level heading's share of a [`Proposal`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DomainProposal {
+    /// `id title` of the heading.
+    pub domain: String,
+    pub total: usize,
+    pub covered: usize,
+    pub partial: usize,
+    pub new: usize,
+}
+
+impl Proposal {
+    /// The proposal by top-level heading of the new framework, in document order, so
+    /// "Annex A: n of 93" reads off directly.
+    pub fn by_domain(&self, fw: &Framework) -> Vec<DomainProposal> {
+        let mut best: HashMap<&str, Coverage> = HashMap::new();
+        for l in &self.links {
+            let e = best.entry(l.requirement.as_str()).or_insert(Coverage::None);
+            *e = (*e).max(l.coverage);
+        }
+        let mut out: Vec<DomainProposal> = Vec::new();
+        let mut index: HashMap<usize, usize> = HashMap::new();
+        for r in fw.requirements().iter().filter(|r| r.assessable) {
+            let (pos, domain) = root_of(fw, &r.id);
+            let i = *index.entry(pos).or_insert_with(|| {
+                out.push(DomainProposal {
+                    domain,
+                    total: 0,
+                    covered: 0,
+                    partial: 0,
+                    new: 0,
+                });
+                out.len() - 1
+            });
+            let d = &mut out[i];
+            d.total += 1;
+            match best.get(r.id.as_str()) {
+                Some(Coverage::Full) => d.covered += 1,
+                Some(Coverage::Partial) => d.partial += 1,
+                _ => d.new += 1,
+            }
+        }
+        out
+    }
+
+    /// Links that come from official or curated mappings (the rest are inferred).
+    pub fn direct_links(&self) -> usize {
+        self.links
+            .iter()
+            .filter(|l| {
+                matches!(&l.origin, LinkOrigin::Crosswalk { provenance, .. }
+                    if *provenance != ProvenanceKind::Inferred)
+            })
+            .count()
+    }
 }

@@ -377,7 +377,7 @@ proptest! {
 
 #[test]
 fn plans_follow_timelines_readiness_and_targets() {
-    use crosswalk_core::plan::{gantt_svg, plan};
+    use crosswalk_core::plan::plan;
     use crosswalk_core::program::FrameworkStatus;
     let lib = &builtin().library;
     let status = |fw: &str, readiness: f64| FrameworkStatus {
@@ -465,6 +465,4 @@ fn plans_follow_timelines_readiness_and_targets() {
     )[0];
     assert_eq!(p.phases[0].start, TODAY);
     assert!(p.late_by_weeks.unwrap() > 20);
-    let svg = gantt_svg(&plan(lib, &[iso, tight], &[], TODAY), TODAY);
-    assert!(svg.starts_with("<svg") && svg.contains("Stage 2 audit") && svg.contains("weeks late"));
 }

@@ -3,7 +3,7 @@
 
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
 
-use super::doc::Block;
+use crate::doc::Block;
 
 const W: f32 = 595.0;
 const H: f32 = 842.0;
@@ -157,7 +157,7 @@ impl Writer {
             wr.rect(MARGIN, y - 3.0, avail, row_h, (0.86, 0.9, 0.95));
             let mut x = MARGIN + 3.0;
             for (h, w) in headers.iter().zip(&cols) {
-                let t = fit(super::doc::label(h), size, w - 6.0);
+                let t = fit(crate::doc::label(h), size, w - 6.0);
                 wr.text(x, y + 2.0, size, true, &t);
                 x += w;
             }
@@ -176,7 +176,7 @@ impl Writer {
             let mut x = MARGIN + 3.0;
             for (i, (cell, w)) in r.iter().zip(&cols).enumerate() {
                 let t = fit(cell, size, w - 6.0);
-                let right = i > 0 && headers.get(i).is_some_and(|h| super::doc::numeric(h));
+                let right = i > 0 && headers.get(i).is_some_and(|h| crate::doc::numeric(h));
                 let tx = if right {
                     x + w - 6.0 - width(&t, size, false)
                 } else {

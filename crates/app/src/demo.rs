@@ -1,22 +1,36 @@
-//! `crosswalk demo`: a realistic sample program — a SaaS company with a SOC 2 Type 2
-//! under way, adding ISO/IEC 27001:2022 and then ISO/IEC 27701 — built through the same
-//! store and crosswalk paths a real program uses.
+//! The demo: a realistic sample program — a SaaS company with a SOC 2 Type 2 under
+//! way, adding ISO/IEC 27001:2022 and then ISO/IEC 27701 — built through the same store
+//! and crosswalk paths a real program uses; and synthetic programs of any size for
+//! benchmarks.
 
-use anyhow::{Result, anyhow, bail};
-use crosswalk_core::crosswalk::Graph;
+use std::path::Path;
+
 use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::mapping::Coverage;
 use crosswalk_core::program::{
     Assessment, Control, ControlLink, ControlStatus, Evaluation, Evidence, LinkOrigin, Outcome,
     ProgramInfo,
 };
-use crosswalk_library::Catalog;
 use crosswalk_store::Change;
 use jiff::ToSpan;
 use jiff::civil::Date;
 
-use crate::commands::emit;
-use crate::program_cmd;
+use crate::export::store_file;
+use crate::program::{AddFramework, Added, GapReport, Session, StatusReport, evidence_dir};
+use crate::{Result, bail, invalid};
+
+/// What the demo built, for the caller to show.
+#[derive(Debug)]
+pub struct Demo {
+    pub db: String,
+    /// The sample company's own controls.
+    pub controls: usize,
+    /// Each framework added through the crosswalk, with what it inherited.
+    pub added: Vec<(String, Added)>,
+    pub status: StatusReport,
+    /// The five gaps whose fix counts for the most frameworks.
+    pub gaps: GapReport,
+}
 
 /// Our sample controls: id, title, owner, status, frequency, SOC 2 criteria it meets in
 /// full, criteria it serves in part, days since its evidence was collected (`None`: no
@@ -311,19 +325,21 @@ const CONTROLS: &[Sample] = &[
 const FILES: &[&str] = &["IAM-03", "VUL-01", "CHG-01", "BCP-01"];
 
 fn fw(id: &str) -> Result<FrameworkId> {
-    FrameworkId::parse(id).map_err(|e| anyhow!("{e}"))
+    FrameworkId::parse(id).map_err(|e| invalid!("{e}"))
 }
 
 fn req(id: &str) -> Result<RequirementId> {
-    RequirementId::parse(id).map_err(|e| anyhow!("{e}"))
+    RequirementId::parse(id).map_err(|e| invalid!("{e}"))
 }
 
-/// Builds the sample program in `db` (which must not hold one yet) and prints what it did.
-pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
-    let mut store = crosswalk_store::open(db).map_err(|e| anyhow!("{e}"))?;
-    if store.load().map_err(|e| anyhow!("{e}"))?.info.is_some() {
+/// Builds the sample program in the session's database (which must not hold one yet).
+pub fn build(session: &mut Session<'_>, data_dir: &Path) -> Result<Demo> {
+    let today = session.clock.today;
+    let db = session.db().to_owned();
+    if session.store().load()?.info.is_some() {
         bail!("{db} already holds a program; give the demo its own --db (or remove the file)");
     }
+    let files = evidence_dir(&db, data_dir);
     let soc2 = fw("soc2-2017")?;
     let mut changes = vec![Change::SetProgram(ProgramInfo {
         organization: "Northwind Analytics (sample)".into(),
@@ -351,14 +367,16 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
             }
         }
         if let Some(days) = evidence {
-            let collected = today.checked_sub(days.days()).map_err(|e| anyhow!("{e}"))?;
+            let collected = today
+                .checked_sub(days.days())
+                .map_err(|e| invalid!("{e}"))?;
             // A few records are files kept in the evidence store; the rest are links to
             // where they live.
             let location = if FILES.contains(id) {
                 let record = format!(
                     "Northwind Analytics (sample)\nEvidence for {id}: {title}\nCollected {collected} by the {owner} team.\n"
                 );
-                program_cmd::store_bytes(db, record.as_bytes())?
+                store_file(&files, record.as_bytes())?
             } else {
                 format!("https://evidence.example/northwind/{}", id.to_lowercase())
             };
@@ -372,24 +390,18 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
             }));
         }
     }
-    store.apply(&changes).map_err(|e| anyhow!("{e}"))?;
+    session.store().apply(&changes)?;
 
-    let mut out = String::new();
     let year = today.year();
     // SOC 2 Type 2 first: it frames the program.
-    program_cmd::add_framework(
-        catalog,
-        store.as_mut(),
-        "soc2-2017",
-        Some("soc2-type2"),
-        &["availability".into(), "confidentiality".into()],
-        Date::new(year + 1, 10, 31).ok(),
-        false,
-    )?;
-    out.push_str(&format!(
-        "Built the sample program in {db}: Northwind Analytics, a SaaS company with {} controls of its own, mapped to SOC 2 (Type 2: Security, Availability, Confidentiality).\n\n",
-        CONTROLS.len()
-    ));
+    session.add_framework(&AddFramework {
+        framework: "soc2-2017".into(),
+        target: Some("soc2-type2".into()),
+        categories: vec!["availability".into(), "confidentiality".into()],
+        date: Date::new(year + 1, 10, 31).ok(),
+        link: false,
+    })?;
+    let mut added = Vec::new();
     for (id, label, date) in [
         (
             "iso27001-2022",
@@ -402,10 +414,13 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
             Date::new(year + 2, 3, 31).ok(),
         ),
     ] {
-        let p = program_cmd::add_framework(catalog, store.as_mut(), id, None, &[], date, true)?;
-        out.push_str(&format!("{label}\n"));
-        out.push_str(&program_cmd::proposal_text(catalog, &p, true));
-        out.push('\n');
+        let a = session.add_framework(&AddFramework {
+            framework: id.into(),
+            date,
+            link: true,
+            ..AddFramework::default()
+        })?;
+        added.push((label.to_owned(), a));
     }
     // The assessor's view: Statement of Applicability entries and one override.
     let assessor = "Demo Assessor".to_owned();
@@ -426,7 +441,8 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
             reviewed_on: None,
         }))
     };
-    store
+    session
+        .store()
         .apply(&[
             soa("A.8.30", "All development is done in-house; no outsourced development.")?,
             soa("A.7.5", "No premises of our own host systems; hosting is inherited from the cloud provider's SOC 2 report.")?,
@@ -459,7 +475,7 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
                 reviewed_on: None,
             }),
         ])
-        .map_err(|e| anyhow!("{e}"))?;
+        ?;
 
     // Policies, one overdue for review; the assessor's finding signed off.
     let ago = |days: i64| today.checked_sub(days.days()).ok();
@@ -474,56 +490,178 @@ pub fn run(catalog: &Catalog, db: &str, today: Date) -> Result<()> {
             next_review: ago(approved - 365),
             location: format!("https://policies.example/northwind/{}", id.to_lowercase()),
         };
-    store
-        .apply(&[
-            Change::SetPolicy(policy("POL-IS", "Information security policy", "3.1", 120)),
-            Change::SetPolicy(policy("POL-AC", "Access control policy", "2.0", 200)),
-            Change::SetPolicy(policy("POL-IR", "Incident response policy", "1.4", 400)),
-            Change::SetPolicy(policy("POL-PRIV", "Privacy policy", "1.0", 30)),
-            Change::SignOff {
-                framework: soc2.clone(),
-                requirement: req("CC7.3")?,
-                reviewer: "Demo Reviewer".into(),
-                on: today,
-            },
-        ])
-        .map_err(|e| anyhow!("{e}"))?;
+    session.store().apply(&[
+        Change::SetPolicy(policy("POL-IS", "Information security policy", "3.1", 120)),
+        Change::SetPolicy(policy("POL-AC", "Access control policy", "2.0", 200)),
+        Change::SetPolicy(policy("POL-IR", "Incident response policy", "1.4", 400)),
+        Change::SetPolicy(policy("POL-PRIV", "Privacy policy", "1.0", 30)),
+        Change::SignOff {
+            framework: soc2.clone(),
+            requirement: req("CC7.3")?,
+            reviewer: "Demo Reviewer".into(),
+            on: today,
+        },
+    ])?;
     // Readiness snapshots at month ends before today, as the evidence then on file
     // stood, so `assess trend` has a history to show.
-    let program = store.load().map_err(|e| anyhow!("{e}"))?;
+    let program = session.store().load()?;
     let mut snaps = Vec::new();
     for months in [3i64, 2, 1, 0] {
         let on = today
             .checked_sub(months.months())
-            .map_err(|e| anyhow!("{e}"))?;
-        let status = Evaluation::new(&program, &catalog.library, on).status(&catalog.library);
+            .map_err(|e| invalid!("{e}"))?;
+        let status = Evaluation::new(&program, &session.catalog.library, on)
+            .status(&session.catalog.library);
         snaps.push(Change::Snapshot(crosswalk_core::program::Snapshot {
             taken_on: on,
             status,
         }));
     }
-    store.apply(&snaps).map_err(|e| anyhow!("{e}"))?;
+    session.store().apply(&snaps)?;
 
-    let program = store.load().map_err(|e| anyhow!("{e}"))?;
-    let eval = Evaluation::new(&program, &catalog.library, today);
-    out.push_str(&program_cmd::status_text(
-        &eval.status(&catalog.library),
-        today,
-    ));
-    let graph = Graph::new(&catalog.library);
-    let gaps = eval.gaps(&catalog.library, &graph);
-    out.push_str(&format!(
-        "\n{} open requirements. The five whose fix counts for the most frameworks:\n",
-        gaps.len()
-    ));
-    for g in gaps.iter().take(5) {
-        out.push_str(&format!(
-            "  {}:{} {} — advances {} frameworks\n",
-            g.framework, g.requirement, g.title, g.frameworks_advanced
-        ));
+    Ok(Demo {
+        db,
+        controls: CONTROLS.len(),
+        added,
+        status: session.status(false)?,
+        gaps: session.gaps(5)?,
+    })
+}
+
+/// The frameworks a synthetic program has in scope.
+const SCALE_FRAMEWORKS: [&str; 10] = [
+    "soc2-2017",
+    "iso27001-2022",
+    "iso27701-2019",
+    "iso42001-2023",
+    "nist-csf-2.0",
+    "nist-800-53r5",
+    "gdpr-2016",
+    "hipaa-2013",
+    "pci-dss-4.0.1",
+    "nis2-2022",
+];
+
+/// Evidence items per synthetic control.
+const EVIDENCE_PER_CONTROL: usize = 10;
+
+/// What a synthetic program holds.
+#[derive(Debug, serde::Serialize)]
+pub struct Scaled {
+    pub controls: usize,
+    pub evidence: usize,
+    pub links: usize,
+    pub frameworks: usize,
+}
+
+/// A small deterministic mixer (SplitMix64), so the same `n` gives the same program.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Builds a synthetic program of `n` controls through the store's own interface: each
+/// control links to three requirements of the ten frameworks in scope and has ten
+/// evidence items collected over the past 500 days. The same `n` gives the same program
+/// (dates are counted back from the session's date). For benchmarks at any scale.
+///
+/// # Errors
+/// A database that already holds a program, or a store failure.
+pub fn build_scaled(session: &mut Session<'_>, n: usize) -> Result<Scaled> {
+    use crosswalk_core::program::{InScope, Target};
+    let today = session.clock.today;
+    let db = session.db().to_owned();
+    if session.store().load()?.info.is_some() {
+        bail!("{db} already holds a program; give the synthetic program its own --db");
     }
-    out.push_str(&format!(
-        "\nNext: crosswalk --db {db} program show | assess status --domains | assess trend | gaps | plan -o plan.svg | control list | evidence list | policy list | export soa --framework iso27001 -o soa.xlsx\n"
-    ));
-    emit(&out)
+    let lib = &session.catalog.library;
+    let mut scope = Vec::new();
+    let mut changes = vec![Change::SetProgram(ProgramInfo {
+        organization: format!("Synthetic program ({n} controls)"),
+        scope: "A generated program for benchmarks.".into(),
+        systems: vec!["synthetic".into()],
+    })];
+    for id in SCALE_FRAMEWORKS {
+        let fw = lib
+            .resolve(id)
+            .ok_or_else(|| invalid!("{id} is not in the library"))?;
+        let assessable: Vec<RequirementId> = fw
+            .requirements()
+            .iter()
+            .filter(|r| r.assessable)
+            .map(|r| r.id.clone())
+            .collect();
+        changes.push(Change::AddFramework(InScope {
+            framework: fw.id().clone(),
+            target: Target::for_framework(fw, None, &[]).map_err(crate::Error::Invalid)?,
+            target_date: None,
+        }));
+        scope.push((fw.id().clone(), assessable));
+    }
+    session.store().apply(&changes)?;
+    let statuses = [
+        ControlStatus::Operating,
+        ControlStatus::Implemented,
+        ControlStatus::InProgress,
+        ControlStatus::NotStarted,
+    ];
+    let cadence = ["continuous", "quarterly", "yearly", "monthly", "weekly"];
+    let (mut links, mut evidence) = (0, 0);
+    let batch = 2_000;
+    for start in (0..n).step_by(batch) {
+        let mut changes = Vec::with_capacity(batch * (1 + 3 + EVIDENCE_PER_CONTROL));
+        for i in start..(start + batch).min(n) {
+            let id = format!("C-{:06}", i + 1);
+            let h = mix(i as u64);
+            changes.push(Change::AddControl(Control {
+                id: id.clone(),
+                title: format!("Synthetic control {}", i + 1),
+                description: String::new(),
+                owner: format!("Team {}", h % 20),
+                status: statuses[(h >> 8) as usize % statuses.len()],
+                frequency: cadence[(h >> 16) as usize % cadence.len()].into(),
+            }));
+            for k in 0..3u64 {
+                let (fw, reqs) =
+                    &scope[((h >> (24 + 4 * k)) as usize + k as usize * 3) % scope.len()];
+                if reqs.is_empty() {
+                    continue;
+                }
+                let r = &reqs[mix(h ^ k) as usize % reqs.len()];
+                changes.push(Change::Link(ControlLink {
+                    control: id.clone(),
+                    framework: fw.clone(),
+                    requirement: r.clone(),
+                    coverage: if (h >> 40).is_multiple_of(3) {
+                        Coverage::Partial
+                    } else {
+                        Coverage::Full
+                    },
+                    origin: LinkOrigin::Manual,
+                }));
+                links += 1;
+            }
+            for k in 0..EVIDENCE_PER_CONTROL {
+                let days = i64::try_from(mix(h ^ (k as u64 + 7)) % 500).unwrap_or(0);
+                changes.push(Change::AddEvidence(Evidence {
+                    id: format!("EV-{}-{}", i + 1, k + 1),
+                    title: format!("Record {} of control {}", k + 1, i + 1),
+                    location: format!("https://evidence.example/{id}/{}", k + 1),
+                    collected: today.checked_sub(days.days()).unwrap_or(today),
+                    valid_until: None,
+                    controls: vec![id.clone()],
+                }));
+                evidence += 1;
+            }
+        }
+        session.store().apply(&changes)?;
+    }
+    Ok(Scaled {
+        controls: n,
+        evidence,
+        links,
+        frameworks: scope.len(),
+    })
 }

@@ -45,7 +45,7 @@ pub fn markdown(blocks: &[Block]) -> String {
 
 /// The blocks as one standalone HTML page, charts as inline SVG.
 pub fn html(title: &str, blocks: &[Block]) -> String {
-    let mut page = super::html::page(title, &render_md(blocks, true));
+    let mut page = crate::html::page(title, &render_md(blocks, true));
     for (i, b) in blocks
         .iter()
         .filter(|b| matches!(b, Block::Bars(_)))
@@ -54,35 +54,11 @@ pub fn html(title: &str, blocks: &[Block]) -> String {
         if let Block::Bars(bars) = b {
             page = page.replace(
                 &format!("<p>CHART-{i}</p>"),
-                &format!("<figure>{}</figure>", bars_svg(bars)),
+                &format!("<figure>{}</figure>", crate::svg::bars(bars)),
             );
         }
     }
     page
-}
-
-/// A horizontal bar chart as SVG.
-pub fn bars_svg(bars: &[(String, f64)]) -> String {
-    let bar = 360.0;
-    let height = 30 * bars.len() + 20;
-    let mut svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="620" height="{height}" font-family="sans-serif" font-size="13" role="img" aria-label="Readiness per framework">"##
-    );
-    for (i, (label, v)) in bars.iter().enumerate() {
-        let y = 10 + 30 * i;
-        let w = bar * v.clamp(0.0, 1.0);
-        let label = label.replace('&', "&amp;").replace('<', "&lt;");
-        let _ = write!(
-            svg,
-            r##"<text x="0" y="{}">{label}</text><rect x="160" y="{y}" width="{bar}" height="20" fill="#e8edf3"/><rect x="160" y="{y}" width="{w:.1}" height="20" fill="#2f6db5"/><text x="{}" y="{}">{:.0}%</text>"##,
-            y + 15,
-            170.0 + bar,
-            y + 15,
-            v * 100.0
-        );
-    }
-    svg.push_str("</svg>");
-    svg
 }
 
 fn render_md(blocks: &[Block], chart_markers: bool) -> String {

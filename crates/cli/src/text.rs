@@ -13,7 +13,10 @@ use crosswalk_core::library::Library;
 use crosswalk_core::profile::Profile;
 use owo_colors::OwoColorize;
 
-use crate::commands::SearchRow;
+use crosswalk_app::standards::{MapJson, MatrixJson, OverlapJson, SearchRow};
+use crosswalk_core::crosswalk::OverlapCount;
+use crosswalk_core::ids::FrameworkId;
+use crosswalk_core::mapping::ProvenanceKind;
 
 /// Output width when standard output is not a terminal, so piped output is stable.
 const PIPE_WIDTH: usize = 100;
@@ -283,7 +286,7 @@ pub fn comparison(c: &Comparison<'_>, style: Style) -> String {
         bullets(&mut out, style, &items);
     }
     let _ = writeln!(out);
-    for line in textwrap::wrap(super::CREDIT, style.width) {
+    for line in textwrap::wrap(crosswalk_report::CREDIT, style.width) {
         let _ = writeln!(out, "{}", style.dim(&line));
     }
     out
@@ -424,4 +427,82 @@ pub fn search(query: &str, rows: &[SearchRow<'_>]) -> String {
         ]);
     }
     format!("{t}\n")
+}
+
+/// `map` results, one mapping a line with its provenance and any inferred path.
+pub fn map(rows: &[MapJson<'_>], target: &str) -> String {
+    if rows.is_empty() {
+        return format!("no mappings for {target}\n");
+    }
+    let mut out = String::new();
+    for r in rows {
+        let kind = match r.provenance.kind {
+            ProvenanceKind::Official => "official",
+            ProvenanceKind::Curated => "curated",
+            ProvenanceKind::Inferred => "INFERRED",
+        };
+        let _ = writeln!(
+            out,
+            "{} {} {}  {}  [{kind}: {}]",
+            r.from,
+            r.relationship.as_str(),
+            r.to,
+            r.title,
+            r.provenance.source
+        );
+        for h in &r.path {
+            let _ = writeln!(
+                out,
+                "    via {} {} {} ({}{})",
+                h.from,
+                h.relationship.as_str(),
+                h.to,
+                h.set,
+                if h.reversed { ", inverse" } else { "" }
+            );
+        }
+    }
+    out
+}
+
+/// `overlap A B` both ways, with the rule.
+pub fn overlap(o: &OverlapJson<'_>) -> String {
+    let line = |x: &FrameworkId, y: &FrameworkId, c: &OverlapCount| {
+        format!(
+            "{x} in {y}: {} of {} assessable requirements fully covered ({:.0}%), {} partially ({:.0}% at least partly), {} not covered\n",
+            c.full,
+            c.total,
+            c.full_pct(),
+            c.partial,
+            c.any_pct(),
+            c.none
+        )
+    };
+    let mut out = line(o.a, o.b, &o.a_in_b);
+    out.push_str(&line(o.b, o.a, &o.b_in_a));
+    out.push_str("\nRule: ");
+    out.push_str(&o.rule);
+    out.push('\n');
+    out
+}
+
+/// The overlap matrix as a table of full-coverage percentages.
+pub fn matrix(m: &MatrixJson<'_>) -> String {
+    let mut out = String::from("full % (row covered by column)\n");
+    let _ = write!(out, "{:>18}", "");
+    for (j, _) in m.frameworks.iter().enumerate() {
+        let _ = write!(out, "{:>5}", j + 1);
+    }
+    out.push('\n');
+    for (i, fw) in m.frameworks.iter().enumerate() {
+        let _ = write!(out, "{:>2} {:<15}", i + 1, fw.as_str());
+        for c in &m.cells[i] {
+            let _ = write!(out, "{:>5.0}", c.full_pct());
+        }
+        out.push('\n');
+    }
+    out.push_str("\nRule: ");
+    out.push_str(&m.rule);
+    out.push('\n');
+    out
 }

@@ -263,7 +263,7 @@ pub fn comparison(c: &Comparison<'_>) -> String {
         }
         out.push('\n');
     }
-    let _ = writeln!(out, "---\n\n*{}*", escape(super::CREDIT));
+    let _ = writeln!(out, "---\n\n*{}*", escape(crate::CREDIT));
     out
 }
 

@@ -1,0 +1,277 @@
+//! Files auditors take: the Statement of Applicability, the SOC 2 control matrix, the gap
+//! report, OSCAL assessment results and the evidence package (and its verification).
+//! Each use case returns the document's bytes and a description; the interface decides
+//! where they go.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use crosswalk_core::crosswalk::Graph;
+use crosswalk_core::framework::Framework;
+use crosswalk_core::program::{Evaluation, Freshness, Program, RequirementStatus};
+use crosswalk_report::gap::ReportFormat;
+use crosswalk_report::package::{Manifest, ManifestEntry, Verification, is_sha256_hex};
+use sha2::Digest;
+
+use crate::program::{Session, evidence_dir};
+use crate::standards::resolve;
+use crate::{Result, bail, invalid};
+
+/// A document produced for the caller to write or send.
+#[derive(Debug)]
+pub struct Document {
+    /// `soa`, `matrix`, `report`, `oscal-ar` or `evidence`.
+    pub kind: &'static str,
+    pub bytes: Vec<u8>,
+    /// What it holds, e.g. "the Statement of Applicability for iso27001-2022 (93 controls)".
+    pub what: String,
+}
+
+/// Checks an evidence link: an http or https URL with a host, on one line.
+///
+/// # Errors
+/// Anything else.
+pub fn check_url(url: &str) -> Result<String> {
+    let u = url.trim();
+    let rest = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+        .ok_or_else(|| invalid!("evidence link `{}` is not an http(s) URL", u.escape_debug()))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || u.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        bail!(
+            "evidence link `{}` is not a valid http(s) URL",
+            u.escape_debug()
+        );
+    }
+    Ok(u.to_owned())
+}
+
+/// The 64-hex digest of a `sha256:` evidence location, if it is one.
+pub fn stored_digest(location: &str) -> Option<&str> {
+    location
+        .strip_prefix("sha256:")
+        .filter(|hex| is_sha256_hex(hex))
+}
+
+/// Stores content under `dir` by its SHA-256 (written to a temporary file, synced, then
+/// renamed into place, so a crash never leaves a partial file under its final name);
+/// returns `sha256:<hex>`.
+///
+/// # Errors
+/// When the directory or file cannot be written.
+pub fn store_file(dir: &Path, bytes: &[u8]) -> Result<String> {
+    use std::io::Write as _;
+    let hex = format!("{:x}", sha2::Sha256::digest(bytes));
+    let sub = dir.join(&hex[..2]);
+    let io =
+        |what: &str, p: &Path, e: std::io::Error| invalid!("cannot {what} {}: {e}", p.display());
+    std::fs::create_dir_all(&sub).map_err(|e| io("create", &sub, e))?;
+    let dest = sub.join(&hex);
+    if read_stored(dir, &hex).is_ok() {
+        return Ok(format!("sha256:{hex}"));
+    }
+    let tmp = sub.join(format!(".{hex}.{}.tmp", std::process::id()));
+    let mut f = std::fs::File::create(&tmp).map_err(|e| io("write", &tmp, e))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| io("write", &tmp, e))?;
+    drop(f);
+    std::fs::rename(&tmp, &dest).map_err(|e| io("write", &dest, e))?;
+    if let Ok(d) = std::fs::File::open(&sub) {
+        let _ = d.sync_all();
+    }
+    Ok(format!("sha256:{hex}"))
+}
+
+/// A stored file's content, checked against its digest.
+///
+/// # Errors
+/// A digest that is not 64 hex digits, a missing file, or content that does not match.
+pub fn read_stored(dir: &Path, hex: &str) -> Result<Vec<u8>> {
+    if !is_sha256_hex(hex) {
+        bail!("`{}` is not a SHA-256 digest", hex.escape_debug());
+    }
+    let path = dir.join(&hex[..2]).join(hex);
+    let bytes = std::fs::read(&path)
+        .map_err(|e| invalid!("stored file {} is missing: {e}", path.display()))?;
+    let got = format!("{:x}", sha2::Sha256::digest(&bytes));
+    if got != hex {
+        bail!(
+            "stored file {} is corrupt: its content hashes to {got}",
+            path.display()
+        );
+    }
+    Ok(bytes)
+}
+
+/// The framework's statuses, which must be in the program's scope.
+fn statuses<'a>(
+    eval: &'a Evaluation<'_>,
+    session: &Session<'_>,
+    fw: &Framework,
+) -> Result<&'a [RequirementStatus]> {
+    let index = session
+        .catalog
+        .library
+        .index_of(fw.id())
+        .ok_or_else(|| invalid!("{} is not in the library", fw.id()))?;
+    eval.frameworks
+        .iter()
+        .find(|(i, _)| *i == index)
+        .map(|(_, s)| s.as_slice())
+        .ok_or_else(|| {
+            invalid!(
+                "{} is not in the program's scope (crosswalk program add {})",
+                fw.id(),
+                fw.id()
+            )
+        })
+}
+
+impl Session<'_> {
+    fn framework_export(
+        &mut self,
+        framework: &str,
+        f: impl FnOnce(&Framework, &Program, &[RequirementStatus], &Freshness<'_>) -> Result<Document>,
+    ) -> Result<Document> {
+        let program = self.program()?;
+        let catalog = self.catalog;
+        let fw = resolve(catalog, framework)?;
+        let eval = Evaluation::new(&program, &catalog.library, self.clock.today);
+        let statuses = statuses(&eval, self, fw)?;
+        let fresh = Freshness::new(&program, self.clock.today);
+        f(fw, &program, statuses, &fresh)
+    }
+
+    /// The Statement of Applicability (XLSX).
+    ///
+    /// # Errors
+    /// Unknown framework, not in scope, no program.
+    pub fn export_soa(&mut self, framework: &str) -> Result<Document> {
+        self.framework_export(framework, |fw, program, statuses, fresh| {
+            let (bytes, rows) = crosswalk_report::xlsx::soa(fw, program, statuses, fresh)?;
+            Ok(Document {
+                kind: "soa",
+                bytes,
+                what: format!(
+                    "the Statement of Applicability for {} ({rows} controls)",
+                    fw.id()
+                ),
+            })
+        })
+    }
+
+    /// The control matrix (XLSX).
+    ///
+    /// # Errors
+    /// Unknown framework, not in scope, no program.
+    pub fn export_matrix(&mut self, framework: &str) -> Result<Document> {
+        self.framework_export(framework, |fw, program, statuses, fresh| {
+            let (bytes, rows) =
+                crosswalk_report::xlsx::control_matrix(fw, program, statuses, fresh)?;
+            Ok(Document {
+                kind: "matrix",
+                bytes,
+                what: format!("the control matrix for {} ({rows} rows)", fw.id()),
+            })
+        })
+    }
+
+    /// OSCAL assessment results (JSON) for one framework.
+    ///
+    /// # Errors
+    /// Unknown framework, not in scope, no program.
+    pub fn export_oscal_ar(&mut self, framework: &str) -> Result<Document> {
+        let now = jiff::Timestamp::from_second(self.clock.now.as_second())
+            .map_err(|e| invalid!("{e}"))?
+            .to_string();
+        self.framework_export(framework, |fw, program, statuses, _| {
+            let body = crosswalk_oscal::assessment_results(
+                fw,
+                program,
+                statuses,
+                &crosswalk_oscal::ExportOptions { now },
+            );
+            Ok(Document {
+                kind: "oscal-ar",
+                bytes: crosswalk_report::oscal_json("assessment-results", body).into_bytes(),
+                what: format!("OSCAL assessment results for {}", fw.id()),
+            })
+        })
+    }
+
+    /// The gap report as Markdown, HTML or PDF.
+    ///
+    /// # Errors
+    /// No program.
+    pub fn export_report(&mut self, format: ReportFormat) -> Result<Document> {
+        let program = self.program()?;
+        let lib = &self.catalog.library;
+        let eval = Evaluation::new(&program, lib, self.clock.today);
+        let gaps = eval.gaps(lib, &Graph::new(lib));
+        let fresh = Freshness::new(&program, self.clock.today);
+        let blocks = crosswalk_report::gap::blocks(lib, &eval, &gaps, &fresh);
+        let title = crosswalk_report::gap::title(&program);
+        Ok(Document {
+            kind: "report",
+            bytes: crosswalk_report::gap::render(&title, &blocks, format),
+            what: "the gap report".into(),
+        })
+    }
+
+    /// The evidence package: stored files by SHA-256 and `manifest.json`.
+    ///
+    /// # Errors
+    /// No program, or a stored file missing or corrupt.
+    pub fn export_evidence(&mut self, data_dir: &Path) -> Result<Document> {
+        let program = self.program()?;
+        let dir = evidence_dir(self.db(), data_dir);
+        let manifest = Manifest {
+            organization: program
+                .info
+                .as_ref()
+                .map(|i| i.organization.clone())
+                .unwrap_or_default(),
+            created: self.clock.today.to_string(),
+            evidence: program
+                .evidence
+                .iter()
+                .map(|e| {
+                    let sha = stored_digest(&e.location).map(str::to_owned);
+                    ManifestEntry {
+                        id: e.id.clone(),
+                        title: e.title.clone(),
+                        collected: e.collected.to_string(),
+                        valid_until: e.valid_until.map(|d| d.to_string()),
+                        controls: e.controls.clone(),
+                        location: e.location.clone(),
+                        path: sha.as_ref().map(|h| format!("files/{h}")),
+                        sha256: sha,
+                    }
+                })
+                .collect(),
+        };
+        let mut out = Cursor::new(Vec::new());
+        let files = crosswalk_report::package::write(&mut out, &manifest, &mut |hex| {
+            read_stored(&dir, hex).map_err(|e| e.to_string())
+        })?;
+        let n = manifest.evidence.len();
+        Ok(Document {
+            kind: "evidence",
+            bytes: out.into_inner(),
+            what: format!(
+                "{n} evidence items ({files} files, {} links) with manifest.json",
+                n - files
+            ),
+        })
+    }
+}
+
+/// Checks an evidence package read from `input`.
+///
+/// # Errors
+/// Not a zip archive, or no readable manifest.
+pub fn verify_package(input: impl std::io::Read + std::io::Seek) -> Result<Verification> {
+    Ok(crosswalk_report::package::verify(input)?)
+}

@@ -1,0 +1,92 @@
+//! crosswalk's use cases, one function each, shared by every interface: the CLI today,
+//! the server next. A use case takes the library, a store (for program use cases), the
+//! acting user and the date as parameters, and returns a typed result or a typed
+//! [`Error`]; the result types are the stable JSON views of `docs/cli.md`. Nothing here
+//! parses arguments, prints, or reads a clock.
+
+pub mod demo;
+pub mod export;
+pub mod oscal;
+pub mod program;
+pub mod standards;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+/// The moment a use case runs at, read once by the interface that calls it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    /// The local calendar date: what evidence freshness, plans and records use.
+    pub today: Date,
+    /// The instant, to the second (OSCAL `last-modified`, export stamps).
+    pub now: Timestamp,
+}
+
+/// Why a use case did not complete; nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The caller's input is wrong: an unknown id, a bad value, a refused action.
+    #[error("{0}")]
+    Invalid(String),
+    /// Several located problems (rows of an import, files of a library).
+    #[error("{summary}:\n{}", .problems.join("\n"))]
+    Problems {
+        summary: String,
+        problems: Vec<String>,
+    },
+    /// The program store failed.
+    #[error("{0}")]
+    Store(#[from] crosswalk_store::StoreError),
+    /// The library could not be loaded.
+    #[error("{0}")]
+    Library(#[from] crosswalk_library::LoadError),
+    /// An OSCAL document could not be read or resolved.
+    #[error("{0}")]
+    Oscal(#[from] crosswalk_oscal::OscalError),
+    /// A document could not be produced.
+    #[error("{0}")]
+    Report(#[from] crosswalk_report::ReportError),
+}
+
+/// What every use case returns.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `Err(Error::Invalid(format!(…)))`.
+#[macro_export]
+macro_rules! invalid {
+    ($($t:tt)*) => { $crate::Error::Invalid(format!($($t)*)) };
+}
+
+/// Returns early with [`Error::Invalid`].
+#[macro_export]
+macro_rules! bail {
+    ($($t:tt)*) => { return Err($crate::invalid!($($t)*)) };
+}
+
+/// Many problems as one error: the first `limit` listed, then a count of the rest.
+pub(crate) fn problems(
+    summary: impl Into<String>,
+    mut problems: Vec<String>,
+    limit: usize,
+) -> Error {
+    let more = problems.len().saturating_sub(limit);
+    problems.truncate(limit);
+    if more > 0 {
+        problems.push(format!("… and {more} more"));
+    }
+    Error::Problems {
+        summary: summary.into(),
+        problems,
+    }
+}
+
+/// Domain check failures (a list of displayable issues) as one error.
+pub(crate) fn issues<T: std::fmt::Display>(issues: &[T]) -> Error {
+    Error::Invalid(
+        issues
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+}

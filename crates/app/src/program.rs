@@ -1,0 +1,949 @@
+//! The compliance program's use cases: init, program (show, add a framework, maturity
+//! scale), controls, evidence, policies, assessments, gaps and plans. Each runs over a
+//! [`Session`]: the library, a store, the clock reading of the caller.
+//!
+//! Writes that change one thing run targeted queries and never load the whole program;
+//! reads load it once and derive everything from it in linear time.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crosswalk_core::crosswalk::Graph;
+use crosswalk_core::framework::Framework;
+use crosswalk_core::ids::{FrameworkId, RequirementId};
+use crosswalk_core::mapping::Coverage;
+use crosswalk_core::plan::FrameworkPlan;
+use crosswalk_core::program::{
+    Assessment, Control, ControlLink, ControlStatus, Evaluation, Evidence, FrameworkStatus,
+    Freshness, Gap, Grade, InScope, LinkOrigin, MaturityLevel, Outcome, Policy, Program,
+    ProgramInfo, Proposal, Snapshot, Target, check_assessment, check_id, check_maturity_scale,
+    check_title, propose,
+};
+use crosswalk_library::Catalog;
+use crosswalk_store::{Change, Store};
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::standards::resolve;
+use crate::{Clock, Error, Result, bail, invalid};
+
+/// A program use case's context: the library, the store, and when it runs.
+pub struct Session<'c> {
+    pub catalog: &'c Catalog,
+    store: Box<dyn Store>,
+    pub clock: Clock,
+    /// The database named by the caller (where evidence files live beside a SQLite file).
+    db: String,
+}
+
+fn parse_date(s: &str, what: &str) -> Result<Date> {
+    s.parse()
+        .map_err(|e| invalid!("{what} `{s}` is not a date (YYYY-MM-DD): {e}"))
+}
+
+/// An optional `YYYY-MM-DD` given for `what` (a flag or field name).
+///
+/// # Errors
+/// When it is not a date.
+pub fn date(s: Option<&str>, what: &str) -> Result<Option<Date>> {
+    s.map(|d| parse_date(d, what)).transpose()
+}
+
+/// `FW:REQ` checked against the library, with the requirement spelled as the standard
+/// prints it.
+///
+/// # Errors
+/// Not of that form, or an unknown framework or requirement.
+pub fn requirement<'a>(
+    catalog: &'a Catalog,
+    target: &str,
+) -> Result<(&'a Framework, RequirementId)> {
+    let (fw, req) = target
+        .split_once(':')
+        .ok_or_else(|| invalid!("`{target}`: expected FRAMEWORK:REQUIREMENT, e.g. soc2:CC6.1"))?;
+    let fw = resolve(catalog, fw)?;
+    let r = fw.find_loose(req).ok_or_else(|| {
+        invalid!(
+            "`{req}` is not a requirement of {} (see `crosswalk frameworks show {}`)",
+            fw.id(),
+            fw.id()
+        )
+    })?;
+    Ok((fw, r.id.clone()))
+}
+
+fn control_status(s: &str) -> Result<ControlStatus> {
+    ControlStatus::parse(s).ok_or_else(|| {
+        invalid!(
+            "unknown status `{s}`: use {}",
+            ControlStatus::ALL.map(ControlStatus::as_str).join(", ")
+        )
+    })
+}
+
+/// Where evidence files are kept for a database: `evidence/` beside a SQLite file, or in
+/// `data_dir` for PostgreSQL.
+pub fn evidence_dir(db: &str, data_dir: &Path) -> PathBuf {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        data_dir.join("evidence")
+    } else {
+        Path::new(db)
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+            .join("evidence")
+    }
+}
+
+/// A control in a listing, with how many requirements it is linked to.
+#[derive(Debug, Serialize)]
+pub struct ControlRow {
+    #[serde(flatten)]
+    pub control: Control,
+    #[serde(skip)]
+    pub links: usize,
+}
+
+/// Evidence in a listing, with whether it counts today.
+#[derive(Debug, Serialize)]
+pub struct EvidenceRow {
+    #[serde(flatten)]
+    pub evidence: Evidence,
+    #[serde(skip)]
+    pub current: bool,
+}
+
+/// A policy in a listing, with whether it is overdue today.
+#[derive(Debug, Serialize)]
+pub struct PolicyRow {
+    #[serde(flatten)]
+    pub policy: Policy,
+    #[serde(skip)]
+    pub overdue: bool,
+}
+
+/// `program add`: a framework and what the program aims for with it.
+#[derive(Debug, Clone, Default)]
+pub struct AddFramework {
+    pub framework: String,
+    /// `soc2-type1`, `soc2-type2`, `certification` or `compliance` (default by framework).
+    pub target: Option<String>,
+    pub categories: Vec<String>,
+    pub date: Option<Date>,
+    /// Create the proposed links (else only report them).
+    pub link: bool,
+}
+
+/// What adding a framework inherited.
+#[derive(Debug, Serialize)]
+pub struct Added {
+    #[serde(flatten)]
+    pub proposal: Proposal,
+    #[serde(skip)]
+    pub name: String,
+    #[serde(skip)]
+    pub by_domain: Vec<crosswalk_core::program::DomainProposal>,
+    #[serde(skip)]
+    pub linked: bool,
+}
+
+/// `control add`.
+#[derive(Debug, Clone, Default)]
+pub struct NewControl {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub owner: String,
+    pub status: String,
+    pub frequency: String,
+}
+
+/// Where new evidence is.
+#[derive(Debug, Clone)]
+pub enum EvidenceSource {
+    /// A file's content, stored by SHA-256.
+    File(Vec<u8>),
+    /// An http(s) URL.
+    Url(String),
+}
+
+/// `evidence add`.
+#[derive(Debug, Clone)]
+pub struct NewEvidence {
+    pub id: Option<String>,
+    pub title: String,
+    pub source: EvidenceSource,
+    pub controls: Vec<String>,
+    pub collected: Option<Date>,
+    pub valid_until: Option<Date>,
+}
+
+/// `policy set`.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyInput {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    pub owner: String,
+    pub approved_by: String,
+    pub approved_on: Option<Date>,
+    pub next_review: Option<Date>,
+    pub url: String,
+}
+
+/// `assess set`.
+#[derive(Debug, Clone, Default)]
+pub struct AssessInput {
+    pub target: String,
+    pub result: Option<String>,
+    pub reason: String,
+    pub not_applicable: bool,
+    pub justification: String,
+    pub maturity: Option<u8>,
+    pub grade: Option<String>,
+    pub assessor: String,
+}
+
+/// Readiness per framework on a date, optionally with each framework by domain.
+#[derive(Debug, Serialize)]
+pub struct StatusReport {
+    pub today: Date,
+    pub frameworks: Vec<FrameworkStatus>,
+    /// Per framework (its name), each top-level domain's counts.
+    pub domains: Vec<(String, Vec<(String, FrameworkStatus)>)>,
+}
+
+/// One ranked gap (`gaps --json`).
+#[derive(Debug, Serialize)]
+pub struct GapRow {
+    pub rank: usize,
+    pub framework: String,
+    pub requirement: String,
+    pub title: String,
+    pub domain: String,
+    pub result: &'static str,
+    pub frameworks_advanced: usize,
+    pub also_advances: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl GapRow {
+    fn new(rank: usize, g: &Gap) -> Self {
+        Self {
+            rank,
+            framework: g.framework.to_string(),
+            requirement: g.requirement.to_string(),
+            title: g.title.clone(),
+            domain: g.domain.clone(),
+            result: g.result.as_str(),
+            frameworks_advanced: g.frameworks_advanced,
+            also_advances: g.also_advances.clone(),
+        }
+    }
+}
+
+/// Open requirements, ranked.
+#[derive(Debug)]
+pub struct GapReport {
+    /// All open requirements.
+    pub total: usize,
+    /// Frameworks in scope.
+    pub frameworks: usize,
+    pub rows: Vec<GapRow>,
+}
+
+/// Plans per framework in scope, their Gantt chart, and each framework's name.
+#[derive(Debug)]
+pub struct PlanReport {
+    pub plans: Vec<FrameworkPlan>,
+    pub names: Vec<String>,
+    pub gantt_svg: String,
+}
+
+/// What `control import` reads from a spreadsheet.
+#[derive(Debug, Clone, Default)]
+pub struct ControlImport {
+    pub file: PathBuf,
+    pub sheet: Option<String>,
+    pub header_row: usize,
+    pub id_column: String,
+    pub title_column: String,
+    pub description_column: Option<String>,
+    pub owner_column: Option<String>,
+    pub status_column: Option<String>,
+    pub frequency_column: Option<String>,
+    pub requirements_column: Option<String>,
+    pub framework: Option<String>,
+    pub split: String,
+}
+
+/// What an import added.
+#[derive(Debug, Serialize)]
+pub struct Imported {
+    pub controls: usize,
+    pub links: usize,
+}
+
+impl<'c> Session<'c> {
+    /// Opens the store named `db` (a SQLite path or a `postgres://` URL).
+    ///
+    /// # Errors
+    /// When the database cannot be opened.
+    pub fn open(catalog: &'c Catalog, db: &str, clock: Clock) -> Result<Self> {
+        Ok(Self {
+            catalog,
+            store: crosswalk_store::open(db)?,
+            clock,
+            db: db.to_owned(),
+        })
+    }
+
+    /// The store, for use cases built of several steps (the demo).
+    pub fn store(&mut self) -> &mut dyn Store {
+        self.store.as_mut()
+    }
+
+    /// The database this session was opened on.
+    pub fn db(&self) -> &str {
+        &self.db
+    }
+
+    fn apply(&mut self, changes: &[Change]) -> Result<()> {
+        self.store
+            .apply(changes)
+            .map_err(|e| invalid!("{e}; nothing was changed"))
+    }
+
+    /// The whole program, which must exist.
+    ///
+    /// # Errors
+    /// No program yet, or a store failure.
+    pub fn program(&mut self) -> Result<Program> {
+        let program = self.store.load()?;
+        if program.info.is_none() {
+            bail!("no program in this database yet: run `crosswalk init` (or `crosswalk demo`)");
+        }
+        Ok(program)
+    }
+
+    /// The program, which must have a framework in scope.
+    fn scoped_program(&mut self) -> Result<Program> {
+        let program = self.program()?;
+        if program.frameworks.is_empty() {
+            bail!(
+                "no framework in the program's scope yet: add one with `crosswalk program add FW`"
+            );
+        }
+        Ok(program)
+    }
+
+    /// Whether the database holds a program (cheap: does not load it).
+    fn require_program(&mut self) -> Result<()> {
+        self.program_info().map(|_| ())
+    }
+
+    fn program_info(&mut self) -> Result<ProgramInfo> {
+        self.store.load()?.info.ok_or_else(|| {
+            invalid!("no program in this database yet: run `crosswalk init` (or `crosswalk demo`)")
+        })
+    }
+
+    /// Creates or updates the program; `true` when it was created.
+    ///
+    /// # Errors
+    /// A store failure.
+    pub fn init(&mut self, info: ProgramInfo) -> Result<bool> {
+        let organization =
+            check_title("organization name", &info.organization).map_err(Error::Invalid)?;
+        let info = ProgramInfo {
+            organization,
+            ..info
+        };
+        let created = self.store.load()?.info.is_none();
+        self.apply(&[Change::SetProgram(info)])?;
+        Ok(created)
+    }
+
+    /// Adds a framework to the scope and, when asked, links existing controls to it
+    /// through the crosswalk.
+    ///
+    /// # Errors
+    /// Unknown framework or target, already in scope, no program.
+    pub fn add_framework(&mut self, req: &AddFramework) -> Result<Added> {
+        let program = self.program()?;
+        let catalog = self.catalog;
+        let fw = resolve(catalog, &req.framework)?;
+        let lib = &catalog.library;
+        let index = lib
+            .index_of(fw.id())
+            .ok_or_else(|| invalid!("{} is not in the library", fw.id()))?;
+        let graph = Graph::new(lib);
+        let proposal = propose(&program, lib, &graph, index);
+        let target = Target::for_framework(fw, req.target.as_deref(), &req.categories)
+            .map_err(Error::Invalid)?;
+        let mut changes = vec![Change::AddFramework(InScope {
+            framework: fw.id().clone(),
+            target,
+            target_date: req.date,
+        })];
+        if req.link {
+            changes.extend(proposal.links.iter().cloned().map(Change::Link));
+        }
+        self.apply(&changes)?;
+        Ok(Added {
+            by_domain: proposal.by_domain(fw),
+            proposal,
+            name: fw.meta.name.clone(),
+            linked: req.link,
+        })
+    }
+
+    /// The maturity scale in force.
+    ///
+    /// # Errors
+    /// No program, or a store failure.
+    pub fn maturity_scale(&mut self) -> Result<Vec<MaturityLevel>> {
+        Ok(self.program()?.maturity_scale())
+    }
+
+    /// Replaces the maturity scale (`None`: back to the default). `source` names where
+    /// the scale came from, for messages.
+    ///
+    /// # Errors
+    /// A bad scale, or one that leaves an assessment above its top level.
+    pub fn set_maturity_scale(&mut self, scale: Option<(&str, &[u8])>) -> Result<()> {
+        let program = self.program()?;
+        let Some((source, bytes)) = scale else {
+            return self.apply(&[Change::SetMaturityScale(Vec::new())]);
+        };
+        let scale: Vec<MaturityLevel> = serde_json::from_slice(bytes)
+            .map_err(|e| invalid!("{source}:{}:{}: {e}", e.line(), e.column()))?;
+        check_maturity_scale(&scale).map_err(|e| invalid!("{source}: {e}"))?;
+        let top = scale.last().map_or(0, |l| l.level);
+        if let Some(a) = program
+            .assessments
+            .iter()
+            .find(|a| a.maturity.is_some_and(|m| m > top))
+        {
+            bail!(
+                "{}:{} is assessed at maturity {}, above the new scale's top level {top}; nothing was changed",
+                a.framework,
+                a.requirement,
+                a.maturity.unwrap_or(0)
+            );
+        }
+        self.apply(&[Change::SetMaturityScale(scale)])
+    }
+
+    /// Every control, with its link count.
+    ///
+    /// # Errors
+    /// No program, or a store failure.
+    pub fn controls(&mut self) -> Result<Vec<ControlRow>> {
+        let program = self.program()?;
+        let mut links: HashMap<&str, usize> = HashMap::new();
+        for l in &program.links {
+            *links.entry(l.control.as_str()).or_default() += 1;
+        }
+        let counts: Vec<usize> = program
+            .controls
+            .iter()
+            .map(|c| links.get(c.id.as_str()).copied().unwrap_or(0))
+            .collect();
+        Ok(program
+            .controls
+            .into_iter()
+            .zip(counts)
+            .map(|(control, links)| ControlRow { control, links })
+            .collect())
+    }
+
+    /// Adds a control.
+    ///
+    /// # Errors
+    /// A bad id, title or status, a duplicate id, no program.
+    pub fn add_control(&mut self, c: NewControl) -> Result<Control> {
+        let control = Control {
+            id: check_id("control id", &c.id).map_err(Error::Invalid)?,
+            title: check_title("control title", &c.title).map_err(Error::Invalid)?,
+            description: c.description,
+            owner: c.owner.trim().to_owned(),
+            status: control_status(&c.status)?,
+            frequency: c.frequency.trim().to_owned(),
+        };
+        self.require_program()?;
+        self.apply(&[Change::AddControl(control.clone())])?;
+        Ok(control)
+    }
+
+    /// Links a control to requirements (`FW:REQ`), in full unless `partial`.
+    ///
+    /// # Errors
+    /// An unknown requirement or control.
+    pub fn link(&mut self, control: &str, targets: &[String], partial: bool) -> Result<usize> {
+        let mut changes = Vec::new();
+        for t in targets {
+            let (fw, req) = requirement(self.catalog, t)?;
+            changes.push(Change::Link(ControlLink {
+                control: control.to_owned(),
+                framework: fw.id().clone(),
+                requirement: req,
+                coverage: if partial {
+                    Coverage::Partial
+                } else {
+                    Coverage::Full
+                },
+                origin: LinkOrigin::Manual,
+            }));
+        }
+        self.require_program()?;
+        self.apply(&changes)?;
+        Ok(changes.len())
+    }
+
+    /// Changes a control's status.
+    ///
+    /// # Errors
+    /// An unknown status or control.
+    pub fn set_control_status(&mut self, control: &str, status: &str) -> Result<ControlStatus> {
+        let status = control_status(status)?;
+        self.require_program()?;
+        self.apply(&[Change::SetControlStatus {
+            control: control.to_owned(),
+            status,
+        }])?;
+        Ok(status)
+    }
+
+    /// Every piece of evidence, with whether it counts today.
+    ///
+    /// # Errors
+    /// No program, or a store failure.
+    pub fn evidence(&mut self) -> Result<Vec<EvidenceRow>> {
+        let program = self.program()?;
+        let fresh = Freshness::new(&program, self.clock.today);
+        let current: Vec<bool> = program.evidence.iter().map(|e| fresh.current(e)).collect();
+        drop(fresh);
+        Ok(program
+            .evidence
+            .into_iter()
+            .zip(current)
+            .map(|(evidence, current)| EvidenceRow { evidence, current })
+            .collect())
+    }
+
+    /// Records evidence: a file stored by its SHA-256, or an http(s) link.
+    ///
+    /// # Errors
+    /// A bad id, title or URL, an unknown control, no program, a storage failure.
+    pub fn add_evidence(&mut self, e: NewEvidence, data_dir: &Path) -> Result<Evidence> {
+        let title = check_title("evidence title", &e.title).map_err(Error::Invalid)?;
+        let id =
+            e.id.as_deref()
+                .map(|id| check_id("evidence id", id))
+                .transpose()
+                .map_err(Error::Invalid)?;
+        let location = match &e.source {
+            EvidenceSource::Url(u) => crate::export::check_url(u)?,
+            EvidenceSource::File(_) => String::new(),
+        };
+        if e.controls.is_empty() {
+            bail!("evidence proves at least one control (--control ID)");
+        }
+        self.require_program()?;
+        let location = match e.source {
+            EvidenceSource::File(bytes) => {
+                crate::export::store_file(&evidence_dir(&self.db, data_dir), &bytes)?
+            }
+            EvidenceSource::Url(_) => location,
+        };
+        let evidence = Evidence {
+            id: id.unwrap_or_default(),
+            title,
+            location,
+            collected: e.collected.unwrap_or(self.clock.today),
+            valid_until: e.valid_until,
+            controls: e.controls,
+        };
+        let evidence = Evidence {
+            id: if evidence.id.is_empty() {
+                format!("EV-{}", self.store.load()?.evidence.len() + 1)
+            } else {
+                evidence.id
+            },
+            ..evidence
+        };
+        self.apply(&[Change::AddEvidence(evidence.clone())])?;
+        Ok(evidence)
+    }
+
+    /// Every policy, with whether it is overdue today.
+    ///
+    /// # Errors
+    /// No program, or a store failure.
+    pub fn policies(&mut self) -> Result<Vec<PolicyRow>> {
+        let today = self.clock.today;
+        Ok(self
+            .program()?
+            .policies
+            .into_iter()
+            .map(|p| PolicyRow {
+                overdue: p.overdue(today),
+                policy: p,
+            })
+            .collect())
+    }
+
+    /// Adds a policy or records a new version of it; the next review defaults to a year
+    /// after approval.
+    ///
+    /// # Errors
+    /// A bad id or title, no program.
+    pub fn set_policy(&mut self, p: PolicyInput) -> Result<Policy> {
+        let policy = Policy {
+            id: check_id("policy id", &p.id).map_err(Error::Invalid)?,
+            title: check_title("policy title", &p.title).map_err(Error::Invalid)?,
+            version: check_id("policy version", &p.version).map_err(Error::Invalid)?,
+            owner: p.owner,
+            approved_by: p.approved_by,
+            approved_on: p.approved_on,
+            next_review: p.next_review.or_else(|| {
+                p.approved_on
+                    .and_then(|d| d.checked_add(jiff::ToSpan::year(1)).ok())
+            }),
+            location: p.url,
+        };
+        self.require_program()?;
+        self.apply(&[Change::SetPolicy(policy.clone())])?;
+        Ok(policy)
+    }
+
+    /// Readiness per framework in scope today, and by domain when asked.
+    ///
+    /// # Errors
+    /// No program or no framework in scope.
+    pub fn status(&mut self, domains: bool) -> Result<StatusReport> {
+        let program = self.scoped_program()?;
+        let lib = &self.catalog.library;
+        let today = self.clock.today;
+        let eval = Evaluation::new(&program, lib, today);
+        let mut by_domain = Vec::new();
+        if domains {
+            for (index, _) in &eval.frameworks {
+                by_domain.push((
+                    lib.frameworks()[*index].meta.name.clone(),
+                    eval.by_domain(lib, *index),
+                ));
+            }
+        }
+        Ok(StatusReport {
+            today,
+            frameworks: eval.status(lib),
+            domains: by_domain,
+        })
+    }
+
+    /// A reviewer signs off the current assessment of `FW:REQ`.
+    ///
+    /// # Errors
+    /// An unknown requirement, no reviewer, no assessment to sign off.
+    pub fn sign_off(
+        &mut self,
+        target: &str,
+        reviewer: &str,
+    ) -> Result<(FrameworkId, RequirementId)> {
+        let (fw, req) = requirement(self.catalog, target)?;
+        if reviewer.trim().is_empty() {
+            bail!("--reviewer names who signs off");
+        }
+        self.require_program()?;
+        self.apply(&[Change::SignOff {
+            framework: fw.id().clone(),
+            requirement: req.clone(),
+            reviewer: reviewer.trim().to_owned(),
+            on: self.clock.today,
+        }])?;
+        Ok((fw.id().clone(), req))
+    }
+
+    /// Records today's readiness of every framework in scope; returns how many.
+    ///
+    /// # Errors
+    /// No program or no framework in scope.
+    pub fn snapshot(&mut self) -> Result<usize> {
+        let program = self.scoped_program()?;
+        let today = self.clock.today;
+        let status =
+            Evaluation::new(&program, &self.catalog.library, today).status(&self.catalog.library);
+        let n = status.len();
+        self.apply(&[Change::Snapshot(Snapshot {
+            taken_on: today,
+            status,
+        })])?;
+        Ok(n)
+    }
+
+    /// The dated readiness snapshots, oldest first.
+    ///
+    /// # Errors
+    /// No program.
+    pub fn trend(&mut self) -> Result<Vec<Snapshot>> {
+        Ok(self.program()?.snapshots)
+    }
+
+    /// Records an assessment of `FW:REQ`.
+    ///
+    /// # Errors
+    /// Unknown requirement, result or grade; a framework out of scope; a missing reason or
+    /// justification; maturity off the scale.
+    pub fn assess(&mut self, a: AssessInput) -> Result<(FrameworkId, RequirementId)> {
+        let (fw, req) = requirement(self.catalog, &a.target)?;
+        let scope = self.store.load()?.frameworks;
+        self.require_program()?;
+        if !scope.iter().any(|f| &f.framework == fw.id()) {
+            bail!(
+                "{} is not in the program's scope (crosswalk program add {})",
+                fw.id(),
+                fw.id()
+            );
+        }
+        let result = a
+            .result
+            .as_deref()
+            .map(|r| {
+                Outcome::parse(r).ok_or_else(|| {
+                    invalid!(
+                        "unknown result `{r}`: use {}",
+                        Outcome::ALL.map(Outcome::as_str).join(", ")
+                    )
+                })
+            })
+            .transpose()?;
+        let grade = a
+            .grade
+            .as_deref()
+            .map(|g| {
+                Grade::parse(g).ok_or_else(|| {
+                    invalid!(
+                        "unknown grade `{g}`: use {}",
+                        Grade::ALL.map(Grade::as_str).join(", ")
+                    )
+                })
+            })
+            .transpose()?;
+        let assessment = Assessment {
+            framework: fw.id().clone(),
+            requirement: req.clone(),
+            applicable: !a.not_applicable,
+            justification: a.justification,
+            result,
+            reason: a.reason,
+            maturity: a.maturity,
+            assessor: a.assessor,
+            assessed_on: self.clock.today,
+            grade,
+            reviewer: None,
+            reviewed_on: None,
+        };
+        let mut scale = self.store.load()?.maturity_scale;
+        if scale.is_empty() {
+            scale = crosswalk_core::program::default_maturity_scale();
+        }
+        check_assessment(&assessment, &scale).map_err(Error::Invalid)?;
+        self.apply(&[Change::Assess(assessment)])?;
+        Ok((fw.id().clone(), req))
+    }
+
+    /// Open requirements ranked by how many in-scope frameworks a fix advances.
+    ///
+    /// # Errors
+    /// No program or no framework in scope.
+    pub fn gaps(&mut self, limit: usize) -> Result<GapReport> {
+        let program = self.scoped_program()?;
+        let lib = &self.catalog.library;
+        let eval = Evaluation::new(&program, lib, self.clock.today);
+        let gaps = eval.gaps(lib, &Graph::new(lib));
+        Ok(GapReport {
+            total: gaps.len(),
+            frameworks: eval.frameworks.len(),
+            rows: gaps
+                .iter()
+                .take(limit)
+                .enumerate()
+                .map(|(i, g)| GapRow::new(i + 1, g))
+                .collect(),
+        })
+    }
+
+    /// Phased plans per framework in scope, the audit calendar and a Gantt chart.
+    ///
+    /// # Errors
+    /// No program or no framework in scope.
+    pub fn plan(&mut self) -> Result<PlanReport> {
+        let program = self.scoped_program()?;
+        let lib = &self.catalog.library;
+        let today = self.clock.today;
+        let status = Evaluation::new(&program, lib, today).status(lib);
+        let plans = crosswalk_core::plan::plan(lib, &program.frameworks, &status, today);
+        let names = plans
+            .iter()
+            .map(|p| {
+                lib.resolve(p.framework.as_str())
+                    .map_or_else(|| p.framework.to_string(), |f| f.meta.name.clone())
+            })
+            .collect();
+        Ok(PlanReport {
+            gantt_svg: crosswalk_report::svg::gantt(&plans, today),
+            plans,
+            names,
+        })
+    }
+
+    /// Imports a control list (all or nothing, every problem with its row).
+    ///
+    /// # Errors
+    /// Unreadable file, unknown columns, or row problems.
+    pub fn import_controls(&mut self, args: &ControlImport) -> Result<Imported> {
+        let program = self.program()?;
+        let changes = import_controls(self.catalog, &program, args)?;
+        let controls = changes
+            .iter()
+            .filter(|c| matches!(c, Change::AddControl(_)))
+            .count();
+        self.apply(&changes)?;
+        Ok(Imported {
+            controls,
+            links: changes.len() - controls,
+        })
+    }
+}
+
+/// Reads a status as people write it in spreadsheets.
+fn loose_status(s: &str) -> Option<ControlStatus> {
+    let k = s.trim().to_lowercase().replace(['_', ' '], "-");
+    ControlStatus::parse(&k).or(match k.as_str() {
+        "" | "planned" | "todo" | "to-do" | "not-implemented" | "no" | "new" => {
+            Some(ControlStatus::NotStarted)
+        }
+        "in-progress" | "wip" | "partial" | "partially-implemented" | "ongoing" => {
+            Some(ControlStatus::InProgress)
+        }
+        "done" | "yes" | "implemented" | "in-place" | "complete" | "completed" => {
+            Some(ControlStatus::Implemented)
+        }
+        "operational" | "effective" | "operating-effectively" | "live" => {
+            Some(ControlStatus::Operating)
+        }
+        _ => None,
+    })
+}
+
+/// The changes a control list makes; every problem is reported with its row, and none
+/// are made unless there are none.
+fn import_controls(
+    catalog: &Catalog,
+    program: &Program,
+    args: &ControlImport,
+) -> Result<Vec<Change>> {
+    let name = args.file.display().to_string();
+    let table =
+        crosswalk_sheets::read_table(&args.file, &name, args.sheet.as_deref(), args.header_row)
+            .map_err(|e| invalid!("{e}"))?;
+    let col = |c: &str| -> Result<usize> {
+        let parsed: crosswalk_sheets::Column =
+            c.parse().map_err(|e| invalid!("column `{c}`: {e}"))?;
+        table.column(&parsed).map_err(|e| invalid!("{name}: {e}"))
+    };
+    let opt = |c: &Option<String>| c.as_deref().map(col).transpose();
+    let (id_c, title_c) = (col(&args.id_column)?, col(&args.title_column)?);
+    let (desc_c, owner_c, status_c, freq_c) = (
+        opt(&args.description_column)?,
+        opt(&args.owner_column)?,
+        opt(&args.status_column)?,
+        opt(&args.frequency_column)?,
+    );
+    let reqs_c = opt(&args.requirements_column)?;
+    let fw = args
+        .framework
+        .as_deref()
+        .map(|f| resolve(catalog, f))
+        .transpose()?;
+    let cell = |row: &[String], c: Option<usize>| {
+        c.map_or(String::new(), |c| {
+            crosswalk_sheets::Table::cell(row, c).to_owned()
+        })
+    };
+    let existing: HashSet<&str> = program.controls.iter().map(|c| c.id.as_str()).collect();
+    let mut seen = HashMap::new();
+    let mut problems = Vec::new();
+    let mut controls = Vec::new();
+    let mut links = Vec::new();
+    for (n, row) in &table.rows {
+        let at = format!("{name}:{n}");
+        let id = match check_id("control id", &cell(row, Some(id_c))) {
+            Ok(id) => id,
+            Err(e) => {
+                problems.push(format!("{at}: {e}"));
+                continue;
+            }
+        };
+        let title = cell(row, Some(title_c)).trim().to_owned();
+        if let Some(first) = seen.insert(id.clone(), *n) {
+            problems.push(format!("{at}: control `{id}` is also on row {first}"));
+        }
+        if existing.contains(id.as_str()) {
+            problems.push(format!(
+                "{at}: control `{id}` already exists in the program"
+            ));
+        }
+        if title.is_empty() {
+            problems.push(format!("{at}: control `{id}` has no title"));
+        } else if let Err(e) = check_title("title", &title) {
+            problems.push(format!("{at}: control `{id}`: {e}"));
+        }
+        let raw = cell(row, status_c);
+        let Some(status) = loose_status(&raw) else {
+            problems.push(format!("{at}: unknown status `{raw}` (use not started, in progress, implemented or operating)"));
+            continue;
+        };
+        if let (Some(fw), Some(_)) = (fw, reqs_c) {
+            for r in cell(row, reqs_c)
+                .split(args.split.as_str())
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+            {
+                match fw.find_loose(r) {
+                    Some(req) => links.push(Change::Link(ControlLink {
+                        control: id.clone(),
+                        framework: fw.id().clone(),
+                        requirement: req.id.clone(),
+                        coverage: Coverage::Full,
+                        origin: LinkOrigin::Manual,
+                    })),
+                    None => {
+                        problems.push(format!("{at}: `{r}` is not a requirement of {}", fw.id()));
+                    }
+                }
+            }
+        }
+        controls.push(Change::AddControl(Control {
+            id,
+            title,
+            description: cell(row, desc_c),
+            owner: cell(row, owner_c),
+            status,
+            frequency: cell(row, freq_c),
+        }));
+    }
+    if !problems.is_empty() {
+        let n = problems.len();
+        return Err(crate::problems(
+            format!("{n} problem(s), nothing imported"),
+            problems,
+            25,
+        ));
+    }
+    if controls.is_empty() {
+        bail!("{name}: no controls below the header row");
+    }
+    controls.extend(links);
+    Ok(controls)
+}

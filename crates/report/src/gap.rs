@@ -1,0 +1,240 @@
+//! The gap report: readiness (chart and table) with its rule, readiness by domain, the
+//! highest-ranked gaps, stale evidence and overdue policies — as blocks, rendered to
+//! Markdown, HTML or PDF.
+
+use crosswalk_core::library::Library;
+use crosswalk_core::program::{Evaluation, FrameworkStatus, Freshness, Gap, Program, RESULT_RULE};
+
+use crate::ReportError;
+use crate::doc::{self, Block};
+
+/// The report's title.
+pub fn title(program: &Program) -> String {
+    format!(
+        "Gap report: {}",
+        program
+            .info
+            .as_ref()
+            .map_or("", |i| i.organization.as_str())
+    )
+}
+
+/// A status's counts and readiness as table cells, in the order of `assess status`.
+pub fn status_cells(s: &FrameworkStatus) -> Vec<String> {
+    vec![
+        s.total.to_string(),
+        s.compliant.to_string(),
+        s.partial.to_string(),
+        s.non_compliant.to_string(),
+        s.not_applicable.to_string(),
+        s.not_assessed.to_string(),
+        format!("{:.0}%", s.readiness * 100.0),
+    ]
+}
+
+/// Formats a report can be rendered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Markdown,
+    Html,
+    Pdf,
+}
+
+impl ReportFormat {
+    /// From a file extension (`md`, `markdown`, `html`, `htm`, `pdf`, any case).
+    ///
+    /// # Errors
+    /// For any other extension.
+    pub fn from_extension(ext: &str) -> Result<Self, ReportError> {
+        match ext.to_ascii_lowercase().as_str() {
+            "md" | "markdown" => Ok(Self::Markdown),
+            "html" | "htm" => Ok(Self::Html),
+            "pdf" => Ok(Self::Pdf),
+            other => Err(ReportError::Invalid(format!(
+                "unknown report format `.{other}`: use .md, .html or .pdf"
+            ))),
+        }
+    }
+}
+
+/// Renders blocks in a format.
+pub fn render(title: &str, blocks: &[Block], format: ReportFormat) -> Vec<u8> {
+    match format {
+        ReportFormat::Markdown => doc::markdown(blocks).into_bytes(),
+        ReportFormat::Html => doc::html(title, blocks).into_bytes(),
+        ReportFormat::Pdf => crate::pdf::render(title, blocks),
+    }
+}
+
+/// The gap report as blocks: readiness (chart and table) with the rule, readiness by
+/// domain, the 40 highest-ranked gaps, stale evidence and overdue policies.
+pub fn blocks(
+    lib: &Library,
+    eval: &Evaluation<'_>,
+    gaps: &[Gap],
+    fresh: &Freshness<'_>,
+) -> Vec<Block> {
+    let program = eval.program();
+    let today = fresh.today();
+    let rows = eval.status(lib);
+    let scope = program.info.as_ref().map_or("", |i| i.scope.as_str());
+    let name = |id: &str| {
+        lib.resolve(id)
+            .map_or_else(|| id.to_owned(), |f| f.meta.name.clone())
+    };
+    let pct = |v: f64| format!("{:.0}%", v * 100.0);
+    let mut b = vec![
+        Block::Title(title(program)),
+        Block::Para(format!("As of {today}. Scope: {scope}")),
+        Block::Heading("Readiness".into()),
+        Block::Bars(
+            rows.iter()
+                .map(|s| (s.framework.to_string(), s.readiness))
+                .collect(),
+        ),
+        Block::Table {
+            headers: [
+                "Framework",
+                "Total #",
+                "Compliant #",
+                "Partial #",
+                "Non-compliant #",
+                "N/A #",
+                "Not assessed #",
+                "Readiness %",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            widths: vec![3.2, 1.0, 1.2, 1.0, 1.4, 0.8, 1.3, 1.2],
+            rows: rows
+                .iter()
+                .map(|s| {
+                    let mut row = vec![name(s.framework.as_str())];
+                    row.extend(status_cells(s));
+                    row
+                })
+                .collect(),
+        },
+        Block::Para(RESULT_RULE.into()),
+    ];
+    for (index, _) in &eval.frameworks {
+        let fw = &lib.frameworks()[*index];
+        b.push(Block::Heading(format!("{} by domain", fw.meta.name)));
+        b.push(Block::Table {
+            headers: [
+                "Domain",
+                "Applicable #",
+                "Compliant #",
+                "Partial #",
+                "Readiness %",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            widths: vec![5.0, 1.2, 1.2, 1.0, 1.2],
+            rows: eval
+                .by_domain(lib, *index)
+                .into_iter()
+                .map(|(domain, s)| {
+                    vec![
+                        domain,
+                        (s.total - s.not_applicable).to_string(),
+                        s.compliant.to_string(),
+                        s.partial.to_string(),
+                        pct(s.readiness),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    b.push(Block::Heading(
+        "Gaps, biggest multi-framework wins first".into(),
+    ));
+    b.push(Block::Para(format!(
+        "{} open requirements. Ranked by the number of in-scope frameworks a fix counts for (the requirement's own plus those whose open requirements it maps to through the crosswalk), then non-compliant before partial.",
+        gaps.len()
+    )));
+    b.push(Block::Table {
+        headers: [
+            "Rank #",
+            "Requirement",
+            "Title",
+            "Result",
+            "Frameworks #",
+            "Also advances",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        widths: vec![0.6, 1.8, 2.8, 1.5, 1.2, 3.0],
+        rows: gaps
+            .iter()
+            .take(40)
+            .enumerate()
+            .map(|(i, g)| {
+                let also: Vec<String> = g
+                    .also_advances
+                    .iter()
+                    .map(|(f, r)| format!("{f}: {}", r.join(", ")))
+                    .collect();
+                vec![
+                    (i + 1).to_string(),
+                    format!("{}:{}", g.framework, g.requirement),
+                    g.title.clone(),
+                    g.result.as_str().to_owned(),
+                    g.frameworks_advanced.to_string(),
+                    also.join("; "),
+                ]
+            })
+            .collect(),
+    });
+    let stale: Vec<String> = program
+        .evidence
+        .iter()
+        .filter(|e| !fresh.current(e))
+        .map(|e| {
+            format!(
+                "{} {} (collected {}; controls {})",
+                e.id,
+                e.title,
+                e.collected,
+                e.controls.join(", ")
+            )
+        })
+        .collect();
+    b.push(Block::Heading("Evidence and policies".into()));
+    b.push(Block::Para(format!(
+        "{} evidence items, {} stale (past their valid-until date or, without one, past their control's cadence window; see the rule above).",
+        program.evidence.len(),
+        stale.len()
+    )));
+    if !stale.is_empty() {
+        b.push(Block::Bullets(stale));
+    }
+    let overdue: Vec<String> = program
+        .policies
+        .iter()
+        .filter(|p| p.overdue(today))
+        .map(|p| {
+            format!(
+                "{} {} v{} — {}",
+                p.id,
+                p.title,
+                p.version,
+                p.next_review
+                    .filter(|_| p.approved_on.is_some())
+                    .map_or_else(
+                        || "awaiting approval".to_owned(),
+                        |d| format!("review was due {d}")
+                    )
+            )
+        })
+        .collect();
+    b.push(Block::Para(format!(
+        "{} policies, {} overdue for review or approval.",
+        program.policies.len(),
+        overdue.len()
+    )));
+    if !overdue.is_empty() {
+        b.push(Block::Bullets(overdue));
+    }
+    b
+}
