@@ -264,15 +264,20 @@ pub fn read_input(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>> {
 }
 
 /// Text safe to print on a terminal: control characters other than newline and tab are
-/// shown escaped, except the colour sequences (`ESC [ … m`) this program writes itself.
+/// shown escaped. With `colour`, SGR sequences (`ESC [ digits ; … m`, which only set
+/// colours) pass, since the comparison pages colour their headings; nothing else does.
 pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    escape_controls(s, false)
+}
+
+fn escape_controls(s: &str, colour: bool) -> std::borrow::Cow<'_, str> {
     if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        if c == '\u{1b}' {
+        if colour && c == '\u{1b}' {
             let rest = &s[i + 1..];
             if let Some(body) = rest.strip_prefix('[') {
                 let n = body
@@ -300,9 +305,10 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
 /// Writes to standard output with control characters escaped; a closed pipe (`| head`)
 /// is not an error.
 pub fn emit(s: &str) -> Result<()> {
+    let colour = text::Style::detect().color;
     let mut out = std::io::stdout().lock();
     match out
-        .write_all(terminal_safe(s).as_bytes())
+        .write_all(escape_controls(s, colour).as_bytes())
         .and_then(|()| out.flush())
     {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::crosswalk;
 
-fn run_ok(db: &str, args: &[&str]) -> String {
+pub(crate) fn run_ok(db: &str, args: &[&str]) -> String {
     let mut all = vec!["--db", db];
     all.extend_from_slice(args);
     let out = crosswalk(&all);
@@ -19,11 +19,11 @@ fn run_ok(db: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn run_json(db: &str, args: &[&str]) -> Value {
+pub(crate) fn run_json(db: &str, args: &[&str]) -> Value {
     serde_json::from_str(&run_ok(db, args)).unwrap()
 }
 
-fn run_err(db: &str, args: &[&str]) -> String {
+pub(crate) fn run_err(db: &str, args: &[&str]) -> String {
     let mut all = vec!["--db", db];
     all.extend_from_slice(args);
     let out = crosswalk(&all);
