@@ -1,22 +1,39 @@
 //! Where a program lives: a [`Store`] in domain terms, with an embedded SQLite backend
 //! (the default: one file) and a PostgreSQL backend that behave the same.
 //!
-//! Both backends run the same schema (`schema.sql`: TEXT and BIGINT columns only) and the
-//! same queries (written once, over the small [`Tx`] trait); only connecting and binding
-//! differ. Every [`Store::apply`] is one transaction: all its changes land, or none do.
+//! Both backends run the same schema (`schema.sql` and the migrations after it: TEXT and
+//! BIGINT columns, BYTEA for file contents) and the same queries (written once, over the
+//! small [`Tx`] trait); only connecting, binding and transaction control differ.
+//!
+//! Transactions:
+//! - Every [`Store::apply`] is one write transaction: all its changes land, or none do.
+//!   Writers are serialised (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a transaction-scoped
+//!   advisory lock per program taken first), so generated ids, positions and history
+//!   sequence numbers are computed from committed data and never collide. A writer that
+//!   finds the database locked waits and retries for a bounded time, then fails with
+//!   [`StoreError::LockTimeout`] having changed nothing.
+//! - Every read ([`Store::load`], [`Store::history`], [`Store::version`] …) is a read
+//!   transaction: SQLite `BEGIN DEFERRED` in WAL mode (never takes the write lock, never
+//!   waits for a writer), PostgreSQL `REPEATABLE READ READ ONLY` (one consistent snapshot).
+//! - Every successful apply moves the program's version ([`Store::version`]) by one in the
+//!   same transaction, so a long-running process can keep a loaded [`Program`] and reload
+//!   only when the version moved — whoever made the change.
 
+mod apply;
 mod pg;
+mod read;
+mod sha;
 mod sqlite;
 
 use crosswalk_core::ids::{FrameworkId, RequirementId};
-use crosswalk_core::mapping::Coverage;
 use crosswalk_core::program::{
-    Assessment, Control, ControlLink, ControlStatus, Evidence, FrameworkStatus, Grade, InScope,
-    LinkOrigin, MaturityLevel, Outcome, Policy, Program, ProgramInfo, Snapshot, Target,
+    Assessment, Control, ControlLink, ControlStatus, Evidence, InScope, MaturityLevel, Policy,
+    Program, ProgramInfo, Snapshot,
 };
 use jiff::civil::Date;
 
 pub use pg::PgStore;
+pub use sha::{InvalidSha256, Sha256};
 pub use sqlite::SqliteStore;
 
 /// Migrations in order; each runs once and is recorded in `schema_version`; all pending
@@ -25,6 +42,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("schema.sql")),
     (2, include_str!("migration_2.sql")),
     (3, include_str!("migration_3.sql")),
+    (4, include_str!("migration_4.sql")),
 ];
 
 /// What went wrong, in terms a user can act on.
@@ -32,6 +50,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
 pub enum StoreError {
     #[error("cannot open the database {target}: {message}")]
     Open { target: String, message: String },
+    /// The database was locked at one attempt. The backends retry on this internally and
+    /// report [`StoreError::LockTimeout`] when the lock is not released in time.
     #[error("the database is locked by another process (try again when it has finished)")]
     Locked,
     #[error("database error: {0}")]
@@ -42,6 +62,16 @@ pub enum StoreError {
     NotFound(String),
     #[error("the database holds a value crosswalk cannot read: {0}")]
     Corrupt(String),
+    /// Another process held the lock for longer than the store waits (about 10–15 s by
+    /// default); the transaction was not run.
+    #[error("the database stayed locked by another process for {seconds} s; nothing was changed")]
+    LockTimeout { seconds: u64 },
+    /// A stored file whose content no longer matches its address.
+    #[error("stored file for sha256:{expected} is corrupt: its content hashes to {actual}")]
+    CorruptFile { expected: Sha256, actual: Sha256 },
+    /// A stored file could not be written or read.
+    #[error("{0}")]
+    File(String),
 }
 
 /// One change to a program. A list of changes is applied in one transaction.
@@ -60,7 +90,9 @@ pub enum Change {
     },
     /// Links a control to a requirement, replacing an existing link between the two.
     Link(ControlLink),
-    /// Records evidence for existing controls (an error if its id exists).
+    /// Records evidence for existing controls (an error if its id exists). An empty `id`
+    /// asks the store for one: `EV-<n>`, generated inside the transaction from a counter
+    /// that never goes back, and reported by [`Store::apply_returning`].
     AddEvidence(Evidence),
     /// Records an assessment, replacing the current one and keeping it in the history.
     Assess(Assessment),
@@ -79,9 +111,19 @@ pub enum Change {
     SetMaturityScale(Vec<MaturityLevel>),
 }
 
-/// A program's storage.
-pub trait Store {
-    /// Everything the program holds.
+/// What a committed [`Store::apply_returning`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// The program's version after the change ([`Store::version`]).
+    pub version: u64,
+    /// The ids the store generated, in the order of the changes that asked for them.
+    pub ids: Vec<String>,
+}
+
+/// A program's storage. Each handle is one connection; open one per thread (handles are
+/// `Send`, so a pool of threads can own them).
+pub trait Store: Send {
+    /// Everything the program holds, as one consistent snapshot.
     ///
     /// # Errors
     /// Database failures, or stored values that do not parse.
@@ -92,32 +134,143 @@ pub trait Store {
     /// # Errors
     /// A change that conflicts (duplicate id) or names something missing; nothing is
     /// changed then.
-    fn apply(&mut self, changes: &[Change]) -> Result<(), StoreError>;
+    fn apply(&mut self, changes: &[Change]) -> Result<(), StoreError> {
+        self.apply_returning(changes).map(|_| ())
+    }
+
+    /// Applies the changes in one transaction, as [`Store::apply`], and reports the new
+    /// version and the ids generated. An empty list changes nothing and leaves the
+    /// version where it was.
+    ///
+    /// # Errors
+    /// As [`Store::apply`].
+    fn apply_returning(&mut self, changes: &[Change]) -> Result<Applied, StoreError>;
 
     /// Every assessment record kept, oldest first (for trends).
     ///
     /// # Errors
     /// Database failures, or stored values that do not parse.
     fn history(&mut self) -> Result<Vec<Assessment>, StoreError>;
+
+    /// The program's version: moves by one with every committed apply, by any process.
+    ///
+    /// # Errors
+    /// Database failures.
+    fn version(&mut self) -> Result<u64, StoreError>;
+
+    /// The program's description, when set.
+    ///
+    /// # Errors
+    /// Database failures, or stored values that do not parse.
+    fn info(&mut self) -> Result<Option<ProgramInfo>, StoreError>;
+
+    /// The frameworks in scope, in the order they were added.
+    ///
+    /// # Errors
+    /// Database failures, or stored values that do not parse.
+    fn scope(&mut self) -> Result<Vec<InScope>, StoreError>;
+
+    /// The stored maturity scale (empty: the default one is in force).
+    ///
+    /// # Errors
+    /// Database failures, or stored values that do not parse.
+    fn maturity_scale(&mut self) -> Result<Vec<MaturityLevel>, StoreError>;
+
+    /// Which of `ids` name no control, in the order given (empty: all exist).
+    ///
+    /// # Errors
+    /// Database failures.
+    fn control_ids_exist(&mut self, ids: &[String]) -> Result<Vec<String>, StoreError>;
+
+    /// Stores a file's content by its SHA-256 and returns the hash (the address the
+    /// evidence's `location` names as `sha256:<hex>`). Storing the same content twice
+    /// keeps one copy. SQLite: `evidence/<2 hex>/<hex>` beside the database file,
+    /// written to a temporary file, synced and renamed into place. PostgreSQL: the
+    /// `evidence_file` table.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    fn put_file(&mut self, bytes: &[u8]) -> Result<Sha256, StoreError>;
+
+    /// A stored file's content, checked against its hash.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when nothing is stored under `sha`,
+    /// [`StoreError::CorruptFile`] when what is stored does not hash to `sha`.
+    fn get_file(&mut self, sha: &Sha256) -> Result<Vec<u8>, StoreError>;
 }
 
-/// Implements [`Store`] for a backend with a `transaction` method running a closure
-/// over its [`Tx`] and committing when it succeeds.
+/// Implements [`Store`] for a backend with `read` and `write` methods running a closure
+/// in a read or write transaction (retrying it when the backend says so) and
+/// `put_file_impl` / `get_file_impl`.
 macro_rules! store_over_transactions {
     ($backend:ty) => {
         impl $crate::Store for $backend {
             fn load(&mut self) -> Result<crosswalk_core::program::Program, $crate::StoreError> {
-                self.transaction($crate::load)
+                self.read(|tx| $crate::read::load(tx))
+                    .map_err(|e| $crate::in_context(e, "loading the program"))
             }
 
-            fn apply(&mut self, changes: &[$crate::Change]) -> Result<(), $crate::StoreError> {
-                self.transaction(|tx| changes.iter().try_for_each(|c| $crate::apply_change(tx, c)))
+            fn apply_returning(
+                &mut self,
+                changes: &[$crate::Change],
+            ) -> Result<$crate::Applied, $crate::StoreError> {
+                if changes.is_empty() {
+                    return Ok($crate::Applied {
+                        version: self.version()?,
+                        ids: Vec::new(),
+                    });
+                }
+                self.write(|tx| $crate::apply::apply_all(tx, changes))
             }
 
             fn history(
                 &mut self,
             ) -> Result<Vec<crosswalk_core::program::Assessment>, $crate::StoreError> {
-                self.transaction($crate::history)
+                self.read(|tx| $crate::read::history(tx))
+                    .map_err(|e| $crate::in_context(e, "reading the assessment history"))
+            }
+
+            fn version(&mut self) -> Result<u64, $crate::StoreError> {
+                self.read(|tx| $crate::read::version(tx))
+                    .map_err(|e| $crate::in_context(e, "reading the program version"))
+            }
+
+            fn info(
+                &mut self,
+            ) -> Result<Option<crosswalk_core::program::ProgramInfo>, $crate::StoreError> {
+                self.read(|tx| $crate::read::info(tx))
+                    .map_err(|e| $crate::in_context(e, "reading the program description"))
+            }
+
+            fn scope(
+                &mut self,
+            ) -> Result<Vec<crosswalk_core::program::InScope>, $crate::StoreError> {
+                self.read(|tx| $crate::read::scope(tx))
+                    .map_err(|e| $crate::in_context(e, "reading the program's scope"))
+            }
+
+            fn maturity_scale(
+                &mut self,
+            ) -> Result<Vec<crosswalk_core::program::MaturityLevel>, $crate::StoreError> {
+                self.read(|tx| $crate::read::maturity_scale(tx))
+                    .map_err(|e| $crate::in_context(e, "reading the maturity scale"))
+            }
+
+            fn control_ids_exist(
+                &mut self,
+                ids: &[String],
+            ) -> Result<Vec<String>, $crate::StoreError> {
+                self.read(|tx| $crate::read::missing_controls(tx, ids))
+                    .map_err(|e| $crate::in_context(e, "looking up controls"))
+            }
+
+            fn put_file(&mut self, bytes: &[u8]) -> Result<$crate::Sha256, $crate::StoreError> {
+                self.put_file_impl(bytes)
+            }
+
+            fn get_file(&mut self, sha: &$crate::Sha256) -> Result<Vec<u8>, $crate::StoreError> {
+                self.get_file_impl(sha)
             }
         }
     };
@@ -137,88 +290,153 @@ pub fn open(target: &str) -> Result<Box<dyn Store>, StoreError> {
     }
 }
 
-/// A value bound to or read from a query.
+/// Says which operation failed in database and decoding errors; the other variants
+/// already say what they are about.
+pub(crate) fn in_context(e: StoreError, what: &str) -> StoreError {
+    match e {
+        StoreError::Database(m) => StoreError::Database(format!("{what}: {m}")),
+        StoreError::Corrupt(m) => StoreError::Corrupt(format!("{m} (while {what})")),
+        other => other,
+    }
+}
+
+/// A value bound to a query.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Val {
     Text(String),
     Int(i64),
+    Bytes(Vec<u8>),
     Null,
 }
 
-impl Val {
-    fn text(&self) -> Result<String, StoreError> {
+/// A value read from a row, borrowed from the backend's buffers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cell<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+impl Cell<'_> {
+    fn kind(&self) -> &'static str {
         match self {
-            Val::Text(s) => Ok(s.clone()),
+            Cell::Null => "NULL",
+            Cell::Int(_) => "a number",
+            Cell::Text(_) => "text",
+            Cell::Bytes(_) => "bytes",
+        }
+    }
+}
+
+/// One row of a result, read in place.
+pub(crate) trait Row {
+    fn cell(&self, i: usize) -> Result<Cell<'_>, StoreError>;
+
+    fn text(&self, i: usize) -> Result<&str, StoreError> {
+        match self.cell(i)? {
+            Cell::Text(s) => Ok(s),
             other => Err(StoreError::Corrupt(format!(
-                "expected text, found {other:?}"
+                "expected text in column {i}, found {}",
+                other.kind()
             ))),
         }
     }
 
-    fn opt_text(&self) -> Result<Option<String>, StoreError> {
-        match self {
-            Val::Null => Ok(None),
-            v => v.text().map(Some),
+    fn string(&self, i: usize) -> Result<String, StoreError> {
+        self.text(i).map(str::to_owned)
+    }
+
+    fn opt_text(&self, i: usize) -> Result<Option<&str>, StoreError> {
+        match self.cell(i)? {
+            Cell::Null => Ok(None),
+            _ => self.text(i).map(Some),
         }
     }
 
-    fn int(&self) -> Result<i64, StoreError> {
-        match self {
-            Val::Int(i) => Ok(*i),
+    fn int(&self, i: usize) -> Result<i64, StoreError> {
+        match self.cell(i)? {
+            Cell::Int(n) => Ok(n),
             other => Err(StoreError::Corrupt(format!(
-                "expected a number, found {other:?}"
+                "expected a number in column {i}, found {}",
+                other.kind()
+            ))),
+        }
+    }
+
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        match self.cell(i)? {
+            Cell::Null => Ok(None),
+            _ => self.int(i).map(Some),
+        }
+    }
+
+    fn bytes(&self, i: usize) -> Result<&[u8], StoreError> {
+        match self.cell(i)? {
+            Cell::Bytes(b) => Ok(b),
+            Cell::Text(s) => Ok(s.as_bytes()),
+            other => Err(StoreError::Corrupt(format!(
+                "expected bytes in column {i}, found {}",
+                other.kind()
             ))),
         }
     }
 }
 
-fn t(s: &str) -> Val {
-    Val::Text(s.to_owned())
-}
-
-fn date_val(d: Option<Date>) -> Val {
-    d.map_or(Val::Null, |d| Val::Text(d.to_string()))
-}
-
-fn json<T: serde::Serialize>(v: &T) -> Result<Val, StoreError> {
-    serde_json::to_string(v)
-        .map(Val::Text)
-        .map_err(|e| StoreError::Database(e.to_string()))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(v: &Val) -> Result<T, StoreError> {
-    serde_json::from_str(&v.text()?).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn parse_date(v: &Val) -> Result<Date, StoreError> {
-    v.text()?
-        .parse()
-        .map_err(|e: jiff::Error| StoreError::Corrupt(e.to_string()))
-}
-
-fn parse_opt_date(v: &Val) -> Result<Option<Date>, StoreError> {
-    v.opt_text()?
-        .map(|s| {
-            s.parse()
-                .map_err(|e: jiff::Error| StoreError::Corrupt(e.to_string()))
-        })
-        .transpose()
-}
-
-fn fw_id(v: &Val) -> Result<FrameworkId, StoreError> {
-    FrameworkId::parse(&v.text()?).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn req_id(v: &Val) -> Result<RequirementId, StoreError> {
-    RequirementId::parse(&v.text()?).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
+/// A callback receiving each row of a result in turn.
+pub(crate) type EachRow<'f> = &'f mut dyn FnMut(&dyn Row) -> Result<(), StoreError>;
 
 /// The operations the shared queries need from a backend's transaction. SQL uses `$1`,
 /// `$2` … placeholders, each once and in order.
 pub(crate) trait Tx {
+    /// Runs statements without parameters (migrations).
     fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
+    /// Runs one statement; the number of rows it changed.
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError>;
-    fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, StoreError>;
+    /// Runs a query, handing each row to `each` as it is read (nothing is materialised).
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+        each: EachRow<'_>,
+    ) -> Result<(), StoreError>;
+}
+
+/// The first row of a query, turned into a value by `f`.
+pub(crate) fn query_one<T>(
+    tx: &mut dyn Tx,
+    sql: &str,
+    params: &[Val],
+    mut f: impl FnMut(&dyn Row) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    let mut out = None;
+    tx.query_each(sql, params, &mut |r| {
+        if out.is_none() {
+            out = Some(f(r)?);
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Whether a query returns a row.
+pub(crate) fn exists(tx: &mut dyn Tx, sql: &str, params: &[Val]) -> Result<bool, StoreError> {
+    Ok(query_one(tx, sql, params, |_| Ok(()))?.is_some())
+}
+
+/// The versions of `schema_version`, for a caller that knows the table exists.
+pub(crate) fn applied_migrations(tx: &mut dyn Tx) -> Result<Vec<i64>, StoreError> {
+    let mut applied = Vec::new();
+    tx.query_each("SELECT version FROM schema_version", &[], &mut |r| {
+        applied.push(r.int(0)?);
+        Ok(())
+    })?;
+    Ok(applied)
+}
+
+/// Whether some migration is not in `applied`.
+pub(crate) fn migrations_pending(applied: &[i64]) -> bool {
+    MIGRATIONS.iter().any(|(v, _)| !applied.contains(v))
 }
 
 /// Brings the schema up to date inside the caller's transaction: creates the version
@@ -226,11 +444,7 @@ pub(crate) trait Tx {
 /// whole or not at all.
 pub(crate) fn migrate_schema(tx: &mut dyn Tx) -> Result<Vec<i64>, StoreError> {
     tx.batch(VERSION_TABLE)?;
-    let applied: Vec<i64> = tx
-        .query("SELECT version FROM schema_version", &[])?
-        .iter()
-        .filter_map(|r| r.first().and_then(|v| v.int().ok()))
-        .collect();
+    let applied = applied_migrations(tx)?;
     migrate(tx, &applied)
 }
 
@@ -241,7 +455,8 @@ fn migrate(tx: &mut dyn Tx, applied: &[i64]) -> Result<Vec<i64>, StoreError> {
         if applied.contains(version) {
             continue;
         }
-        tx.batch(sql)?;
+        tx.batch(sql)
+            .map_err(|e| in_context(e, &format!("upgrading the schema to version {version}")))?;
         tx.exec(
             "INSERT INTO schema_version (version) VALUES ($1)",
             &[Val::Int(*version)],
@@ -254,430 +469,13 @@ fn migrate(tx: &mut dyn Tx, applied: &[i64]) -> Result<Vec<i64>, StoreError> {
 const VERSION_TABLE: &str =
     "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY)";
 
-fn exists(tx: &mut dyn Tx, sql: &str, params: &[Val]) -> Result<bool, StoreError> {
-    Ok(!tx.query(sql, params)?.is_empty())
-}
-
-fn next_position(tx: &mut dyn Tx, table: &str) -> Result<i64, StoreError> {
-    let rows = tx.query(&format!("SELECT COUNT(*) FROM {table}"), &[])?;
-    rows.first().and_then(|r| r.first()).map_or(Ok(0), Val::int)
-}
-
-/// Applies one change inside the caller's transaction.
-pub(crate) fn apply_change(tx: &mut dyn Tx, change: &Change) -> Result<(), StoreError> {
-    match change {
-        Change::SetProgram(p) => {
-            tx.exec("DELETE FROM program", &[])?;
-            tx.exec(
-                "INSERT INTO program (id, organization, scope, systems) VALUES (1, $1, $2, $3)",
-                &[t(&p.organization), t(&p.scope), json(&p.systems)?],
-            )?;
-        }
-        Change::AddFramework(s) => {
-            let id = t(s.framework.as_str());
-            if exists(
-                tx,
-                "SELECT 1 FROM framework_scope WHERE framework = $1",
-                std::slice::from_ref(&id),
-            )? {
-                return Err(StoreError::Conflict(format!(
-                    "{} is already in the program's scope",
-                    s.framework
-                )));
-            }
-            let pos = next_position(tx, "framework_scope")?;
-            tx.exec(
-                "INSERT INTO framework_scope (framework, position, target, target_date) VALUES ($1, $2, $3, $4)",
-                &[id, Val::Int(pos), json(&s.target)?, date_val(s.target_date)],
-            )?;
-        }
-        Change::AddControl(c) => {
-            if exists(tx, "SELECT 1 FROM control WHERE id = $1", &[t(&c.id)])? {
-                return Err(StoreError::Conflict(format!(
-                    "control `{}` already exists",
-                    c.id
-                )));
-            }
-            let pos = next_position(tx, "control")?;
-            tx.exec(
-                "INSERT INTO control (id, position, title, description, owner, status, frequency) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[
-                    t(&c.id),
-                    Val::Int(pos),
-                    t(&c.title),
-                    t(&c.description),
-                    t(&c.owner),
-                    t(c.status.as_str()),
-                    t(&c.frequency),
-                ],
-            )?;
-        }
-        Change::SetControlStatus { control, status } => {
-            let n = tx.exec(
-                "UPDATE control SET status = $1 WHERE id = $2",
-                &[t(status.as_str()), t(control)],
-            )?;
-            if n == 0 {
-                return Err(StoreError::NotFound(format!("no control `{control}`")));
-            }
-        }
-        Change::Link(l) => {
-            if !exists(tx, "SELECT 1 FROM control WHERE id = $1", &[t(&l.control)])? {
-                return Err(StoreError::NotFound(format!("no control `{}`", l.control)));
-            }
-            tx.exec(
-                "DELETE FROM control_link WHERE control = $1 AND framework = $2 AND requirement = $3",
-                &[t(&l.control), t(l.framework.as_str()), t(l.requirement.as_str())],
-            )?;
-            tx.exec(
-                "INSERT INTO control_link (control, framework, requirement, coverage, origin) VALUES ($1, $2, $3, $4, $5)",
-                &[
-                    t(&l.control),
-                    t(l.framework.as_str()),
-                    t(l.requirement.as_str()),
-                    json(&l.coverage)?,
-                    json(&l.origin)?,
-                ],
-            )?;
-        }
-        Change::AddEvidence(e) => {
-            if exists(tx, "SELECT 1 FROM evidence WHERE id = $1", &[t(&e.id)])? {
-                return Err(StoreError::Conflict(format!(
-                    "evidence `{}` already exists",
-                    e.id
-                )));
-            }
-            let pos = next_position(tx, "evidence")?;
-            tx.exec(
-                "INSERT INTO evidence (id, position, title, location, collected, valid_until) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[
-                    t(&e.id),
-                    Val::Int(pos),
-                    t(&e.title),
-                    t(&e.location),
-                    Val::Text(e.collected.to_string()),
-                    date_val(e.valid_until),
-                ],
-            )?;
-            for c in &e.controls {
-                if !exists(tx, "SELECT 1 FROM control WHERE id = $1", &[t(c)])? {
-                    return Err(StoreError::NotFound(format!(
-                        "evidence `{}` names no control `{c}`",
-                        e.id
-                    )));
-                }
-                tx.exec(
-                    "INSERT INTO evidence_control (evidence, control) VALUES ($1, $2)",
-                    &[t(&e.id), t(c)],
-                )?;
-            }
-        }
-        Change::SignOff {
-            framework,
-            requirement,
-            reviewer,
-            on,
-        } => {
-            let n = tx.exec(
-                "UPDATE assessment SET reviewer = $1, reviewed_on = $2 WHERE framework = $3 AND requirement = $4",
-                &[
-                    t(reviewer),
-                    Val::Text(on.to_string()),
-                    t(framework.as_str()),
-                    t(requirement.as_str()),
-                ],
-            )?;
-            if n == 0 {
-                return Err(StoreError::NotFound(format!(
-                    "{framework}:{requirement} has no assessment to sign off"
-                )));
-            }
-        }
-        Change::SetPolicy(p) => {
-            let pos = match tx
-                .query("SELECT position FROM policy WHERE id = $1", &[t(&p.id)])?
-                .first()
-            {
-                Some(r) => r[0].int()?,
-                None => next_position(tx, "policy")?,
-            };
-            tx.exec("DELETE FROM policy WHERE id = $1", &[t(&p.id)])?;
-            tx.exec(
-                "INSERT INTO policy (id, position, title, version, owner, approved_by, approved_on, next_review, location) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                &[
-                    t(&p.id),
-                    Val::Int(pos),
-                    t(&p.title),
-                    t(&p.version),
-                    t(&p.owner),
-                    t(&p.approved_by),
-                    date_val(p.approved_on),
-                    date_val(p.next_review),
-                    t(&p.location),
-                ],
-            )?;
-            let seq = next_position(tx, "policy_history")?;
-            tx.exec(
-                "INSERT INTO policy_history (seq, policy, record) VALUES ($1, $2, $3)",
-                &[Val::Int(seq), t(&p.id), json(p)?],
-            )?;
-        }
-        Change::SetMaturityScale(scale) => {
-            tx.exec("DELETE FROM setting WHERE key = 'maturity-scale'", &[])?;
-            if !scale.is_empty() {
-                tx.exec(
-                    "INSERT INTO setting (key, value) VALUES ('maturity-scale', $1)",
-                    &[json(scale)?],
-                )?;
-            }
-        }
-        Change::Snapshot(snap) => {
-            let day = Val::Text(snap.taken_on.to_string());
-            tx.exec(
-                "DELETE FROM readiness_snapshot WHERE taken_on = $1",
-                std::slice::from_ref(&day),
-            )?;
-            for st in &snap.status {
-                tx.exec(
-                    "INSERT INTO readiness_snapshot (taken_on, framework, counts) VALUES ($1, $2, $3)",
-                    &[day.clone(), t(st.framework.as_str()), json(st)?],
-                )?;
-            }
-        }
-        Change::Assess(a) => {
-            let key = [t(a.framework.as_str()), t(a.requirement.as_str())];
-            tx.exec(
-                "DELETE FROM assessment WHERE framework = $1 AND requirement = $2",
-                &key,
-            )?;
-            tx.exec(
-                "INSERT INTO assessment (framework, requirement, applicable, justification, result, reason, maturity, assessor, assessed_on, grade) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                &[
-                    t(a.framework.as_str()),
-                    t(a.requirement.as_str()),
-                    Val::Int(i64::from(a.applicable)),
-                    t(&a.justification),
-                    a.result.map_or(Val::Null, |r| t(r.as_str())),
-                    t(&a.reason),
-                    a.maturity.map_or(Val::Null, |m| Val::Int(i64::from(m))),
-                    t(&a.assessor),
-                    Val::Text(a.assessed_on.to_string()),
-                    a.grade.map_or(Val::Null, |g| t(g.as_str())),
-                ],
-            )?;
-            let seq = next_position(tx, "assessment_history")?;
-            tx.exec(
-                "INSERT INTO assessment_history (seq, framework, requirement, record) VALUES ($1, $2, $3, $4)",
-                &[
-                    Val::Int(seq),
-                    t(a.framework.as_str()),
-                    t(a.requirement.as_str()),
-                    json(&AssessmentRecord::from(a))?,
-                ],
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// An assessment as kept in the history (JSON).
-#[derive(serde::Serialize, serde::Deserialize)]
-struct AssessmentRecord {
-    applicable: bool,
-    justification: String,
-    result: Option<Outcome>,
-    reason: String,
-    maturity: Option<u8>,
-    assessor: String,
-    assessed_on: Date,
-    #[serde(default)]
-    grade: Option<Grade>,
-}
-
-impl From<&Assessment> for AssessmentRecord {
-    fn from(a: &Assessment) -> Self {
-        Self {
-            applicable: a.applicable,
-            justification: a.justification.clone(),
-            result: a.result,
-            reason: a.reason.clone(),
-            maturity: a.maturity,
-            assessor: a.assessor.clone(),
-            assessed_on: a.assessed_on,
-            grade: a.grade,
-        }
-    }
-}
-
-pub(crate) fn load(tx: &mut dyn Tx) -> Result<Program, StoreError> {
-    let mut p = Program::default();
-    if let Some(r) = tx
-        .query("SELECT organization, scope, systems FROM program", &[])?
-        .first()
-    {
-        p.info = Some(ProgramInfo {
-            organization: r[0].text()?,
-            scope: r[1].text()?,
-            systems: from_json(&r[2])?,
-        });
-    }
-    for r in tx.query(
-        "SELECT framework, target, target_date FROM framework_scope ORDER BY position",
-        &[],
-    )? {
-        p.frameworks.push(InScope {
-            framework: fw_id(&r[0])?,
-            target: from_json::<Target>(&r[1])?,
-            target_date: parse_opt_date(&r[2])?,
-        });
-    }
-    for r in tx.query(
-        "SELECT id, title, description, owner, status, frequency FROM control ORDER BY position",
-        &[],
-    )? {
-        let status = r[4].text()?;
-        p.controls.push(Control {
-            id: r[0].text()?,
-            title: r[1].text()?,
-            description: r[2].text()?,
-            owner: r[3].text()?,
-            status: ControlStatus::parse(&status)
-                .ok_or_else(|| StoreError::Corrupt(format!("control status `{status}`")))?,
-            frequency: r[5].text()?,
-        });
-    }
-    for r in tx.query(
-        "SELECT control, framework, requirement, coverage, origin FROM control_link ORDER BY framework, requirement, control",
-        &[],
-    )? {
-        p.links.push(ControlLink {
-            control: r[0].text()?,
-            framework: fw_id(&r[1])?,
-            requirement: req_id(&r[2])?,
-            coverage: from_json::<Coverage>(&r[3])?,
-            origin: from_json::<LinkOrigin>(&r[4])?,
-        });
-    }
-    let mut by_evidence: std::collections::HashMap<String, Vec<String>> =
-        std::collections::HashMap::new();
-    for r in tx.query(
-        "SELECT evidence, control FROM evidence_control ORDER BY evidence, control",
-        &[],
-    )? {
-        by_evidence
-            .entry(r[0].text()?)
-            .or_default()
-            .push(r[1].text()?);
-    }
-    for r in tx.query(
-        "SELECT id, title, location, collected, valid_until FROM evidence ORDER BY position",
-        &[],
-    )? {
-        let id = r[0].text()?;
-        p.evidence.push(Evidence {
-            controls: by_evidence.remove(&id).unwrap_or_default(),
-            id,
-            title: r[1].text()?,
-            location: r[2].text()?,
-            collected: parse_date(&r[3])?,
-            valid_until: parse_opt_date(&r[4])?,
-        });
-    }
-    for r in tx.query(
-        "SELECT framework, requirement, applicable, justification, result, reason, maturity, assessor, assessed_on, reviewer, reviewed_on, grade FROM assessment ORDER BY framework, requirement",
-        &[],
-    )? {
-        let result = r[4]
-            .opt_text()?
-            .map(|s| Outcome::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("result `{s}`"))))
-            .transpose()?;
-        let maturity = match &r[6] {
-            Val::Null => None,
-            v => Some(
-                u8::try_from(v.int()?)
-                    .map_err(|_| StoreError::Corrupt("maturity out of range".into()))?,
-            ),
-        };
-        p.assessments.push(Assessment {
-            framework: fw_id(&r[0])?,
-            requirement: req_id(&r[1])?,
-            applicable: r[2].int()? != 0,
-            justification: r[3].text()?,
-            result,
-            reason: r[5].text()?,
-            maturity,
-            assessor: r[7].text()?,
-            assessed_on: parse_date(&r[8])?,
-            grade: r[11]
-                .opt_text()?
-                .map(|g| Grade::parse(&g).ok_or_else(|| StoreError::Corrupt(format!("grade `{g}`"))))
-                .transpose()?,
-            reviewer: r[9].opt_text()?,
-            reviewed_on: parse_opt_date(&r[10])?,
-        });
-    }
-    for r in tx.query(
-        "SELECT id, title, version, owner, approved_by, approved_on, next_review, location FROM policy ORDER BY position",
-        &[],
-    )? {
-        p.policies.push(Policy {
-            id: r[0].text()?,
-            title: r[1].text()?,
-            version: r[2].text()?,
-            owner: r[3].text()?,
-            approved_by: r[4].text()?,
-            approved_on: parse_opt_date(&r[5])?,
-            next_review: parse_opt_date(&r[6])?,
-            location: r[7].text()?,
-        });
-    }
-    if let Some(r) = tx
-        .query(
-            "SELECT value FROM setting WHERE key = 'maturity-scale'",
-            &[],
-        )?
-        .first()
-    {
-        p.maturity_scale = from_json(&r[0])?;
-    }
-    for r in tx.query(
-        "SELECT taken_on, counts FROM readiness_snapshot ORDER BY taken_on, framework",
-        &[],
-    )? {
-        let day = parse_date(&r[0])?;
-        let st: FrameworkStatus = from_json(&r[1])?;
-        match p.snapshots.last_mut() {
-            Some(last) if last.taken_on == day => last.status.push(st),
-            _ => p.snapshots.push(Snapshot {
-                taken_on: day,
-                status: vec![st],
-            }),
-        }
-    }
-    Ok(p)
-}
-
-pub(crate) fn history(tx: &mut dyn Tx) -> Result<Vec<Assessment>, StoreError> {
-    let mut out = Vec::new();
-    for r in tx.query(
-        "SELECT framework, requirement, record FROM assessment_history ORDER BY seq",
-        &[],
-    )? {
-        let rec: AssessmentRecord = from_json(&r[2])?;
-        out.push(Assessment {
-            framework: fw_id(&r[0])?,
-            requirement: req_id(&r[1])?,
-            applicable: rec.applicable,
-            justification: rec.justification,
-            result: rec.result,
-            reason: rec.reason,
-            maturity: rec.maturity,
-            assessor: rec.assessor,
-            assessed_on: rec.assessed_on,
-            grade: rec.grade,
-            reviewer: None,
-            reviewed_on: None,
-        });
-    }
-    Ok(out)
+/// A short pause before retrying, growing with `attempt` (0, 1, 2 …) up to `cap_ms`, with
+/// some jitter so that waiting processes do not retry in lockstep.
+pub(crate) fn backoff(attempt: u32, cap_ms: u64) -> std::time::Duration {
+    let base = 5u64.saturating_mul(1u64 << attempt.min(10)).min(cap_ms);
+    // A randomly keyed hasher: different in every process and call.
+    let random =
+        std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), attempt);
+    let jitter = random % (base / 2 + 1);
+    std::time::Duration::from_millis(base + jitter)
 }

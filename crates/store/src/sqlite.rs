@@ -1,15 +1,35 @@
-//! The embedded backend: one SQLite file.
+//! The embedded backend: one SQLite file in WAL mode, evidence files beside it.
+//!
+//! Reads run in `BEGIN DEFERRED` transactions: in WAL mode they read a snapshot and never
+//! take the write lock, so they neither wait for a writer nor make one wait. Writes run in
+//! `BEGIN IMMEDIATE` transactions, which take the write lock up front: two writers never
+//! interleave, and a writer never fails half-way on a lock upgrade. When the lock is held
+//! by another connection, SQLite's busy handler waits (up to 5 s per attempt) and the whole
+//! transaction is retried with backoff until [`SqliteStore::set_lock_wait`] has passed
+//! (10 s by default); then [`StoreError::LockTimeout`].
 
-use std::path::Path;
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
-use rusqlite::types::{Value as SqlValue, ValueRef};
-use rusqlite::{Connection, ErrorCode, Transaction, params_from_iter};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior, params_from_iter};
 
-use crate::{StoreError, Tx, Val};
+use crate::{Cell, EachRow, Row, Sha256, StoreError, Tx, Val};
+
+/// How long one attempt waits in SQLite's busy handler.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a transaction keeps retrying while the database is locked.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 /// A program in a SQLite file.
 pub struct SqliteStore {
     conn: Connection,
+    /// `evidence/` beside the database file.
+    files: PathBuf,
+    lock_wait: Duration,
 }
 
 fn err(e: rusqlite::Error) -> StoreError {
@@ -21,6 +41,7 @@ fn err(e: rusqlite::Error) -> StoreError {
 
 impl SqliteStore {
     /// Opens (creating when missing) the database file and brings its schema up to date.
+    /// When the schema is current, opening takes no write lock.
     ///
     /// # Errors
     /// When the file cannot be created or opened, is not a database, or is locked.
@@ -29,44 +50,259 @@ impl SqliteStore {
             target: path.display().to_string(),
             message,
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| open_err(e.to_string()))?;
+        let parent = path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = parent {
+            fs::create_dir_all(dir).map_err(|e| open_err(e.to_string()))?;
         }
         let conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
-        conn.busy_timeout(std::time::Duration::from_secs(2))
-            .map_err(err)?;
-        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;")
-            .map_err(|e| match err(e) {
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let mut store = Self {
+            conn,
+            files: parent.unwrap_or(Path::new(".")).join("evidence"),
+            lock_wait: LOCK_WAIT,
+        };
+        store
+            .retrying(|s| {
+                s.conn
+                    .execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;")
+                    .map_err(err)
+            })
+            .map_err(|e| match e {
                 StoreError::Database(m) => open_err(m),
                 other => other,
             })?;
-        let mut store = Self { conn };
-        store.transaction(|tx| crate::migrate_schema(tx).map(|_| ()))?;
+        let pending = store
+            .read(|tx| {
+                let has_versions = crate::exists(
+                    tx,
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+                    &[],
+                )?;
+                Ok(!has_versions || crate::migrations_pending(&crate::applied_migrations(tx)?))
+            })
+            .map_err(|e| match e {
+                StoreError::Database(m) => open_err(m),
+                other => other,
+            })?;
+        if pending {
+            store.write(|tx| crate::migrate_schema(tx).map(|_| ()))?;
+        }
         Ok(store)
+    }
+
+    /// How long a read or write keeps retrying while another process holds the database
+    /// locked before it fails with [`StoreError::LockTimeout`] (10 s by default; each
+    /// attempt itself waits up to 5 s, or `wait` when shorter).
+    ///
+    /// # Errors
+    /// When the connection refuses the busy timeout.
+    pub fn set_lock_wait(&mut self, wait: Duration) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(wait.min(BUSY_TIMEOUT))
+            .map_err(err)?;
+        self.lock_wait = wait;
+        Ok(())
+    }
+
+    /// Where evidence files are kept: `evidence/` beside the database file.
+    pub fn files_dir(&self) -> &Path {
+        &self.files
+    }
+
+    /// Runs `f` again while it reports the database locked, until the lock wait is over.
+    fn retrying<T>(
+        &mut self,
+        mut f: impl FnMut(&mut Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let start = Instant::now();
+        let mut attempt = 0;
+        loop {
+            match f(self) {
+                Err(StoreError::Locked) => {
+                    let waited = start.elapsed();
+                    if waited >= self.lock_wait {
+                        return Err(StoreError::LockTimeout {
+                            seconds: waited.as_secs_f64().round() as u64,
+                        });
+                    }
+                    let pause = crate::backoff(attempt, 200).min(self.lock_wait - waited);
+                    std::thread::sleep(pause);
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
     }
 
     fn transaction<T>(
         &mut self,
-        f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+        behavior: TransactionBehavior,
+        mut f: impl FnMut(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let mut w = SqliteTx(tx);
-        let out = f(&mut w)?;
-        w.0.commit().map_err(err)?;
-        Ok(out)
+        self.retrying(|s| {
+            let tx = s.conn.transaction_with_behavior(behavior).map_err(err)?;
+            let mut w = SqliteTx(tx);
+            let out = f(&mut w)?;
+            w.0.commit().map_err(err)?;
+            Ok(out)
+        })
     }
+
+    /// A read transaction (`BEGIN DEFERRED`): a snapshot, no write lock.
+    pub(crate) fn read<T>(
+        &mut self,
+        f: impl FnMut(&mut dyn Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.transaction(TransactionBehavior::Deferred, f)
+    }
+
+    /// A write transaction (`BEGIN IMMEDIATE`): the write lock from the start.
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnMut(&mut dyn Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.transaction(TransactionBehavior::Immediate, f)
+    }
+
+    fn file_path(&self, sha: &Sha256) -> PathBuf {
+        let hex = sha.to_string();
+        self.files.join(&hex[..2]).join(hex)
+    }
+
+    pub(crate) fn put_file_impl(&mut self, bytes: &[u8]) -> Result<Sha256, StoreError> {
+        let sha = Sha256::of(bytes);
+        let dest = self.file_path(&sha);
+        // A file already stored with the right content is left alone; one that does not
+        // hash right (say, cut short by an older version) is replaced.
+        if fs::read(&dest).is_ok_and(|old| Sha256::of(&old) == sha) {
+            return Ok(sha);
+        }
+        write_atomically(&dest, bytes).map_err(|e| {
+            StoreError::File(format!(
+                "cannot store the evidence file {}: {e}",
+                dest.display()
+            ))
+        })?;
+        Ok(sha)
+    }
+
+    pub(crate) fn get_file_impl(&mut self, sha: &Sha256) -> Result<Vec<u8>, StoreError> {
+        let path = self.file_path(sha);
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::NotFound(format!(
+                    "no stored file for sha256:{sha} (looked for {})",
+                    path.display()
+                )));
+            }
+            Err(e) => {
+                return Err(StoreError::File(format!(
+                    "cannot read the stored file {}: {e}",
+                    path.display()
+                )));
+            }
+        };
+        check_content(sha, bytes)
+    }
+}
+
+/// The content when it hashes to `sha`.
+pub(crate) fn check_content(sha: &Sha256, bytes: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+    let actual = Sha256::of(&bytes);
+    if actual == *sha {
+        Ok(bytes)
+    } else {
+        Err(StoreError::CorruptFile {
+            expected: *sha,
+            actual,
+        })
+    }
+}
+
+/// Writes `bytes` to `dest` so that `dest` is either absent, as it was, or complete: a
+/// temporary file in the same directory, synced, renamed over `dest`, the directory synced.
+fn write_atomically(dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let dir = dest
+        .parent()
+        .ok_or_else(|| std::io::Error::other("no parent directory"))?;
+    let created = !dir.is_dir();
+    fs::create_dir_all(dir)?;
+    if created {
+        // Make the new directory entries durable too.
+        if let Some(root) = dir.parent() {
+            sync_dir(root)?;
+            if let Some(above) = root.parent().filter(|p| !p.as_os_str().is_empty()) {
+                sync_dir(above)?;
+            }
+        }
+    }
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(
+        ".{name}.{}-{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&tmp, dest)?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    // Directories cannot be opened for syncing here; the rename is still atomic.
+    Ok(())
 }
 
 struct SqliteTx<'c>(Transaction<'c>);
 
-fn bind(v: &Val) -> SqlValue {
-    match v {
-        Val::Text(s) => SqlValue::Text(s.clone()),
-        Val::Int(i) => SqlValue::Integer(*i),
-        Val::Null => SqlValue::Null,
+impl rusqlite::ToSql for Val {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Val::Text(s) => ValueRef::Text(s.as_bytes()),
+            Val::Int(i) => ValueRef::Integer(*i),
+            Val::Bytes(b) => ValueRef::Blob(b),
+            Val::Null => ValueRef::Null,
+        }))
+    }
+}
+
+struct SqliteRow<'a, 'r>(&'a rusqlite::Row<'r>);
+
+impl Row for SqliteRow<'_, '_> {
+    fn cell(&self, i: usize) -> Result<Cell<'_>, StoreError> {
+        Ok(match self.0.get_ref(i).map_err(err)? {
+            ValueRef::Null => Cell::Null,
+            ValueRef::Integer(n) => Cell::Int(n),
+            ValueRef::Real(f) => {
+                return Err(StoreError::Corrupt(format!(
+                    "a real number ({f}) in column {i}"
+                )));
+            }
+            ValueRef::Text(t) => Cell::Text(std::str::from_utf8(t).map_err(|e| {
+                StoreError::Corrupt(format!("text in column {i} is not UTF-8: {e}"))
+            })?),
+            ValueRef::Blob(b) => Cell::Bytes(b),
+        })
     }
 }
 
@@ -76,35 +312,23 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
-        let n = self
-            .0
-            .execute(sql, params_from_iter(params.iter().map(bind)))
-            .map_err(err)?;
+        let mut stmt = self.0.prepare_cached(sql).map_err(err)?;
+        let n = stmt.execute(params_from_iter(params)).map_err(err)?;
         Ok(n as u64)
     }
 
-    fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Vec<Val>>, StoreError> {
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+        each: EachRow<'_>,
+    ) -> Result<(), StoreError> {
         let mut stmt = self.0.prepare_cached(sql).map_err(err)?;
-        let width = stmt.column_count();
-        let mut rows = stmt
-            .query(params_from_iter(params.iter().map(bind)))
-            .map_err(err)?;
-        let mut out = Vec::new();
+        let mut rows = stmt.query(params_from_iter(params)).map_err(err)?;
         while let Some(row) = rows.next().map_err(err)? {
-            let mut vals = Vec::with_capacity(width);
-            for i in 0..width {
-                vals.push(match row.get_ref(i).map_err(err)? {
-                    ValueRef::Null => Val::Null,
-                    ValueRef::Integer(n) => Val::Int(n),
-                    ValueRef::Real(f) => Val::Text(f.to_string()),
-                    ValueRef::Text(t) | ValueRef::Blob(t) => {
-                        Val::Text(String::from_utf8_lossy(t).into_owned())
-                    }
-                });
-            }
-            out.push(vals);
+            each(&SqliteRow(row))?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 

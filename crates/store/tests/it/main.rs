@@ -14,7 +14,10 @@ use crosswalk_core::program::{
 use crosswalk_store::{Change, Store, StoreError};
 use jiff::civil::date;
 
-fn control(id: &str) -> Control {
+mod additions;
+mod concurrency;
+
+pub fn control(id: &str) -> Control {
     Control {
         id: id.into(),
         title: format!("Control {id}"),
@@ -25,7 +28,7 @@ fn control(id: &str) -> Control {
     }
 }
 
-fn link(c: &str, fw: &str, req: &str, coverage: Coverage) -> ControlLink {
+pub fn link(c: &str, fw: &str, req: &str, coverage: Coverage) -> ControlLink {
     ControlLink {
         control: c.into(),
         framework: FrameworkId::parse(fw).unwrap(),
@@ -35,7 +38,7 @@ fn link(c: &str, fw: &str, req: &str, coverage: Coverage) -> ControlLink {
     }
 }
 
-fn assessment(req: &str, result: Option<Outcome>, on: jiff::civil::Date) -> Assessment {
+pub fn assessment(req: &str, result: Option<Outcome>, on: jiff::civil::Date) -> Assessment {
     Assessment {
         framework: FrameworkId::parse("iso27001-2022").unwrap(),
         requirement: RequirementId::parse(req).unwrap(),
@@ -52,7 +55,7 @@ fn assessment(req: &str, result: Option<Outcome>, on: jiff::civil::Date) -> Asse
     }
 }
 
-fn sample() -> Vec<Change> {
+pub fn sample() -> Vec<Change> {
     vec![
         Change::SetProgram(ProgramInfo {
             organization: "Acme Cloud".into(),
@@ -96,8 +99,10 @@ fn sample() -> Vec<Change> {
     ]
 }
 
-/// Every check of the suite, run on one backend; `fresh` opens an empty store.
-fn conformance(backend: &str, fresh: &mut dyn FnMut() -> Box<dyn Store>) {
+/// Every check of the suite, run on one backend; `new_db` names a new empty database
+/// (a SQLite path or a `postgres://` URL), opened with [`crosswalk_store::open`].
+fn conformance(backend: &str, new_db: &mut dyn FnMut() -> String) {
+    let mut fresh = || crosswalk_store::open(&new_db()).unwrap();
     // An empty store holds an empty program.
     assert_eq!(
         fresh().load().unwrap(),
@@ -353,8 +358,18 @@ fn sqlite_conforms() {
     let mut n = 0;
     conformance("sqlite", &mut || {
         n += 1;
-        Box::new(crosswalk_store::SqliteStore::open(&dir.path().join(format!("p{n}.db"))).unwrap())
+        sqlite_path(dir.path(), &format!("p{n}"))
     });
+    let mut n = 0;
+    additions::conformance("sqlite", &mut || {
+        n += 1;
+        sqlite_path(dir.path(), &format!("a{n}"))
+    });
+}
+
+/// A database file in its own directory (evidence files go beside it).
+fn sqlite_path(dir: &std::path::Path, name: &str) -> String {
+    dir.join(name).join("p.db").to_str().unwrap().to_owned()
 }
 
 #[test]
@@ -385,25 +400,50 @@ fn sqlite_not_a_database_is_a_clear_error() {
 fn sqlite_locked_database_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.db");
-    let mut s = crosswalk_store::open(path.to_str().unwrap()).unwrap();
+    let mut s = crosswalk_store::SqliteStore::open(&path).unwrap();
     s.apply(&sample()).unwrap();
+    s.set_lock_wait(std::time::Duration::from_millis(300))
+        .unwrap();
     // Another connection holds the write lock.
     let holder = rusqlite_lock(&path);
     let err = s.apply(&[Change::AddControl(control("X-1"))]).unwrap_err();
-    assert!(matches!(err, StoreError::Locked), "{err}");
+    assert!(matches!(err, StoreError::LockTimeout { .. }), "{err}");
+    assert!(
+        err.to_string().contains("stayed locked by another process")
+            && err.to_string().contains("nothing was changed"),
+        "{err}"
+    );
+    // Reads and opening never need the write lock.
+    assert_eq!(s.load().unwrap().controls.len(), 2);
+    assert_eq!(s.history().unwrap().len(), 1);
+    let mut other = crosswalk_store::open(path.to_str().unwrap()).unwrap();
+    assert_eq!(other.version().unwrap(), s.version().unwrap());
     drop(holder);
     s.apply(&[Change::AddControl(control("X-1"))]).unwrap();
+
+    // A writer waits for a lock that is released in time.
+    let holder = rusqlite_lock(&path);
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        drop(holder);
+    });
+    let mut waiting = crosswalk_store::open(path.to_str().unwrap()).unwrap();
+    waiting
+        .apply(&[Change::AddControl(control("X-2"))])
+        .unwrap();
+    release.join().unwrap();
+    assert_eq!(s.load().unwrap().controls.len(), 4);
 }
 
 /// A second connection, as another process would hold it, inside a write transaction.
-fn rusqlite_lock(path: &std::path::Path) -> rusqlite::Connection {
+pub fn rusqlite_lock(path: &std::path::Path) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.execute_batch("BEGIN IMMEDIATE").unwrap();
     conn
 }
 
 /// The PostgreSQL server to test against, in its own schema per run.
-fn postgres_url(test: &str) -> Option<String> {
+pub fn postgres_url(test: &str) -> Option<String> {
     match std::env::var("CROSSWALK_TEST_POSTGRES") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
@@ -422,27 +462,59 @@ fn postgres_conforms() {
     let Some(base) = postgres_url("postgres_conforms") else {
         return;
     };
-    let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
-    let run = format!("cw_test_{}", std::process::id());
-    let mut n = 0;
-    let mut schemas = Vec::new();
-    conformance("postgres", &mut || {
-        n += 1;
-        let schema = format!("{run}_{n}");
-        admin
+    let mut schemas = PgSchemas::new(&base, "conf");
+    conformance("postgres", &mut || schemas.fresh());
+    additions::conformance("postgres", &mut || schemas.fresh());
+}
+
+/// Schemas of the test server, one per database a test asks for, each named after the
+/// test and the process so parallel runs never meet; dropped at the end.
+pub struct PgSchemas {
+    pub admin: postgres::Client,
+    base: String,
+    run: String,
+    n: usize,
+    created: Vec<String>,
+}
+
+impl PgSchemas {
+    pub fn new(base: &str, test: &str) -> Self {
+        Self {
+            admin: postgres::Client::connect(base, postgres::NoTls).unwrap(),
+            base: base.to_owned(),
+            run: format!("cw_test_{}_{test}", std::process::id()),
+            n: 0,
+            created: Vec::new(),
+        }
+    }
+
+    /// A new empty schema; the URL that uses it.
+    pub fn fresh(&mut self) -> String {
+        self.n += 1;
+        let schema = format!("{}_{}", self.run, self.n);
+        self.admin
             .batch_execute(&format!(
                 "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
             ))
             .unwrap();
-        schemas.push(schema.clone());
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
-        Box::new(crosswalk_store::PgStore::connect(&url).unwrap())
-    });
-    for s in schemas {
-        admin
-            .batch_execute(&format!("DROP SCHEMA {s} CASCADE"))
-            .unwrap();
+        self.created.push(schema.clone());
+        let sep = if self.base.contains('?') { '&' } else { '?' };
+        format!("{}{sep}options=-csearch_path%3D{schema}", self.base)
+    }
+
+    /// The schema a URL from [`PgSchemas::fresh`] uses.
+    pub fn schema_of(url: &str) -> &str {
+        url.rsplit("%3D").next().unwrap()
+    }
+}
+
+impl Drop for PgSchemas {
+    fn drop(&mut self) {
+        for s in &self.created {
+            let _ = self
+                .admin
+                .batch_execute(&format!("DROP SCHEMA IF EXISTS {s} CASCADE"));
+        }
     }
 }
 
@@ -481,5 +553,5 @@ fn sqlite_database_at_version_1_is_upgraded_in_place() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(versions, [1, 2, 3]);
+    assert_eq!(versions, [1, 2, 3, 4]);
 }

@@ -1,0 +1,397 @@
+//! Changes, applied inside the caller's write transaction. The backends serialise writers
+//! before running these, so every read here sees the latest committed state and what it
+//! computes (positions, sequence numbers, generated ids) cannot collide.
+
+use crosswalk_core::program::Assessment;
+use jiff::civil::Date;
+
+use crate::read::AssessmentRecord;
+use crate::{Applied, Change, StoreError, Tx, Val, exists, in_context, query_one};
+
+fn t(s: &str) -> Val {
+    Val::Text(s.to_owned())
+}
+
+fn date_val(d: Option<Date>) -> Val {
+    d.map_or(Val::Null, |d| Val::Text(d.to_string()))
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<Val, StoreError> {
+    serde_json::to_string(v)
+        .map(Val::Text)
+        .map_err(|e| StoreError::Database(e.to_string()))
+}
+
+/// Applies every change, then moves the program version; the caller commits.
+pub(crate) fn apply_all(tx: &mut dyn Tx, changes: &[Change]) -> Result<Applied, StoreError> {
+    let mut ids = Vec::new();
+    for change in changes {
+        apply_change(tx, change, &mut ids)?;
+    }
+    let version = query_one(
+        tx,
+        "UPDATE program_version SET version = version + 1 WHERE id = 1 RETURNING version",
+        &[],
+        |r| r.int(0),
+    )
+    .map_err(|e| in_context(e, "moving the program version"))?
+    .ok_or_else(|| StoreError::Corrupt("the program_version row is missing".into()))?;
+    Ok(Applied {
+        version: u64::try_from(version)
+            .map_err(|_| StoreError::Corrupt(format!("program version {version}")))?,
+        ids,
+    })
+}
+
+/// The next free position in `table` (0 for the first row): one more than the largest,
+/// so deletions never make two rows share one. Served by the table's position index.
+fn next_position(tx: &mut dyn Tx, table: &str, column: &str) -> Result<i64, StoreError> {
+    Ok(query_one(
+        tx,
+        &format!("SELECT COALESCE(MAX({column}), -1) + 1 FROM {table}"),
+        &[],
+        |r| r.int(0),
+    )?
+    .unwrap_or(0))
+}
+
+/// The number in an `EV-<digits>` id.
+fn evidence_number(id: &str) -> Option<i64> {
+    let digits = id.strip_prefix("EV-")?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// The last evidence number handed out; on first use, the largest `EV-<n>` present.
+fn evidence_counter(tx: &mut dyn Tx) -> Result<i64, StoreError> {
+    if let Some(n) = query_one(
+        tx,
+        "SELECT value FROM id_counter WHERE name = 'evidence'",
+        &[],
+        |r| r.int(0),
+    )? {
+        return Ok(n);
+    }
+    let mut max = 0;
+    tx.query_each(
+        "SELECT id FROM evidence WHERE id LIKE 'EV-%'",
+        &[],
+        &mut |r| {
+            if let Some(n) = evidence_number(r.text(0)?) {
+                max = max.max(n);
+            }
+            Ok(())
+        },
+    )?;
+    tx.exec(
+        "INSERT INTO id_counter (name, value) VALUES ('evidence', $1)",
+        &[Val::Int(max)],
+    )?;
+    Ok(max)
+}
+
+/// A new evidence id, `EV-<n>`, past every number handed out or present.
+fn generate_evidence_id(tx: &mut dyn Tx) -> Result<String, StoreError> {
+    let mut n = evidence_counter(tx)?;
+    let id = loop {
+        n += 1;
+        let id = format!("EV-{n}");
+        if !exists(tx, "SELECT 1 FROM evidence WHERE id = $1", &[t(&id)])? {
+            break id;
+        }
+    };
+    tx.exec(
+        "UPDATE id_counter SET value = $1 WHERE name = 'evidence'",
+        &[Val::Int(n)],
+    )?;
+    Ok(id)
+}
+
+/// What a change does, for error messages ("adding evidence `EV-3`: …").
+fn describe(change: &Change, evidence_id: &str) -> String {
+    match change {
+        Change::SetProgram(_) => "setting the program description".into(),
+        Change::AddFramework(s) => format!("adding {} to the scope", s.framework),
+        Change::AddControl(c) => format!("adding control `{}`", c.id),
+        Change::SetControlStatus { control, .. } => {
+            format!("setting the status of control `{control}`")
+        }
+        Change::Link(l) => format!(
+            "linking control `{}` to {}:{}",
+            l.control, l.framework, l.requirement
+        ),
+        Change::AddEvidence(_) => format!("adding evidence `{evidence_id}`"),
+        Change::Assess(a) => format!("assessing {}:{}", a.framework, a.requirement),
+        Change::SignOff {
+            framework,
+            requirement,
+            ..
+        } => format!("signing off {framework}:{requirement}"),
+        Change::SetPolicy(p) => format!("recording policy `{}` version {}", p.id, p.version),
+        Change::Snapshot(s) => format!("recording the readiness snapshot of {}", s.taken_on),
+        Change::SetMaturityScale(_) => "setting the maturity scale".into(),
+    }
+}
+
+/// Applies one change inside the caller's transaction, naming it in database errors.
+fn apply_change(tx: &mut dyn Tx, change: &Change, ids: &mut Vec<String>) -> Result<(), StoreError> {
+    let mut evidence_id = String::new();
+    apply_one(tx, change, ids, &mut evidence_id)
+        .map_err(|e| in_context(e, &describe(change, &evidence_id)))
+}
+
+fn apply_one(
+    tx: &mut dyn Tx,
+    change: &Change,
+    ids: &mut Vec<String>,
+    evidence_id: &mut String,
+) -> Result<(), StoreError> {
+    match change {
+        Change::SetProgram(p) => {
+            tx.exec("DELETE FROM program", &[])?;
+            tx.exec(
+                "INSERT INTO program (id, organization, scope, systems) VALUES (1, $1, $2, $3)",
+                &[t(&p.organization), t(&p.scope), json(&p.systems)?],
+            )?;
+        }
+        Change::AddFramework(s) => {
+            let id = t(s.framework.as_str());
+            if exists(
+                tx,
+                "SELECT 1 FROM framework_scope WHERE framework = $1",
+                std::slice::from_ref(&id),
+            )? {
+                return Err(StoreError::Conflict(format!(
+                    "{} is already in the program's scope",
+                    s.framework
+                )));
+            }
+            let pos = next_position(tx, "framework_scope", "position")?;
+            tx.exec(
+                "INSERT INTO framework_scope (framework, position, target, target_date) VALUES ($1, $2, $3, $4)",
+                &[id, Val::Int(pos), json(&s.target)?, date_val(s.target_date)],
+            )?;
+        }
+        Change::AddControl(c) => {
+            if exists(tx, "SELECT 1 FROM control WHERE id = $1", &[t(&c.id)])? {
+                return Err(StoreError::Conflict(format!(
+                    "control `{}` already exists",
+                    c.id
+                )));
+            }
+            let pos = next_position(tx, "control", "position")?;
+            tx.exec(
+                "INSERT INTO control (id, position, title, description, owner, status, frequency) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    t(&c.id),
+                    Val::Int(pos),
+                    t(&c.title),
+                    t(&c.description),
+                    t(&c.owner),
+                    t(c.status.as_str()),
+                    t(&c.frequency),
+                ],
+            )?;
+        }
+        Change::SetControlStatus { control, status } => {
+            let n = tx.exec(
+                "UPDATE control SET status = $1 WHERE id = $2",
+                &[t(status.as_str()), t(control)],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("no control `{control}`")));
+            }
+        }
+        Change::Link(l) => {
+            if !exists(tx, "SELECT 1 FROM control WHERE id = $1", &[t(&l.control)])? {
+                return Err(StoreError::NotFound(format!("no control `{}`", l.control)));
+            }
+            tx.exec(
+                "DELETE FROM control_link WHERE control = $1 AND framework = $2 AND requirement = $3",
+                &[t(&l.control), t(l.framework.as_str()), t(l.requirement.as_str())],
+            )?;
+            tx.exec(
+                "INSERT INTO control_link (control, framework, requirement, coverage, origin) VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    t(&l.control),
+                    t(l.framework.as_str()),
+                    t(l.requirement.as_str()),
+                    json(&l.coverage)?,
+                    json(&l.origin)?,
+                ],
+            )?;
+        }
+        Change::AddEvidence(e) => {
+            if e.id.is_empty() {
+                *evidence_id = generate_evidence_id(tx)?;
+                ids.push(evidence_id.clone());
+            } else {
+                evidence_id.clone_from(&e.id);
+                if exists(tx, "SELECT 1 FROM evidence WHERE id = $1", &[t(&e.id)])? {
+                    return Err(StoreError::Conflict(format!(
+                        "evidence `{}` already exists",
+                        e.id
+                    )));
+                }
+                // Keep the counter past ids given by hand, so generating stays O(1).
+                if let Some(n) = evidence_number(&e.id) {
+                    tx.exec(
+                        "UPDATE id_counter SET value = $1 WHERE name = 'evidence' AND value < $2",
+                        &[Val::Int(n), Val::Int(n)],
+                    )?;
+                }
+            }
+            let id = evidence_id.as_str();
+            let pos = next_position(tx, "evidence", "position")?;
+            tx.exec(
+                "INSERT INTO evidence (id, position, title, location, collected, valid_until) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    t(id),
+                    Val::Int(pos),
+                    t(&e.title),
+                    t(&e.location),
+                    Val::Text(e.collected.to_string()),
+                    date_val(e.valid_until),
+                ],
+            )?;
+            for c in &e.controls {
+                if !exists(tx, "SELECT 1 FROM control WHERE id = $1", &[t(c)])? {
+                    return Err(StoreError::NotFound(format!(
+                        "evidence `{id}` names no control `{c}`"
+                    )));
+                }
+                tx.exec(
+                    "INSERT INTO evidence_control (evidence, control) VALUES ($1, $2)",
+                    &[t(id), t(c)],
+                )?;
+            }
+        }
+        Change::SignOff {
+            framework,
+            requirement,
+            reviewer,
+            on,
+        } => {
+            let n = tx.exec(
+                "UPDATE assessment SET reviewer = $1, reviewed_on = $2 WHERE framework = $3 AND requirement = $4",
+                &[
+                    t(reviewer),
+                    Val::Text(on.to_string()),
+                    t(framework.as_str()),
+                    t(requirement.as_str()),
+                ],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "{framework}:{requirement} has no assessment to sign off"
+                )));
+            }
+        }
+        Change::SetPolicy(p) => {
+            let pos = match query_one(
+                tx,
+                "SELECT position FROM policy WHERE id = $1",
+                &[t(&p.id)],
+                |r| r.int(0),
+            )? {
+                Some(pos) => pos,
+                None => next_position(tx, "policy", "position")?,
+            };
+            tx.exec("DELETE FROM policy WHERE id = $1", &[t(&p.id)])?;
+            tx.exec(
+                "INSERT INTO policy (id, position, title, version, owner, approved_by, approved_on, next_review, location) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &[
+                    t(&p.id),
+                    Val::Int(pos),
+                    t(&p.title),
+                    t(&p.version),
+                    t(&p.owner),
+                    t(&p.approved_by),
+                    date_val(p.approved_on),
+                    date_val(p.next_review),
+                    t(&p.location),
+                ],
+            )?;
+            let seq = next_position(tx, "policy_history", "seq")?;
+            tx.exec(
+                "INSERT INTO policy_history (seq, policy, record) VALUES ($1, $2, $3)",
+                &[Val::Int(seq), t(&p.id), json(p)?],
+            )?;
+        }
+        Change::SetMaturityScale(scale) => {
+            tx.exec("DELETE FROM setting WHERE key = 'maturity-scale'", &[])?;
+            if !scale.is_empty() {
+                tx.exec(
+                    "INSERT INTO setting (key, value) VALUES ('maturity-scale', $1)",
+                    &[json(scale)?],
+                )?;
+            }
+        }
+        Change::Snapshot(snap) => {
+            let day = Val::Text(snap.taken_on.to_string());
+            tx.exec(
+                "DELETE FROM readiness_snapshot WHERE taken_on = $1",
+                std::slice::from_ref(&day),
+            )?;
+            for st in &snap.status {
+                tx.exec(
+                    "INSERT INTO readiness_snapshot (taken_on, framework, counts) VALUES ($1, $2, $3)",
+                    &[day.clone(), t(st.framework.as_str()), json(st)?],
+                )?;
+            }
+        }
+        Change::Assess(a) => assess(tx, a)?,
+    }
+    Ok(())
+}
+
+fn assess(tx: &mut dyn Tx, a: &Assessment) -> Result<(), StoreError> {
+    let key = [t(a.framework.as_str()), t(a.requirement.as_str())];
+    tx.exec(
+        "DELETE FROM assessment WHERE framework = $1 AND requirement = $2",
+        &key,
+    )?;
+    tx.exec(
+        "INSERT INTO assessment (framework, requirement, applicable, justification, result, reason, maturity, assessor, assessed_on, grade) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[
+            t(a.framework.as_str()),
+            t(a.requirement.as_str()),
+            Val::Int(i64::from(a.applicable)),
+            t(&a.justification),
+            a.result.map_or(Val::Null, |r| t(r.as_str())),
+            t(&a.reason),
+            a.maturity.map_or(Val::Null, |m| Val::Int(i64::from(m))),
+            t(&a.assessor),
+            Val::Text(a.assessed_on.to_string()),
+            a.grade.map_or(Val::Null, |g| t(g.as_str())),
+        ],
+    )?;
+    let seq = next_position(tx, "assessment_history", "seq")?;
+    tx.exec(
+        "INSERT INTO assessment_history (seq, framework, requirement, record) VALUES ($1, $2, $3, $4)",
+        &[
+            Val::Int(seq),
+            t(a.framework.as_str()),
+            t(a.requirement.as_str()),
+            json(&AssessmentRecord::from(a))?,
+        ],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::evidence_number;
+
+    #[test]
+    fn evidence_numbers() {
+        assert_eq!(evidence_number("EV-12"), Some(12));
+        assert_eq!(evidence_number("EV-"), None);
+        assert_eq!(evidence_number("EV-1a"), None);
+        assert_eq!(evidence_number("EV-+1"), None);
+        assert_eq!(evidence_number("ev-3"), None);
+        assert_eq!(evidence_number("EV-99999999999999999999999"), None);
+    }
+}
