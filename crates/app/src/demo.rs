@@ -3,8 +3,6 @@
 //! and crosswalk paths a real program uses; and synthetic programs of any size for
 //! benchmarks.
 
-use std::path::Path;
-
 use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::mapping::Coverage;
 use crosswalk_core::program::{
@@ -15,8 +13,7 @@ use crosswalk_store::Change;
 use jiff::ToSpan;
 use jiff::civil::Date;
 
-use crate::export::store_file;
-use crate::program::{AddFramework, Added, GapReport, Session, StatusReport, evidence_dir};
+use crate::program::{AddFramework, Added, GapReport, Session, StatusReport};
 use crate::{Result, bail, invalid};
 
 /// What the demo built, for the caller to show.
@@ -333,13 +330,12 @@ fn req(id: &str) -> Result<RequirementId> {
 }
 
 /// Builds the sample program in the session's database (which must not hold one yet).
-pub fn build(session: &mut Session<'_>, data_dir: &Path) -> Result<Demo> {
+pub fn build(session: &mut Session<'_>) -> Result<Demo> {
     let today = session.clock.today;
     let db = session.db().to_owned();
-    if session.store().load()?.info.is_some() {
+    if session.store().info()?.is_some() {
         bail!("{db} already holds a program; give the demo its own --db (or remove the file)");
     }
-    let files = evidence_dir(&db, data_dir);
     let soc2 = fw("soc2-2017")?;
     let mut changes = vec![Change::SetProgram(ProgramInfo {
         organization: "Northwind Analytics (sample)".into(),
@@ -376,7 +372,7 @@ pub fn build(session: &mut Session<'_>, data_dir: &Path) -> Result<Demo> {
                 let record = format!(
                     "Northwind Analytics (sample)\nEvidence for {id}: {title}\nCollected {collected} by the {owner} team.\n"
                 );
-                store_file(&files, record.as_bytes())?
+                session.store().put_file(record.as_bytes())?.location()
             } else {
                 format!("https://evidence.example/northwind/{}", id.to_lowercase())
             };
@@ -573,7 +569,7 @@ pub fn build_scaled(session: &mut Session<'_>, n: usize) -> Result<Scaled> {
     use crosswalk_core::program::{InScope, Target};
     let today = session.clock.today;
     let db = session.db().to_owned();
-    if session.store().load()?.info.is_some() {
+    if session.store().info()?.is_some() {
         bail!("{db} already holds a program; give the synthetic program its own --db");
     }
     let lib = &session.catalog.library;

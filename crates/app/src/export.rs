@@ -4,16 +4,15 @@
 //! where they go.
 
 use std::io::Cursor;
-use std::path::Path;
 
 use crosswalk_core::crosswalk::Graph;
 use crosswalk_core::framework::Framework;
 use crosswalk_core::program::{Evaluation, Freshness, Program, RequirementStatus};
 use crosswalk_report::gap::ReportFormat;
-use crosswalk_report::package::{Manifest, ManifestEntry, Verification, is_sha256_hex};
-use sha2::Digest;
+use crosswalk_report::package::{Manifest, ManifestEntry, Verification};
+use crosswalk_store::Sha256;
 
-use crate::program::{Session, evidence_dir};
+use crate::program::Session;
 use crate::standards::resolve;
 use crate::{Result, bail, invalid};
 
@@ -47,62 +46,9 @@ pub fn check_url(url: &str) -> Result<String> {
     Ok(u.to_owned())
 }
 
-/// The 64-hex digest of a `sha256:` evidence location, if it is one.
-pub fn stored_digest(location: &str) -> Option<&str> {
-    location
-        .strip_prefix("sha256:")
-        .filter(|hex| is_sha256_hex(hex))
-}
-
-/// Stores content under `dir` by its SHA-256 (written to a temporary file, synced, then
-/// renamed into place, so a crash never leaves a partial file under its final name);
-/// returns `sha256:<hex>`.
-///
-/// # Errors
-/// When the directory or file cannot be written.
-pub fn store_file(dir: &Path, bytes: &[u8]) -> Result<String> {
-    use std::io::Write as _;
-    let hex = format!("{:x}", sha2::Sha256::digest(bytes));
-    let sub = dir.join(&hex[..2]);
-    let io =
-        |what: &str, p: &Path, e: std::io::Error| invalid!("cannot {what} {}: {e}", p.display());
-    std::fs::create_dir_all(&sub).map_err(|e| io("create", &sub, e))?;
-    let dest = sub.join(&hex);
-    if read_stored(dir, &hex).is_ok() {
-        return Ok(format!("sha256:{hex}"));
-    }
-    let tmp = sub.join(format!(".{hex}.{}.tmp", std::process::id()));
-    let mut f = std::fs::File::create(&tmp).map_err(|e| io("write", &tmp, e))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| io("write", &tmp, e))?;
-    drop(f);
-    std::fs::rename(&tmp, &dest).map_err(|e| io("write", &dest, e))?;
-    if let Ok(d) = std::fs::File::open(&sub) {
-        let _ = d.sync_all();
-    }
-    Ok(format!("sha256:{hex}"))
-}
-
-/// A stored file's content, checked against its digest.
-///
-/// # Errors
-/// A digest that is not 64 hex digits, a missing file, or content that does not match.
-pub fn read_stored(dir: &Path, hex: &str) -> Result<Vec<u8>> {
-    if !is_sha256_hex(hex) {
-        bail!("`{}` is not a SHA-256 digest", hex.escape_debug());
-    }
-    let path = dir.join(&hex[..2]).join(hex);
-    let bytes = std::fs::read(&path)
-        .map_err(|e| invalid!("stored file {} is missing: {e}", path.display()))?;
-    let got = format!("{:x}", sha2::Sha256::digest(&bytes));
-    if got != hex {
-        bail!(
-            "stored file {} is corrupt: its content hashes to {got}",
-            path.display()
-        );
-    }
-    Ok(bytes)
+/// The stored file an evidence location names (`sha256:<64 hex>`), if it names one.
+pub fn stored_digest(location: &str) -> Option<Sha256> {
+    Sha256::parse_location(location).ok()
 }
 
 /// The framework's statuses, which must be in the program's scope.
@@ -224,9 +170,8 @@ impl Session<'_> {
     ///
     /// # Errors
     /// No program, or a stored file missing or corrupt.
-    pub fn export_evidence(&mut self, data_dir: &Path) -> Result<Document> {
+    pub fn export_evidence(&mut self) -> Result<Document> {
         let program = self.program()?;
-        let dir = evidence_dir(self.db(), data_dir);
         let manifest = Manifest {
             organization: program
                 .info
@@ -238,7 +183,7 @@ impl Session<'_> {
                 .evidence
                 .iter()
                 .map(|e| {
-                    let sha = stored_digest(&e.location).map(str::to_owned);
+                    let sha = stored_digest(&e.location).map(|s| s.to_string());
                     ManifestEntry {
                         id: e.id.clone(),
                         title: e.title.clone(),
@@ -253,8 +198,10 @@ impl Session<'_> {
                 .collect(),
         };
         let mut out = Cursor::new(Vec::new());
+        let store = self.store();
         let files = crosswalk_report::package::write(&mut out, &manifest, &mut |hex| {
-            read_stored(&dir, hex).map_err(|e| e.to_string())
+            let sha = Sha256::parse(hex).map_err(|e| e.to_string())?;
+            store.get_file(&sha).map_err(|e| e.to_string())
         })?;
         let n = manifest.evidence.len();
         Ok(Document {

@@ -35,16 +35,16 @@ pub enum Error {
         problems: Vec<String>,
     },
     /// The program store failed.
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] crosswalk_store::StoreError),
     /// The library could not be loaded.
-    #[error("{0}")]
+    #[error(transparent)]
     Library(#[from] crosswalk_library::LoadError),
     /// An OSCAL document could not be read or resolved.
-    #[error("{0}")]
+    #[error(transparent)]
     Oscal(#[from] crosswalk_oscal::OscalError),
     /// A document could not be produced.
-    #[error("{0}")]
+    #[error(transparent)]
     Report(#[from] crosswalk_report::ReportError),
 }
 

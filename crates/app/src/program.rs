@@ -6,7 +6,7 @@
 //! reads load it once and derive everything from it in linear time.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crosswalk_core::crosswalk::Graph;
 use crosswalk_core::framework::Framework;
@@ -79,19 +79,6 @@ fn control_status(s: &str) -> Result<ControlStatus> {
             ControlStatus::ALL.map(ControlStatus::as_str).join(", ")
         )
     })
-}
-
-/// Where evidence files are kept for a database: `evidence/` beside a SQLite file, or in
-/// `data_dir` for PostgreSQL.
-pub fn evidence_dir(db: &str, data_dir: &Path) -> PathBuf {
-    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        data_dir.join("evidence")
-    } else {
-        Path::new(db)
-            .parent()
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-            .join("evidence")
-    }
 }
 
 /// A control in a listing, with how many requirements it is linked to.
@@ -341,7 +328,7 @@ impl<'c> Session<'c> {
     }
 
     fn program_info(&mut self) -> Result<ProgramInfo> {
-        self.store.load()?.info.ok_or_else(|| {
+        self.store.info()?.ok_or_else(|| {
             invalid!("no program in this database yet: run `crosswalk init` (or `crosswalk demo`)")
         })
     }
@@ -357,7 +344,7 @@ impl<'c> Session<'c> {
             organization,
             ..info
         };
-        let created = self.store.load()?.info.is_none();
+        let created = self.store.info()?.is_none();
         self.apply(&[Change::SetProgram(info)])?;
         Ok(created)
     }
@@ -534,7 +521,7 @@ impl<'c> Session<'c> {
     ///
     /// # Errors
     /// A bad id, title or URL, an unknown control, no program, a storage failure.
-    pub fn add_evidence(&mut self, e: NewEvidence, data_dir: &Path) -> Result<Evidence> {
+    pub fn add_evidence(&mut self, e: NewEvidence) -> Result<Evidence> {
         let title = check_title("evidence title", &e.title).map_err(Error::Invalid)?;
         let id =
             e.id.as_deref()
@@ -549,10 +536,14 @@ impl<'c> Session<'c> {
             bail!("evidence proves at least one control (--control ID)");
         }
         self.require_program()?;
-        let location = match e.source {
-            EvidenceSource::File(bytes) => {
-                crate::export::store_file(&evidence_dir(&self.db, data_dir), &bytes)?
+        if !e.controls.is_empty() {
+            let missing = self.store.control_ids_exist(&e.controls)?;
+            if let Some(m) = missing.first() {
+                bail!("evidence names no control `{m}`; nothing was changed");
             }
+        }
+        let location = match e.source {
+            EvidenceSource::File(bytes) => self.store.put_file(&bytes)?.location(),
             EvidenceSource::Url(_) => location,
         };
         let evidence = Evidence {
@@ -563,16 +554,18 @@ impl<'c> Session<'c> {
             valid_until: e.valid_until,
             controls: e.controls,
         };
-        let evidence = Evidence {
-            id: if evidence.id.is_empty() {
-                format!("EV-{}", self.store.load()?.evidence.len() + 1)
-            } else {
-                evidence.id
-            },
+        let applied = self
+            .store
+            .apply_returning(&[Change::AddEvidence(evidence.clone())])
+            .map_err(|e| invalid!("{e}; nothing was changed"))?;
+        Ok(Evidence {
+            id: applied
+                .ids
+                .into_iter()
+                .next()
+                .unwrap_or(evidence.id.clone()),
             ..evidence
-        };
-        self.apply(&[Change::AddEvidence(evidence.clone())])?;
-        Ok(evidence)
+        })
     }
 
     /// Every policy, with whether it is overdue today.
@@ -696,7 +689,7 @@ impl<'c> Session<'c> {
     /// justification; maturity off the scale.
     pub fn assess(&mut self, a: AssessInput) -> Result<(FrameworkId, RequirementId)> {
         let (fw, req) = requirement(self.catalog, &a.target)?;
-        let scope = self.store.load()?.frameworks;
+        let scope = self.store.scope()?;
         self.require_program()?;
         if !scope.iter().any(|f| &f.framework == fw.id()) {
             bail!(
@@ -743,7 +736,7 @@ impl<'c> Session<'c> {
             reviewer: None,
             reviewed_on: None,
         };
-        let mut scale = self.store.load()?.maturity_scale;
+        let mut scale = self.store.maturity_scale()?;
         if scale.is_empty() {
             scale = crosswalk_core::program::default_maturity_scale();
         }

@@ -287,7 +287,7 @@ fn demo(catalog: &Catalog, db: Option<&str>, scale: Option<usize>, clock: Clock)
         }
     }
     let mut s = Session::open(catalog, &db, clock)?;
-    let d = crosswalk_app::demo::build(&mut s, &data_dir())?;
+    let d = crosswalk_app::demo::build(&mut s)?;
     let mut out = format!(
         "Built the sample program in {db}: Northwind Analytics, a SaaS company with {} controls of its own, mapped to SOC 2 (Type 2: Security, Availability, Confidentiality).\n\n",
         d.controls
@@ -478,17 +478,14 @@ fn evidence(s: &mut Session<'_>, command: EvidenceCommand) -> Result<()> {
                 (None, Some(u)) => EvidenceSource::Url(u),
                 _ => bail!("give the evidence as --file PATH or --url URL"),
             };
-            let e = s.add_evidence(
-                NewEvidence {
-                    id,
-                    title,
-                    source,
-                    controls,
-                    collected: date(collected.as_deref(), "--collected")?,
-                    valid_until: date(valid_until.as_deref(), "--valid-until")?,
-                },
-                &data_dir(),
-            )?;
+            let e = s.add_evidence(NewEvidence {
+                id,
+                title,
+                source,
+                controls,
+                collected: date(collected.as_deref(), "--collected")?,
+                valid_until: date(valid_until.as_deref(), "--valid-until")?,
+            })?;
             emit(&format!("recorded evidence {} ({})\n", e.id, e.location))
         }
     }
@@ -698,7 +695,7 @@ fn export(s: &mut Session<'_>, what: ProgramExport, as_json: bool) -> Result<()>
             (s.export_report(ReportFormat::from_extension(ext)?)?, output)
         }
         ProgramExport::OscalAr { framework, output } => (s.export_oscal_ar(&framework)?, output),
-        ProgramExport::Evidence { output } => (s.export_evidence(&data_dir())?, output),
+        ProgramExport::Evidence { output } => (s.export_evidence()?, output),
     };
     write_file(&output, &doc.bytes)?;
     let said = format!("wrote {} to {}", doc.what, output.display());

@@ -172,6 +172,20 @@ pub fn check_tree(requirements: &[Requirement]) -> Vec<TreeIssue> {
 pub struct Framework {
     pub meta: FrameworkMeta,
     requirements: Vec<Requirement>,
+    /// Positions by id, built on first look-up (not part of the format).
+    #[serde(skip)]
+    index: PositionIndex,
+}
+
+/// Requirement positions by id. Derived from the requirements, so it never makes two
+/// frameworks unequal.
+#[derive(Debug, Clone, Default)]
+struct PositionIndex(std::sync::OnceLock<HashMap<String, usize>>);
+
+impl PartialEq for PositionIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Framework {
@@ -182,7 +196,11 @@ impl Framework {
     ) -> Result<Self, Vec<TreeIssue>> {
         let issues = check_tree(&requirements);
         if issues.is_empty() {
-            Ok(Self { meta, requirements })
+            Ok(Self {
+                meta,
+                requirements,
+                index: PositionIndex::default(),
+            })
         } else {
             Err(issues)
         }
@@ -196,8 +214,23 @@ impl Framework {
         &self.requirements
     }
 
+    /// A requirement's position in document order, in O(1).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.index
+            .0
+            .get_or_init(|| {
+                self.requirements
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.id.as_str().to_owned(), i))
+                    .collect()
+            })
+            .get(id)
+            .copied()
+    }
+
     pub fn requirement(&self, id: &str) -> Option<&Requirement> {
-        self.requirements.iter().find(|r| r.id.as_str() == id)
+        self.position(id).map(|i| &self.requirements[i])
     }
 
     /// Finds a requirement by an id as spreadsheets write it: exact, then ignoring case and

@@ -804,7 +804,7 @@ fn root_of(fw: &Framework, id: &RequirementId) -> (usize, String) {
     }
     let root = cur.map_or_else(|| id.to_string(), |r| format!("{} {}", r.id, r.title));
     let pos = cur
-        .and_then(|r| fw.requirements().iter().position(|x| x.id == r.id))
+        .and_then(|r| fw.position(r.id.as_str()))
         .unwrap_or(usize::MAX);
     (pos, root)
 }
@@ -892,11 +892,7 @@ pub fn propose(program: &Program, lib: &Library, graph: &Graph, framework: usize
             continue;
         };
         let src = &lib.frameworks()[fi];
-        let Some(ri) = src
-            .requirements()
-            .iter()
-            .position(|r| r.id == l.requirement)
-        else {
+        let Some(ri) = src.position(l.requirement.as_str()) else {
             continue;
         };
         let (Ok(f), Ok(r)) = (u32::try_from(fi), u32::try_from(ri)) else {
