@@ -22,10 +22,12 @@ use crate::{Cell, EachRow, Row, Sha256, StoreError, Tx, Val};
 /// Serialises schema changes between processes migrating the same database at once.
 const MIGRATION_LOCK: i64 = 0x6372_6f73_7377_616c;
 
-/// The first key of the program's writer lock, `pg_advisory_xact_lock(PROGRAM_LOCK,
-/// hashtext(current_schema()))`. A program is one schema (today one per database, in the
-/// connection's `search_path`), so programs kept in different schemas of one database do
-/// not wait for each other; a hash collision only makes two programs queue together.
+/// The first key of the program's writer lock: `pg_advisory_xact_lock(PROGRAM_LOCK,
+/// 'program_version'::regclass::oid::int)`. A program is the set of tables the connection
+/// reaches (today one program per database, through its `search_path`); its
+/// `program_version` table's OID names it exactly, so every writer of the same program
+/// takes the same lock whatever its search path says, and programs kept in different
+/// schemas of one database do not wait for each other.
 pub const PROGRAM_LOCK: i32 = 0x6377_7072;
 
 /// How many times a transaction is run when the server reports a serialization failure
@@ -207,7 +209,7 @@ impl PgStore {
                 Mode::Plain => w.batch(&format!("SET LOCAL lock_timeout = '{lock_ms}ms'"))?,
                 // One round trip: the lock wait, then the program lock.
                 Mode::Write => w.batch(&format!(
-                    "SET LOCAL lock_timeout = '{lock_ms}ms'; SELECT pg_advisory_xact_lock({PROGRAM_LOCK}, hashtext(current_schema()))"
+                    "SET LOCAL lock_timeout = '{lock_ms}ms'; SELECT pg_advisory_xact_lock({PROGRAM_LOCK}, 'program_version'::regclass::oid::int)"
                 ))?,
             }
             f(&mut w)

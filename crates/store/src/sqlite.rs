@@ -6,12 +6,16 @@
 //! interleave, and a writer never fails half-way on a lock upgrade. When the lock is held
 //! by another connection, SQLite's busy handler waits (up to 5 s per attempt) and the whole
 //! transaction is retried with backoff until [`SqliteStore::set_lock_wait`] has passed
-//! (10 s by default); then [`StoreError::LockTimeout`].
+//! (10 s by default); then [`StoreError::LockTimeout`]. SQLite's lock is polled, so it is
+//! not fair: writers of one process therefore also queue, in arrival order, per database
+//! file, so that a thread writing in a loop cannot keep the others out.
 
+use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -30,6 +34,84 @@ pub struct SqliteStore {
     /// `evidence/` beside the database file.
     files: PathBuf,
     lock_wait: Duration,
+    /// The queue this process's writers to the same file wait in.
+    writers: Arc<WriterQueue>,
+}
+
+/// Writers of one process to one database file, served in arrival order. SQLite's own
+/// lock is polled (a waiter sleeps, then tries again), so a thread that writes in a loop
+/// can take the lock again before a sleeping one wakes, for as long as it keeps writing;
+/// within a process, the queue hands the turn over in order instead.
+#[derive(Default)]
+struct WriterQueue {
+    state: Mutex<Turns>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct Turns {
+    next: u64,
+    serving: u64,
+    /// Tickets whose holders stopped waiting.
+    abandoned: BTreeSet<u64>,
+}
+
+/// A writer's turn; the next one's begins when it is dropped.
+struct Turn<'q>(&'q WriterQueue);
+
+impl WriterQueue {
+    /// The queue for a database file (by its canonical path).
+    fn for_file(path: &Path) -> Arc<Self> {
+        static QUEUES: OnceLock<Mutex<HashMap<PathBuf, Arc<WriterQueue>>>> = OnceLock::new();
+        let key = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let mut queues = QUEUES
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(queues.entry(key).or_default())
+    }
+
+    fn turns(&self) -> MutexGuard<'_, Turns> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits for this writer's turn until `deadline`; `None` when it did not come.
+    fn wait(&self, deadline: Instant) -> Option<Turn<'_>> {
+        let mut turns = self.turns();
+        let me = turns.next;
+        turns.next += 1;
+        loop {
+            if turns.serving == me {
+                return Some(Turn(self));
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                turns.abandoned.insert(me);
+                return None;
+            }
+            turns = self
+                .changed
+                .wait_timeout(turns, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let mut turns = self.0.turns();
+        // The next ticket whose holder is still waiting.
+        loop {
+            turns.serving += 1;
+            let next = turns.serving;
+            if !turns.abandoned.remove(&next) {
+                break;
+            }
+        }
+        drop(turns);
+        self.0.changed.notify_all();
+    }
 }
 
 fn err(e: rusqlite::Error) -> StoreError {
@@ -61,6 +143,7 @@ impl SqliteStore {
             conn,
             files: parent.unwrap_or(Path::new(".")).join("evidence"),
             lock_wait: LOCK_WAIT,
+            writers: WriterQueue::for_file(path),
         };
         store
             .retrying(|s| {
@@ -110,21 +193,27 @@ impl SqliteStore {
         &self.files
     }
 
-    /// Runs `f` again while it reports the database locked, until the lock wait is over.
+    /// Runs `f` again while it reports the database locked, until the lock wait (counted
+    /// from `start`) is over.
     fn retrying<T>(
         &mut self,
         mut f: impl FnMut(&mut Self) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let start = Instant::now();
+        self.retrying_since(Instant::now(), &mut f)
+    }
+
+    fn retrying_since<T>(
+        &mut self,
+        start: Instant,
+        f: &mut impl FnMut(&mut Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut attempt = 0;
         loop {
             match f(self) {
                 Err(StoreError::Locked) => {
                     let waited = start.elapsed();
                     if waited >= self.lock_wait {
-                        return Err(StoreError::LockTimeout {
-                            seconds: waited.as_secs_f64().round() as u64,
-                        });
+                        return Err(lock_timeout(waited));
                     }
                     let pause = crate::backoff(attempt, 200).min(self.lock_wait - waited);
                     std::thread::sleep(pause);
@@ -140,7 +229,18 @@ impl SqliteStore {
         behavior: TransactionBehavior,
         mut f: impl FnMut(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.retrying(|s| {
+        let start = Instant::now();
+        let queue = Arc::clone(&self.writers);
+        // Writers wait their turn among this process's writers first.
+        let _turn = match behavior {
+            TransactionBehavior::Deferred => None,
+            _ => Some(
+                queue
+                    .wait(start + self.lock_wait)
+                    .ok_or_else(|| lock_timeout(start.elapsed()))?,
+            ),
+        };
+        self.retrying_since(start, &mut |s| {
             let tx = s.conn.transaction_with_behavior(behavior).map_err(err)?;
             let mut w = SqliteTx(tx);
             let out = f(&mut w)?;
@@ -205,6 +305,12 @@ impl SqliteStore {
             }
         };
         check_content(sha, bytes)
+    }
+}
+
+fn lock_timeout(waited: Duration) -> StoreError {
+    StoreError::LockTimeout {
+        seconds: waited.as_secs_f64().round() as u64,
     }
 }
 
@@ -333,3 +439,40 @@ impl Tx for SqliteTx<'_> {
 }
 
 crate::store_over_transactions!(SqliteStore);
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn writers_are_served_in_order_and_leavers_are_skipped() {
+        let q = Arc::new(WriterQueue::default());
+        let far = || Instant::now() + Duration::from_secs(10);
+        let first = q.wait(far()).unwrap();
+        // A writer that gives up while the first one writes.
+        assert!(q.wait(Instant::now() + Duration::from_millis(20)).is_none());
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let waiters: Vec<_> = (0..3)
+            .map(|i| {
+                let (mine, order) = (Arc::clone(&q), Arc::clone(&order));
+                let handle = std::thread::spawn(move || {
+                    let _turn = mine.wait(Instant::now() + Duration::from_secs(10)).unwrap();
+                    order.lock().unwrap().push(i);
+                });
+                // Let each one take its ticket before the next.
+                while q.turns().next < 3 + i as u64 {
+                    std::thread::yield_now();
+                }
+                handle
+            })
+            .collect();
+        drop(first);
+        for w in waiters {
+            w.join().unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), [0, 1, 2]);
+        assert!(q.turns().abandoned.is_empty());
+        assert!(q.wait(far()).is_some());
+    }
+}

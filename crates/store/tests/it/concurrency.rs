@@ -223,3 +223,70 @@ fn postgres_readers_and_writers_at_once() {
             .collect()
     });
 }
+
+/// Many processes at once on one SQLite file, as many CLI commands run side by side
+/// would: the test binary runs itself as child processes that each read and write.
+#[test]
+fn sqlite_many_processes_at_once() {
+    const PROCESSES: usize = 24;
+    const WRITES: usize = 5;
+    if let Ok(db) = std::env::var("CROSSWALK_TEST_CHILD_DB") {
+        let me = std::env::var("CROSSWALK_TEST_CHILD").unwrap();
+        let mut store = crosswalk_store::open(&db).unwrap();
+        for i in 0..WRITES {
+            let c = format!("P{me}-{i}");
+            store.load().unwrap();
+            let got = store
+                .apply_returning(&[
+                    Change::AddControl(control(&c)),
+                    Change::AddEvidence(evidence("", &[&c])),
+                ])
+                .unwrap();
+            println!("generated {}", got.ids.join(" "));
+        }
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let db = db.to_str().unwrap();
+    crosswalk_store::open(db).unwrap().apply(&sample()).unwrap();
+    let children: Vec<_> = (0..PROCESSES)
+        .map(|n| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "concurrency::sqlite_many_processes_at_once",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env("CROSSWALK_TEST_CHILD_DB", db)
+                .env("CROSSWALK_TEST_CHILD", n.to_string())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "a child failed: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for line in stdout.lines() {
+            // libtest may print its own "test … " on the same line first.
+            if let Some((_, id)) = line.split_once("generated ") {
+                ids.push(id.trim().to_owned());
+            }
+        }
+    }
+    let p = crosswalk_store::open(db).unwrap().load().unwrap();
+    assert_eq!(ids.len(), PROCESSES * WRITES);
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "generated ids are unique");
+    assert_eq!(p.controls.len(), 2 + PROCESSES * WRITES);
+    assert_eq!(p.evidence.len(), 1 + PROCESSES * WRITES);
+}
