@@ -2,6 +2,8 @@
 //! `docs/library-format.md`). Every problem becomes a [`Diagnostic`] naming the file,
 //! line, column and field, and a file either parses whole or yields nothing.
 
+pub mod input;
+
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
@@ -15,6 +17,28 @@ use toml::Spanned;
 
 /// The one file-format version this build reads and writes.
 pub const FORMAT_VERSION: i64 = 1;
+
+/// How deep a framework's requirements may nest (a top-level requirement is level 1).
+/// The deepest built-in framework has 4 levels; the limit keeps every tree shallow enough
+/// for recursive walks and for formats that nest (OSCAL export and re-import).
+pub const MAX_REQUIREMENT_DEPTH: usize = 32;
+
+/// The first requirement nested deeper than [`MAX_REQUIREMENT_DEPTH`]: its index and
+/// depth. Requirements whose parent is unknown or listed later count as top level (the
+/// framework checks report those).
+pub fn too_deep<'a>(
+    requirements: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> Option<(usize, usize)> {
+    let mut depth: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, (id, parent)) in requirements.into_iter().enumerate() {
+        let d = parent.and_then(|p| depth.get(p)).map_or(1, |d| d + 1);
+        if d > MAX_REQUIREMENT_DEPTH {
+            return Some((i, d));
+        }
+        depth.insert(id, d);
+    }
+    None
+}
 
 /// A located problem in a library file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,15 +127,35 @@ struct MappingSetFile {
 struct Locator<'a> {
     file: &'a str,
     text: &'a str,
+    /// Byte offset of each `\n`, so a position is found by binary search (a file with
+    /// many items or many problems is located in n log n, not n²).
+    newlines: Vec<usize>,
 }
 
-impl Locator<'_> {
+impl<'a> Locator<'a> {
+    fn new(file: &'a str, text: &'a str) -> Self {
+        let newlines = text
+            .bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        Self {
+            file,
+            text,
+            newlines,
+        }
+    }
+
     fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
-        (line, column)
+        // Newlines strictly before `offset`.
+        let before = self.newlines.partition_point(|nl| *nl < offset);
+        let column = match before {
+            0 => offset,
+            n => offset - self.newlines[n - 1] - 1,
+        } + 1;
+        (before + 1, column)
     }
 
     /// The dotted key path at `offset`: the innermost table header above it, with array
@@ -203,7 +247,7 @@ fn parse<'de, T: Deserialize<'de>>(
 
 /// Parses one library file. `file` is the name used in diagnostics.
 pub fn parse_file(file: &str, text: &str) -> Result<LibraryFile, Vec<Diagnostic>> {
-    let loc = Locator { file, text };
+    let loc = Locator::new(file, text);
     let header: Header = parse(&loc, text)?;
     if *header.version.get_ref() != FORMAT_VERSION {
         return Err(vec![loc.at(
@@ -221,6 +265,19 @@ pub fn parse_file(file: &str, text: &str) -> Result<LibraryFile, Vec<Diagnostic>
             let line = loc.line_col(f.framework.span().start).0;
             let spans: Vec<Range<usize>> = f.requirements.iter().map(Spanned::span).collect();
             let reqs: Vec<Requirement> = f.requirements.into_iter().map(Spanned::into_inner).collect();
+            if let Some((i, depth)) = too_deep(
+                reqs.iter()
+                    .map(|r| (r.id.as_str(), r.parent.as_ref().map(|p| p.as_str()))),
+            ) {
+                return Err(vec![loc.at(
+                    loc.key_in(&spans[i], "parent"),
+                    Some(format!("requirements[{i}].parent")),
+                    format!(
+                        "`{}` is nested {depth} levels deep; requirements nest at most {MAX_REQUIREMENT_DEPTH} levels",
+                        reqs[i].id
+                    ),
+                )]);
+            }
             Framework::new(f.framework.into_inner(), reqs)
                 .map(|fw| LibraryFile::Framework(fw, line))
                 .map_err(|issues| {
@@ -458,24 +515,33 @@ fn field_name(index: usize, field: &str) -> String {
     format!("mappings[{index}].{field}")
 }
 
-/// Reads every `*.toml` file under `root` (recursively, in sorted order). Names in
-/// diagnostics are relative to `root`, prefixed with `prefix`. Files that fail to parse
-/// are all reported; nothing is returned unless every file parses.
+/// How many directory levels below the root [`read_dir`] descends.
+pub const MAX_DIR_DEPTH: usize = 32;
+
+/// Reads every `*.toml` file under `root` (recursively, in sorted order, at most
+/// [`MAX_DIR_DEPTH`] levels down). Names in diagnostics are relative to `root`, prefixed
+/// with `prefix`. Each file must be a regular file within [`input::LIBRARY_FILE`]. Files
+/// that fail to parse are all reported; nothing is returned unless every file parses.
 pub fn read_dir(root: &Path, prefix: &str) -> Result<Loaded, Vec<Diagnostic>> {
     let mut paths = Vec::new();
     let mut diags = Vec::new();
-    collect_toml(root, &mut paths, &mut diags, prefix, root);
+    collect_toml(root, &mut paths, &mut diags, prefix, root, 0);
     paths.sort();
     let mut loaded = Loaded::default();
     for path in paths {
         let rel = path.strip_prefix(root).unwrap_or(&path);
         let name = format!("{prefix}{}", rel.display());
-        match std::fs::read_to_string(&path) {
+        match input::read_text(&path, input::LIBRARY_FILE) {
             Ok(text) => match parse_file(&name, &text) {
                 Ok(file) => loaded.add(&name, file),
                 Err(d) => diags.extend(d),
             },
-            Err(e) => diags.push(io_diag(&name, &e)),
+            Err(input::InputError::NotUtf8 { line, column, .. }) => diags.push(Diagnostic {
+                line,
+                column,
+                ..file_diag(&name, "not UTF-8 text".into())
+            }),
+            Err(e) => diags.push(file_diag(&name, e.reason())),
         }
     }
     if diags.is_empty() {
@@ -485,13 +551,13 @@ pub fn read_dir(root: &Path, prefix: &str) -> Result<Loaded, Vec<Diagnostic>> {
     }
 }
 
-fn io_diag(name: &str, e: &std::io::Error) -> Diagnostic {
+fn file_diag(name: &str, message: String) -> Diagnostic {
     Diagnostic {
         file: name.to_owned(),
         line: 0,
         column: 0,
         field: String::new(),
-        message: format!("cannot read: {e}"),
+        message,
     }
 }
 
@@ -501,25 +567,30 @@ fn collect_toml(
     diags: &mut Vec<Diagnostic>,
     prefix: &str,
     root: &Path,
+    depth: usize,
 ) {
+    let name = || match dir.strip_prefix(root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => format!("{prefix}{}", rel.display()),
+        _ => dir.display().to_string(),
+    };
+    if depth > MAX_DIR_DEPTH {
+        diags.push(file_diag(
+            &name(),
+            format!("directories are nested more than {MAX_DIR_DEPTH} levels deep"),
+        ));
+        return;
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            let rel = dir.strip_prefix(root).unwrap_or(dir);
-            let name = format!("{prefix}{}", rel.display());
-            let name = if name.is_empty() {
-                dir.display().to_string()
-            } else {
-                name
-            };
-            diags.push(io_diag(&name, &e));
+            diags.push(file_diag(&name(), format!("cannot read: {e}")));
             return;
         }
     };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            collect_toml(&path, out, diags, prefix, root);
+            collect_toml(&path, out, diags, prefix, root, depth + 1);
         } else if path.extension().is_some_and(|e| e == "toml") {
             out.push(path);
         }

@@ -324,6 +324,16 @@ pub fn node_to_framework(catalog: &CatalogNode, opts: ImportOptions) -> Result<F
         Ok(())
     }
     walk(catalog, None, &mut reqs, &mut used, &opts)?;
+    if let Some((i, depth)) = crosswalk_format::too_deep(
+        reqs.iter()
+            .map(|r| (r.id.as_str(), r.parent.as_ref().map(|p| p.as_str()))),
+    ) {
+        return Err(format!(
+            "`{}` is nested {depth} levels deep; a framework's requirements nest at most {} levels",
+            reqs[i].id,
+            crosswalk_format::MAX_REQUIREMENT_DEPTH
+        ));
+    }
     Framework::new(opts.meta, reqs).map_err(|issues| {
         issues
             .iter()

@@ -37,6 +37,20 @@ pub(crate) fn s<'a>(v: &'a Value, key: &str) -> &'a str {
 /// The OSCAL version written on documents we produce.
 pub const OSCAL_VERSION: &str = "1.2.1";
 
+/// The deepest element nesting accepted in an OSCAL XML document (the root is level 1).
+/// NIST's catalogs and the profile-resolution test suite are at most 9 deep (catalog,
+/// group, control, enhancement, parts, prose, inline markup). JSON documents are bounded the same way by the JSON parser, which
+/// refuses more than 128 levels of arrays and objects (64 levels of groups or controls),
+/// so every document in memory is shallow enough for the recursive walks over it.
+pub const MAX_XML_DEPTH: usize = 64;
+
+/// The longest chain of profiles importing profiles that is resolved (NIST's baselines
+/// and FedRAMP's are one or two deep).
+pub const MAX_IMPORT_DEPTH: usize = 32;
+
+/// Largest OSCAL document read, in bytes (see [`crosswalk_format::input::OSCAL_DOCUMENT`]).
+pub const MAX_BYTES: u64 = crosswalk_format::input::OSCAL_DOCUMENT.bytes;
+
 /// What went wrong, always naming the file and the place.
 #[derive(Debug, thiserror::Error)]
 pub enum OscalError {
@@ -74,6 +88,32 @@ pub enum OscalError {
         what: &'static str,
         id: String,
     },
+    /// Not a regular file, over [`MAX_BYTES`], or not UTF-8; the message names the file.
+    #[error(transparent)]
+    Input(#[from] crosswalk_format::input::InputError),
+    /// XML elements nested deeper than [`MAX_XML_DEPTH`].
+    #[error("{file}:{line}: elements are nested more than {limit} levels deep")]
+    TooDeep {
+        file: PathBuf,
+        line: u32,
+        limit: usize,
+    },
+    /// Profiles importing profiles more than [`MAX_IMPORT_DEPTH`] levels deep; `file` is
+    /// the import that would go one level further.
+    #[error("{file}: profiles import one another more than {limit} levels deep")]
+    ImportDepth { file: PathBuf, limit: usize },
+}
+
+/// Reads an OSCAL document's text: a regular file within [`MAX_BYTES`], in UTF-8.
+pub(crate) fn read_text(path: &Path) -> Result<String, OscalError> {
+    crosswalk_format::input::read_text(path, crosswalk_format::input::OSCAL_DOCUMENT).map_err(|e| {
+        match e {
+            crosswalk_format::input::InputError::Io { path, source } => {
+                OscalError::Io { file: path, source }
+            }
+            other => OscalError::Input(other),
+        }
+    })
 }
 
 /// The kind of OSCAL document at the root.
@@ -91,13 +131,10 @@ pub struct Document {
     pub body: Value,
 }
 
-/// Reads an OSCAL document from a file, JSON or XML (decided by content).
+/// Reads an OSCAL document from a file, JSON or XML (decided by content). The file must
+/// be a regular file of at most [`MAX_BYTES`].
 pub fn read(path: &Path) -> Result<Document, OscalError> {
-    let text = std::fs::read_to_string(path).map_err(|source| OscalError::Io {
-        file: path.to_owned(),
-        source,
-    })?;
-    read_str(path, &text)
+    read_str(path, &read_text(path)?)
 }
 
 /// Reads an OSCAL document from text; `path` names it in errors.
@@ -143,10 +180,7 @@ pub fn read_str(path: &Path, text: &str) -> Result<Document, OscalError> {
 /// # Errors
 /// Unreadable file, bad JSON or XML, or a document that is not OSCAL.
 pub fn read_catalog(path: &Path) -> Result<Option<CatalogNode>, OscalError> {
-    let text = std::fs::read_to_string(path).map_err(|source| OscalError::Io {
-        file: path.to_owned(),
-        source,
-    })?;
+    let text = read_text(path)?;
     let invalid = |message: String| OscalError::Invalid {
         file: path.to_owned(),
         message,

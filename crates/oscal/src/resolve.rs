@@ -13,17 +13,25 @@ type Obj = Map<String, Value>;
 /// Resolves the profile at `path` into a catalog body. Imports are found relative to the
 /// profile; `catalog_override` stands in for any import that cannot be loaded locally
 /// (such as a catalog referenced by URL).
+///
+/// Each imported profile is resolved once, however many imports reach it, so the work
+/// grows with the number of profiles, not the number of import paths; profiles may
+/// import profiles at most [`crate::MAX_IMPORT_DEPTH`] levels deep.
 pub fn resolve_profile(path: &Path, catalog_override: Option<&Path>) -> Result<Value, OscalError> {
     let mut r = Resolver {
         catalog_override,
         stack: Vec::new(),
+        resolved: HashMap::new(),
     };
     r.resolve_file(path)
 }
 
 struct Resolver<'a> {
     catalog_override: Option<&'a Path>,
+    /// The profiles being resolved, outermost first (canonical paths).
     stack: Vec<PathBuf>,
+    /// Imported profiles already resolved, by canonical path.
+    resolved: HashMap<PathBuf, Value>,
 }
 
 /// One control of an imported catalog with where it sits.
@@ -159,6 +167,9 @@ pub(crate) fn glob(pattern: &str, text: &str) -> bool {
 impl Resolver<'_> {
     fn resolve_file(&mut self, path: &Path) -> Result<Value, OscalError> {
         let canon = path.canonicalize().unwrap_or_else(|_| path.to_owned());
+        if let Some(done) = self.resolved.get(&canon) {
+            return Ok(done.clone());
+        }
         if self.stack.contains(&canon) {
             let mut chain = self.stack.clone();
             chain.push(canon);
@@ -168,9 +179,19 @@ impl Resolver<'_> {
         match doc.kind {
             Kind::Catalog => Ok(doc.body),
             Kind::Profile => {
-                self.stack.push(canon);
+                if self.stack.len() >= crate::MAX_IMPORT_DEPTH {
+                    return Err(OscalError::ImportDepth {
+                        file: path.to_owned(),
+                        limit: crate::MAX_IMPORT_DEPTH,
+                    });
+                }
+                self.stack.push(canon.clone());
                 let out = self.resolve_body(path, &doc.body);
                 self.stack.pop();
+                // Kept for other imports of the same profile (not for the outermost one).
+                if let (Ok(v), false) = (&out, self.stack.is_empty()) {
+                    self.resolved.insert(canon, v.clone());
+                }
                 out
             }
             Kind::MappingCollection => Err(OscalError::Invalid {
@@ -346,10 +367,7 @@ fn lazy_import(
     target: &Path,
     import: &Value,
 ) -> Result<Option<Selection>, OscalError> {
-    let text = std::fs::read_to_string(target).map_err(|source| OscalError::Io {
-        file: target.to_owned(),
-        source,
-    })?;
+    let text = crate::read_text(target)?;
     if !text.trim_start().starts_with('{') {
         return Ok(None);
     }
@@ -555,16 +573,21 @@ fn build_structure(
         }
     }
     type Tree = HashMap<Option<String>, Vec<String>>;
-    /// Moves a control out of the index with its selected descendants nested in it.
-    fn control(entries: &mut HashMap<String, Entry>, id: &str, children: &Tree) -> Value {
-        let mut c = entries.remove(id).map_or(Value::Null, |e| e.control);
+    /// Moves a control out of the index with its selected descendants nested in it;
+    /// `None` when it was moved already (an id listed twice, as a `keep` merge of the
+    /// same control leaves it).
+    fn control(entries: &mut HashMap<String, Entry>, id: &str, children: &Tree) -> Option<Value> {
+        let mut c = entries.remove(id)?.control;
         if let Some(kids) = children.get(&Some(id.to_owned())) {
-            let nested: Vec<Value> = kids.iter().map(|k| control(entries, k, children)).collect();
+            let nested: Vec<Value> = kids
+                .iter()
+                .filter_map(|k| control(entries, k, children))
+                .collect();
             if let Some(o) = c.as_object_mut() {
                 o.insert("controls".into(), Value::Array(nested));
             }
         }
-        c
+        Some(c)
     }
     struct Groups<'a> {
         order: &'a [String],
@@ -582,7 +605,7 @@ fn build_structure(
             .get(&Some(gid.to_owned()))
             .into_iter()
             .flatten()
-            .map(|id| control(entries, id, children))
+            .filter_map(|id| control(entries, id, children))
             .collect();
         let subgroups: Vec<Value> = gs
             .order
@@ -619,7 +642,7 @@ fn build_structure(
         .get(&None)
         .into_iter()
         .flatten()
-        .map(|id| control(entries, id, &children))
+        .filter_map(|id| control(entries, id, &children))
         .collect();
     let groups: Vec<Value> = gs
         .order

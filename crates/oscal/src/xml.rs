@@ -205,6 +205,25 @@ pub(crate) fn to_json(path: &Path, text: &str) -> Result<Value, OscalError> {
         message: e.to_string(),
     })?;
     let root = doc.root_element();
+    // The conversion below recurses once per level: refuse deep documents first, with
+    // an explicit stack (roxmltree itself parses any depth without recursing).
+    let mut stack = vec![(root, 1usize)];
+    while let Some((node, depth)) = stack.pop() {
+        if depth > crate::MAX_XML_DEPTH {
+            return Err(OscalError::TooDeep {
+                file: path.to_owned(),
+                line: doc.text_pos_at(node.range().start).row,
+                limit: crate::MAX_XML_DEPTH,
+            });
+        }
+        // Children reversed, so the first in document order is looked at first.
+        stack.extend(
+            node.children()
+                .rev()
+                .filter(Node::is_element)
+                .map(|c| (c, depth + 1)),
+        );
+    }
     let mut o = Map::new();
     o.insert(root.tag_name().name().to_owned(), element(root));
     Ok(Value::Object(o))

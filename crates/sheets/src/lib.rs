@@ -4,17 +4,45 @@
 //! several ids in one cell, a source id written once for a block of rows. The options
 //! say how to read each; every problem is reported with its row number, and a file
 //! yields rows only when it has no problem at all.
+//!
+//! Hostile ones are refused before they cost much: the file must be a regular file of at
+//! most [`MAX_BYTES`]; an XLSX may expand to at most [`MAX_XLSX_PART`] per part and
+//! [`MAX_XLSX_EXPANDED`] in all, and its cells are streamed (never laid out as the dense
+//! grid its dimensions declare); a sheet is read up to [`MAX_ROWS`] rows, [`MAX_COLUMNS`]
+//! columns and [`MAX_CELLS`] cells. Only `.xlsx` and `.xlsm` workbooks are read: legacy
+//! `.xls`, `.xlsb` and OpenDocument `.ods` cannot be read with bounded memory by the
+//! reader used, so they are refused with a hint to save as `.xlsx` or `.csv`.
+
+mod xlsx;
 
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-use calamine::{Data, Reader};
+use calamine::Data;
 use crosswalk_core::mapping::Relationship;
 use regex::Regex;
 
-/// Largest spreadsheet accepted, in bytes.
-pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest spreadsheet file accepted, in bytes (64 MiB).
+pub const MAX_BYTES: u64 = crosswalk_format::input::SPREADSHEET.bytes;
+
+/// Last row read (1-based): a non-empty cell below it, or a CSV with more records, is
+/// refused. Excel's own limit is 1,048,576.
+pub const MAX_ROWS: usize = 1_000_000;
+
+/// Last column read (1-based; 1,000 is `ALL`): a non-empty cell to its right, or a CSV
+/// record with more fields, is refused. Excel's own limit is 16,384.
+pub const MAX_COLUMNS: usize = 1_000;
+
+/// Most cells read from one sheet: non-empty rows times the widest row (XLSX), or all
+/// fields (CSV).
+pub const MAX_CELLS: usize = 10_000_000;
+
+/// Most bytes one part of an XLSX (a sheet's XML, the shared strings) may expand to.
+pub const MAX_XLSX_PART: u64 = 256 * 1024 * 1024;
+
+/// Most bytes all parts of an XLSX together may expand to.
+pub const MAX_XLSX_EXPANDED: u64 = 512 * 1024 * 1024;
 
 /// A column, by header text (case- and whitespace-insensitive), by letter (`C`) or by
 /// 1-based number (`3`).
@@ -157,7 +185,10 @@ fn cell_text(d: &Data) -> String {
 }
 
 /// Grid of cell texts with the 1-based sheet row number of each line.
-type Grid = Vec<(usize, Vec<String>)>;
+type Grid = Vec<GridRow>;
+
+/// A row's 1-based number in the sheet and its cell texts.
+type GridRow = (usize, Vec<String>);
 
 fn read_grid(path: &Path, name: &str, sheet: Option<&str>) -> Result<Grid, SheetError> {
     let err = |message: String| SheetError {
@@ -165,68 +196,117 @@ fn read_grid(path: &Path, name: &str, sheet: Option<&str>) -> Result<Grid, Sheet
         row: None,
         message,
     };
-    let size = std::fs::metadata(path)
-        .map_err(|e| err(format!("cannot read: {e}")))?
-        .len();
-    if size > MAX_BYTES {
-        return Err(err(format!(
-            "file is {size} bytes; the limit is {MAX_BYTES}"
-        )));
-    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
-        let mut wb = calamine::open_workbook_auto(path)
-            .map_err(|e| err(format!("not a readable spreadsheet: {e}")))?;
-        let sheet = match sheet {
-            Some(s) => s.to_owned(),
-            None => wb
-                .sheet_names()
-                .first()
-                .cloned()
-                .ok_or_else(|| err("the workbook has no sheets".into()))?,
+    if matches!(ext.as_str(), "xls" | "xlsb" | "ods") {
+        return Err(err(format!(
+            "`.{ext}` workbooks are not read (they cannot be read with bounded memory); \
+             save the sheet as .xlsx or .csv"
+        )));
+    }
+    let bytes = crosswalk_format::input::read_bytes(path, crosswalk_format::input::SPREADSHEET)
+        .map_err(|e| err(e.reason()))?;
+    if matches!(ext.as_str(), "xlsx" | "xlsm") {
+        xlsx::read(bytes, sheet).map_err(err)
+    } else {
+        read_csv(&bytes, name)
+    }
+}
+
+/// Physical line numbers of byte offsets, asked in increasing order: a line ends at
+/// `\n`, `\r\n` or a lone `\r`. (The csv crate's own line count skips blank lines
+/// and counts `\r\n` endings wrongly.)
+struct Lines<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    /// The line of the record the csv crate places at `offset`: that is where it began
+    /// looking, so blank lines before the record are skipped first.
+    fn line_of(&mut self, offset: u64) -> usize {
+        let mut offset = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        while matches!(self.bytes.get(offset), Some(b'\r' | b'\n')) {
+            offset += 1;
+        }
+        if offset < self.at {
+            self.at = 0;
+            self.line = 1;
+        }
+        for i in self.at..offset {
+            match self.bytes[i] {
+                b'\r' => self.line += 1,
+                b'\n' if i == 0 || self.bytes[i - 1] != b'\r' => self.line += 1,
+                _ => {}
+            }
+        }
+        self.at = offset;
+        self.line
+    }
+}
+
+fn read_csv(bytes: &[u8], name: &str) -> Result<Grid, SheetError> {
+    let mut lines = Lines {
+        bytes,
+        at: 0,
+        line: 1,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut grid = Vec::new();
+    let mut cells = 0usize;
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| SheetError {
+            file: name.to_owned(),
+            row: e.position().map(|p| lines.line_of(p.byte())),
+            message: format!("bad CSV: {e}"),
+        })?;
+        let line = rec
+            .position()
+            .map_or(grid.len() + 1, |p| lines.line_of(p.byte()));
+        let fail = |message: String| SheetError {
+            file: name.to_owned(),
+            row: Some(line),
+            message,
         };
-        if !wb.sheet_names().contains(&sheet) {
-            return Err(err(format!(
-                "no sheet named \"{sheet}\"; sheets: {}",
-                wb.sheet_names().join(", ")
+        if grid.len() >= MAX_ROWS {
+            return Err(fail(format!("more than {MAX_ROWS} rows, the most read")));
+        }
+        if rec.len() > MAX_COLUMNS {
+            return Err(fail(format!(
+                "{} columns, more than the {MAX_COLUMNS} read",
+                rec.len()
             )));
         }
-        let range = wb
-            .worksheet_range(&sheet)
-            .map_err(|e| err(format!("cannot read sheet \"{sheet}\": {e}")))?;
-        let first = range.start().map_or(0, |(r, _)| r as usize);
-        let first_col = range.start().map_or(0, |(_, c)| c as usize);
-        Ok(range
-            .rows()
-            .enumerate()
-            .map(|(i, cells)| {
-                let mut row = vec![String::new(); first_col];
-                row.extend(cells.iter().map(cell_text));
-                (first + i + 1, row)
-            })
-            .collect())
-    } else {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_path(path)
-            .map_err(|e| err(format!("cannot read: {e}")))?;
-        let mut grid = Vec::new();
-        for rec in reader.records() {
-            let rec = rec.map_err(|e| SheetError {
-                file: name.to_owned(),
-                row: e.position().map(|p| p.line() as usize),
-                message: format!("bad CSV: {e}"),
-            })?;
-            let line = rec.position().map_or(grid.len() + 1, |p| p.line() as usize);
-            grid.push((line, rec.iter().map(str::to_owned).collect()));
+        cells += rec.len();
+        if cells > MAX_CELLS {
+            return Err(fail(format!("more than {MAX_CELLS} cells, the most read")));
         }
-        Ok(grid)
+        grid.push((line, rec.iter().map(str::to_owned).collect()));
     }
+    Ok(grid)
+}
+
+/// The header row and the rows after it. A header row inside the sheet that is empty
+/// (so not in the grid) has no headers.
+fn split_at_header(grid: &Grid, header_row: usize) -> Option<(Vec<String>, &[GridRow])> {
+    if let Some(at) = grid.iter().position(|(r, _)| *r == header_row) {
+        return Some((grid[at].1.clone(), &grid[at + 1..]));
+    }
+    let (first, last) = (grid.first()?.0, grid.last()?.0);
+    if first < header_row && header_row < last {
+        let after = grid.iter().position(|(r, _)| *r > header_row)?;
+        return Some((Vec::new(), &grid[after..]));
+    }
+    None
 }
 
 fn squash(s: &str) -> String {
@@ -279,14 +359,13 @@ pub fn read(path: &Path, name: &str, opts: &SheetOptions) -> Result<Vec<Row>, Ve
         row,
         message,
     };
-    let header_at = grid.iter().position(|(r, _)| *r == opts.header_row);
-    let Some(header_at) = header_at else {
+    let Some((headers, data)) = split_at_header(&grid, opts.header_row) else {
         return Err(vec![fail(
             None,
             format!("there is no header row {}", opts.header_row),
         )]);
     };
-    let headers = &grid[header_at].1;
+    let headers = &headers;
     let mut errors = Vec::new();
     let mut col = |c: &Column, what: &str| -> Option<usize> {
         let found = locate(c, headers);
@@ -320,7 +399,7 @@ pub fn read(path: &Path, name: &str, opts: &SheetOptions) -> Result<Vec<Row>, Ve
     let get = |cells: &[String], i: usize| cells.get(i).map_or("", |s| s.as_str()).to_owned();
     let mut rows = Vec::new();
     let mut last_from: Vec<String> = Vec::new();
-    for (line, cells) in &grid[header_at + 1..] {
+    for (line, cells) in data {
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -452,16 +531,12 @@ pub fn read_table(
     header_row: usize,
 ) -> Result<Table, SheetError> {
     let grid = read_grid(path, name, sheet)?;
-    let at = grid
-        .iter()
-        .position(|(n, _)| *n == header_row.max(1))
-        .ok_or_else(|| SheetError {
-            file: name.to_owned(),
-            row: Some(header_row),
-            message: "the header row is past the end of the sheet".into(),
-        })?;
-    let headers = grid[at].1.clone();
-    let rows = grid[at + 1..]
+    let (headers, data) = split_at_header(&grid, header_row.max(1)).ok_or_else(|| SheetError {
+        file: name.to_owned(),
+        row: Some(header_row),
+        message: "the header row is past the end of the sheet".into(),
+    })?;
+    let rows = data
         .iter()
         .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
         .cloned()

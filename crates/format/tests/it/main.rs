@@ -3,6 +3,9 @@
 // Test code: failing loudly is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod fuzz;
+mod input;
+
 use crosswalk_format::{LibraryFile, parse_file};
 
 const GOOD: &str = r#"kind = "framework"
@@ -231,5 +234,44 @@ relationship = "intersects"
         &[
             "acme.toml:18:16: mappings[0].relationship: unknown variant `subset-of`, expected one of `equal`, `equivalent`, `subset`, `superset`, `intersects`, `related`, `no-relationship`",
         ],
+    );
+}
+
+#[test]
+fn requirements_nest_at_most_the_limit() {
+    use crosswalk_format::{MAX_REQUIREMENT_DEPTH, too_deep};
+    let ids: Vec<String> = (0..=MAX_REQUIREMENT_DEPTH)
+        .map(|i| format!("R{i}"))
+        .collect();
+    let chain = |n: usize| {
+        (0..n)
+            .map(|i| (ids[i].as_str(), (i > 0).then(|| ids[i - 1].as_str())))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(too_deep(chain(MAX_REQUIREMENT_DEPTH)), None);
+    assert_eq!(
+        too_deep(chain(MAX_REQUIREMENT_DEPTH + 1)),
+        Some((MAX_REQUIREMENT_DEPTH, MAX_REQUIREMENT_DEPTH + 1))
+    );
+    let mut text = GOOD.to_owned();
+    for i in 2..=MAX_REQUIREMENT_DEPTH {
+        let parent = if i == 2 {
+            "A.1".to_owned()
+        } else {
+            format!("A.{}", i - 1)
+        };
+        text.push_str(&format!(
+            "\n[[requirements]]\nid = \"A.{i}\"\nparent = \"{parent}\"\ntitle = \"t\"\nsummary = \"s\"\nkind = \"control\"\nassessable = true\n"
+        ));
+    }
+    // A, A.1 … A.32: 33 levels.
+    let diags = parse_file("acme.toml", &text).unwrap_err();
+    assert_eq!(diags.len(), 1);
+    assert!(
+        diags[0].to_string().ends_with(
+            "requirements[32].parent: `A.32` is nested 33 levels deep; requirements nest at most 32 levels"
+        ),
+        "{}",
+        diags[0]
     );
 }

@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod catalogs;
+mod fuzz;
+mod hostile;
 mod mappings;
 mod program;
 mod shared_data;

@@ -8,6 +8,8 @@ mod baselines;
 mod catalogs;
 mod errors;
 mod export;
+mod fuzz;
+mod hostile;
 mod spec;
 
 use serde_json::Value;

@@ -3,20 +3,24 @@
 // Test code: failing loudly is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod fuzz;
+mod hostile;
+mod workbook;
+
 use std::path::{Path, PathBuf};
 
 use crosswalk_core::mapping::Relationship;
 use crosswalk_sheets::{Column, SheetOptions, read};
 use crosswalk_testkit::shared_data;
 
-fn csv(text: &str) -> (tempfile::TempDir, PathBuf) {
+pub fn csv(text: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.csv");
     std::fs::write(&path, text).unwrap();
     (dir, path)
 }
 
-fn opts(from: &str, to: &str) -> SheetOptions {
+pub fn opts(from: &str, to: &str) -> SheetOptions {
     SheetOptions::new(from.parse().unwrap(), to.parse().unwrap())
 }
 
