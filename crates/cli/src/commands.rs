@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use crosswalk_app::Clock;
 use crosswalk_app::standards::{self, MappingImport};
 use serde::Serialize;
@@ -49,9 +49,7 @@ pub fn run(cli: Cli, clock: Clock) -> Result<ExitCode> {
             }
         }
         Command::Frameworks { command } => match command {
-            FrameworksCommand::List { json: true } => {
-                emit(&json(&standards::frameworks(&catalog))?)?
-            }
+            FrameworksCommand::List { json: true } => emit_json(&standards::frameworks(&catalog))?,
             FrameworksCommand::List { json: false } => {
                 emit(&text::framework_list(&catalog.library))?
             }
@@ -62,7 +60,7 @@ pub fn run(cli: Cli, clock: Clock) -> Result<ExitCode> {
             } => {
                 let fw = standards::resolve(&catalog, &id)?;
                 if as_json {
-                    emit(&json(&standards::show(&catalog, fw))?)?;
+                    emit_json(&standards::show(&catalog, fw))?;
                 } else {
                     let profile = catalog.library.profile(&fw.meta.family);
                     emit(&text::framework(fw, profile, depth, text::Style::detect()))?;
@@ -78,7 +76,7 @@ pub fn run(cli: Cli, clock: Clock) -> Result<ExitCode> {
             let query = words.join(" ");
             let rows = standards::search(&catalog, &query, framework.as_deref(), limit)?;
             if as_json {
-                emit(&json(&rows)?)?;
+                emit_json(&rows)?;
             } else {
                 emit(&text::search(&query, &rows))?;
             }
@@ -91,7 +89,7 @@ pub fn run(cli: Cli, clock: Clock) -> Result<ExitCode> {
         } => {
             let rows = standards::map(&catalog, &target, to.as_deref(), depth)?;
             if as_json {
-                emit(&json(&rows)?)?;
+                emit_json(&rows)?;
             } else {
                 emit(&text::map(&rows, &target))?;
             }
@@ -108,7 +106,7 @@ pub fn run(cli: Cli, clock: Clock) -> Result<ExitCode> {
                 let m = standards::matrix(&catalog, inferred);
                 write_file(&output, standards::matrix_svg(&m).as_bytes())?;
                 if as_json {
-                    emit(&json(&m)?)?;
+                    emit_json(&m)?;
                 } else {
                     emit(&text::matrix(&m))?;
                     emit(&format!("heatmap written to {}\n", output.display()))?;
@@ -119,7 +117,7 @@ pub fn run(cli: Cli, clock: Clock) -> Result<ExitCode> {
                     .ok_or_else(|| anyhow!("overlap needs two frameworks, or --matrix"))?;
                 let o = standards::overlap(&catalog, &a, &b, inferred)?;
                 if as_json {
-                    emit(&json(&o)?)?;
+                    emit_json(&o)?;
                 } else {
                     emit(&text::overlap(&o))?;
                 }
@@ -130,7 +128,7 @@ pub fn run(cli: Cli, clock: Clock) -> Result<ExitCode> {
         } => {
             let rows = standards::mapping_sets(&catalog);
             if as_json {
-                emit(&json(&rows)?)?;
+                emit_json(&rows)?;
             } else {
                 let mut out = String::new();
                 for r in &rows {
@@ -217,6 +215,21 @@ fn mapping_import(a: ImportArgs) -> MappingImport {
     }
 }
 
+/// Writes a value as pretty JSON with a final newline to standard output, streamed (JSON
+/// text never holds a raw control character, so nothing needs escaping); a closed pipe is
+/// not an error.
+pub fn emit_json<T: Serialize>(value: &T) -> Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 /// Pretty JSON with a final newline.
 pub fn json<T: Serialize>(value: &T) -> Result<String> {
     let mut s = serde_json::to_string_pretty(value)?;
@@ -229,38 +242,15 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// Reads an input file the user named (`what` says which, for messages): a regular file
-/// of at most `limit` bytes.
-pub fn read_input(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path)
-        .with_context(|| format!("cannot read {what} {}", path.display()))?;
-    if !meta.is_file() {
-        bail!("{what} {} is not a regular file", path.display());
-    }
-    if meta.len() > limit {
-        bail!(
-            "{what} {} is {} bytes, over the {limit}-byte limit",
-            path.display(),
-            meta.len()
-        );
-    }
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(
-            std::fs::File::open(path)
-                .with_context(|| format!("cannot read {what} {}", path.display()))?,
-            limit + 1,
-        ),
-        &mut bytes,
-    )
-    .with_context(|| format!("cannot read {what} {}", path.display()))?;
-    if bytes.len() as u64 > limit {
-        bail!(
-            "{} grew past the {limit}-byte limit while being read",
-            path.display()
-        );
-    }
-    Ok(bytes)
+/// Reads an input file the user named (`what` says which, for messages and the limit):
+/// a regular file of at most `limit` bytes, refused without blocking when it is a pipe or
+/// a device.
+pub fn read_input(path: &Path, what: &'static str, limit: u64) -> Result<Vec<u8>> {
+    use crosswalk_format::input::{InputError, Limit, read_bytes};
+    read_bytes(path, Limit::new(limit, what)).map_err(|e| match e {
+        InputError::Io { .. } => anyhow!("cannot read {what} {}", e),
+        other => anyhow!("{what}: {other}"),
+    })
 }
 
 /// Text safe to print on a terminal: control characters other than newline and tab are

@@ -14,7 +14,7 @@ use crosswalk_core::program::{FrameworkStatus, ProgramInfo, RESULT_RULE, Target}
 use crosswalk_library::Catalog;
 use crosswalk_report::gap::{ReportFormat, status_cells};
 
-use crate::commands::{emit, json, read_input, write_file};
+use crate::commands::{emit, emit_json, read_input, write_file};
 use crate::text;
 use crate::{
     AssessCommand, Command, ControlCommand, EvidenceCommand, ExportCommand, OscalCommand,
@@ -121,7 +121,7 @@ pub fn added_text(a: &crosswalk_app::program::Added) -> String {
 fn show_program(catalog: &Catalog, s: &mut Session<'_>, as_json: bool) -> Result<()> {
     let program = s.program()?;
     if as_json {
-        return emit(&json(&program)?);
+        return emit_json(&program);
     }
     let info = program.info.as_ref().ok_or_else(|| anyhow!("no program"))?;
     let mut out = format!(
@@ -198,7 +198,7 @@ pub fn run(
             };
             let created = s.init(info.clone())?;
             if as_json {
-                return emit(&json(&info)?);
+                return emit_json(&info);
             }
             let verb = if created { "created" } else { "updated" };
             emit(&format!(
@@ -217,7 +217,7 @@ pub fn run(
         } => {
             let report = s.gaps(limit)?;
             if as_json {
-                return emit(&json(&report.rows)?);
+                return emit_json(&report.rows);
             }
             let mut out = format!(
                 "{} open requirements across {} frameworks; the {} that advance the most first.\n\
@@ -325,13 +325,13 @@ fn program(catalog: &Catalog, s: &mut Session<'_>, command: ProgramCommand) -> R
                 return emit("the maturity scale is back to the default (0–5)\n");
             }
             if let Some(file) = set {
-                let bytes = read_input(&file, "maturity scale", MAX_FILE)?;
+                let bytes = read_input(&file, "maturity scales", MAX_FILE)?;
                 s.set_maturity_scale(Some((&file.display().to_string(), &bytes)))?;
                 return emit(&format!("set the maturity scale from {}\n", file.display()));
             }
             let scale = s.maturity_scale()?;
             if as_json {
-                return emit(&json(&scale)?);
+                return emit_json(&scale);
             }
             let mut out = String::new();
             for l in &scale {
@@ -355,7 +355,7 @@ fn program(catalog: &Catalog, s: &mut Session<'_>, command: ProgramCommand) -> R
                 link: !no_links,
             })?;
             if as_json {
-                emit(&json(&added)?)
+                emit_json(&added)
             } else {
                 emit(&added_text(&added))
             }
@@ -368,7 +368,7 @@ fn control(s: &mut Session<'_>, command: ControlCommand) -> Result<()> {
         ControlCommand::List { json: as_json } => {
             let rows = s.controls()?;
             if as_json {
-                return emit(&json(&rows)?);
+                return emit_json(&rows.iter().map(|r| &r.control).collect::<Vec<_>>());
             }
             let mut out = String::new();
             for r in &rows {
@@ -447,7 +447,7 @@ fn evidence(s: &mut Session<'_>, command: EvidenceCommand) -> Result<()> {
         EvidenceCommand::List { json: as_json } => {
             let rows = s.evidence()?;
             if as_json {
-                return emit(&json(&rows)?);
+                return emit_json(&rows.iter().map(|r| &r.evidence).collect::<Vec<_>>());
             }
             let mut out = String::new();
             for r in &rows {
@@ -474,7 +474,9 @@ fn evidence(s: &mut Session<'_>, command: EvidenceCommand) -> Result<()> {
             valid_until,
         } => {
             let source = match (file, url) {
-                (Some(f), None) => EvidenceSource::File(read_input(&f, "evidence file", MAX_FILE)?),
+                (Some(f), None) => {
+                    EvidenceSource::File(read_input(&f, "evidence files", MAX_FILE)?)
+                }
                 (None, Some(u)) => EvidenceSource::Url(u),
                 _ => bail!("give the evidence as --file PATH or --url URL"),
             };
@@ -492,7 +494,7 @@ fn evidence(s: &mut Session<'_>, command: EvidenceCommand) -> Result<()> {
 }
 
 fn verify(package: &Path) -> Result<()> {
-    let bytes = read_input(package, "evidence package", 4 << 30)?;
+    let bytes = read_input(package, "evidence packages", 4 << 30)?;
     let v = crosswalk_app::export::verify_package(std::io::Cursor::new(bytes))
         .map_err(|e| anyhow!("{}: {e}", package.display()))?;
     if v.problems.is_empty() {
@@ -511,7 +513,7 @@ fn policy(s: &mut Session<'_>, command: PolicyCommand) -> Result<()> {
         PolicyCommand::List { json: as_json } => {
             let rows = s.policies()?;
             if as_json {
-                return emit(&json(&rows)?);
+                return emit_json(&rows.iter().map(|r| &r.policy).collect::<Vec<_>>());
             }
             let mut out = String::new();
             for r in &rows {
@@ -567,7 +569,7 @@ fn assess(s: &mut Session<'_>, command: AssessCommand) -> Result<()> {
         } => {
             let report = s.status(domains && !as_json)?;
             if as_json {
-                return emit(&json(&report.frameworks)?);
+                return emit_json(&report.frameworks);
             }
             let mut text = status_text(&report.frameworks, report.today);
             text.push_str(&domains_text(&report));
@@ -590,7 +592,7 @@ fn assess(s: &mut Session<'_>, command: AssessCommand) -> Result<()> {
         AssessCommand::Trend { json: as_json } => {
             let snaps = s.trend()?;
             if as_json {
-                return emit(&json(&snaps)?);
+                return emit_json(&snaps);
             }
             if snaps.is_empty() {
                 return emit("no snapshots yet: `crosswalk assess snapshot` records one\n");
@@ -650,7 +652,7 @@ fn plan(s: &mut Session<'_>, output: Option<&Path>, as_json: bool) -> Result<()>
         write_file(out, report.gantt_svg.as_bytes())?;
     }
     if as_json {
-        return emit(&json(&report.plans)?);
+        return emit_json(&report.plans);
     }
     let mut text = String::new();
     for (p, name) in report.plans.iter().zip(&report.names) {
@@ -700,11 +702,11 @@ fn export(s: &mut Session<'_>, what: ProgramExport, as_json: bool) -> Result<()>
     write_file(&output, &doc.bytes)?;
     let said = format!("wrote {} to {}", doc.what, output.display());
     if as_json {
-        return emit(&json(&serde_json::json!({
+        return emit_json(&serde_json::json!({
             "kind": doc.kind,
             "output": output.display().to_string(),
             "message": said,
-        }))?);
+        }));
     }
     emit(&format!("{said}\n"))
 }
@@ -733,7 +735,7 @@ pub fn oscal(dirs: &[&Path], command: OscalCommand, clock: Clock) -> Result<()> 
                         .map_err(|e| anyhow!("cannot write {}: {e}", out.display()))?;
                     eprintln!("resolved {n} controls into {}", out.display());
                 }
-                None => emit(&json(&doc)?)?,
+                None => emit_json(&doc)?,
             }
             // The process ends here: skip freeing the document tree piece by piece.
             std::mem::forget(doc);

@@ -8,6 +8,9 @@ use crosswalk_core::program::{Evaluation, FrameworkStatus, Freshness, Gap, Progr
 use crate::ReportError;
 use crate::doc::{self, Block};
 
+/// Items a report lists under one heading before it counts the rest.
+pub const MAX_LISTED: usize = 50;
+
 /// The report's title.
 pub fn title(program: &Program) -> String {
     format!(
@@ -186,10 +189,15 @@ pub fn blocks(
             })
             .collect(),
     });
-    let stale: Vec<String> = program
+    let stale_items: Vec<_> = program
         .evidence
         .iter()
         .filter(|e| !fresh.current(e))
+        .collect();
+    let stale_count = stale_items.len();
+    let mut stale: Vec<String> = stale_items
+        .iter()
+        .take(MAX_LISTED)
         .map(|e| {
             format!(
                 "{} {} (collected {}; controls {})",
@@ -204,8 +212,14 @@ pub fn blocks(
     b.push(Block::Para(format!(
         "{} evidence items, {} stale (past their valid-until date or, without one, past their control's cadence window; see the rule above).",
         program.evidence.len(),
-        stale.len()
+        stale_count
     )));
+    if stale_count > MAX_LISTED {
+        stale.push(format!(
+            "… and {} more: `crosswalk evidence list` lists every item with its state",
+            stale_count - MAX_LISTED
+        ));
+    }
     if !stale.is_empty() {
         b.push(Block::Bullets(stale));
     }

@@ -140,7 +140,9 @@ impl<'p> EvidenceCells<'p> {
             .iter()
             .map(|e| (e.id.as_str(), e))
             .collect();
-        let ws = wb.add_worksheet();
+        // Rows are written in order, so the sheet streams to a temporary file instead of
+        // holding up to hundreds of thousands of rows in memory.
+        let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name("Evidence")?;
         header(
             ws,

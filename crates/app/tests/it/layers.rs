@@ -56,6 +56,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &[
             "crosswalk-app",
             "crosswalk-core",
+            "crosswalk-format",
             "crosswalk-library",
             "crosswalk-oscal",
             "crosswalk-report",
