@@ -3,6 +3,7 @@
 //! and crosswalk paths a real program uses; and synthetic programs of any size for
 //! benchmarks.
 
+use crosswalk_core::evidence::Location;
 use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::mapping::Coverage;
 use crosswalk_core::program::{
@@ -325,6 +326,10 @@ fn fw(id: &str) -> Result<FrameworkId> {
     FrameworkId::parse(id).map_err(|e| invalid!("{e}"))
 }
 
+fn link(url: &str) -> Result<Location> {
+    Location::parse(url).map_err(|e| invalid!("{e}"))
+}
+
 fn req(id: &str) -> Result<RequirementId> {
     RequirementId::parse(id).map_err(|e| invalid!("{e}"))
 }
@@ -372,9 +377,12 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
                 let record = format!(
                     "Northwind Analytics (sample)\nEvidence for {id}: {title}\nCollected {collected} by the {owner} team.\n"
                 );
-                session.store().put_file(record.as_bytes())?.location()
+                Location::File(session.store().put_file(record.as_bytes())?)
             } else {
-                format!("https://evidence.example/northwind/{}", id.to_lowercase())
+                link(&format!(
+                    "https://evidence.example/northwind/{}",
+                    id.to_lowercase()
+                ))?
             };
             changes.push(Change::AddEvidence(Evidence {
                 id: format!("EV-{id}"),
@@ -644,7 +652,7 @@ pub fn build_scaled(session: &mut Session<'_>, n: usize) -> Result<Scaled> {
                 changes.push(Change::AddEvidence(Evidence {
                     id: format!("EV-{}-{}", i + 1, k + 1),
                     title: format!("Record {} of control {}", k + 1, i + 1),
-                    location: format!("https://evidence.example/{id}/{}", k + 1),
+                    location: link(&format!("https://evidence.example/{id}/{}", k + 1))?,
                     collected: today.checked_sub(days.days()).unwrap_or(today),
                     valid_until: None,
                     controls: vec![id.clone()],

@@ -14,7 +14,7 @@ use crosswalk_store::Sha256;
 
 use crate::program::Session;
 use crate::standards::resolve;
-use crate::{Result, bail, invalid};
+use crate::{Result, invalid};
 
 /// A document produced for the caller to write or send.
 #[derive(Debug)]
@@ -24,31 +24,6 @@ pub struct Document {
     pub bytes: Vec<u8>,
     /// What it holds, e.g. "the Statement of Applicability for iso27001-2022 (93 controls)".
     pub what: String,
-}
-
-/// Checks an evidence link: an http or https URL with a host, on one line.
-///
-/// # Errors
-/// Anything else.
-pub fn check_url(url: &str) -> Result<String> {
-    let u = url.trim();
-    let rest = u
-        .strip_prefix("https://")
-        .or_else(|| u.strip_prefix("http://"))
-        .ok_or_else(|| invalid!("evidence link `{}` is not an http(s) URL", u.escape_debug()))?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || u.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        bail!(
-            "evidence link `{}` is not a valid http(s) URL",
-            u.escape_debug()
-        );
-    }
-    Ok(u.to_owned())
-}
-
-/// The stored file an evidence location names (`sha256:<64 hex>`), if it names one.
-pub fn stored_digest(location: &str) -> Option<Sha256> {
-    Sha256::parse_location(location).ok()
 }
 
 /// The framework's statuses, which must be in the program's scope.
@@ -183,14 +158,14 @@ impl Session<'_> {
                 .evidence
                 .iter()
                 .map(|e| {
-                    let sha = stored_digest(&e.location).map(|s| s.to_string());
+                    let sha = e.location.file().map(ToString::to_string);
                     ManifestEntry {
                         id: e.id.clone(),
                         title: e.title.clone(),
                         collected: e.collected.to_string(),
                         valid_until: e.valid_until.map(|d| d.to_string()),
                         controls: e.controls.clone(),
-                        location: e.location.clone(),
+                        location: e.location.to_string(),
                         path: sha.as_ref().map(|h| format!("files/{h}")),
                         sha256: sha,
                     }

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use crosswalk_core::crosswalk::Graph;
+use crosswalk_core::evidence::Location;
 use crosswalk_core::framework::Framework;
 use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::mapping::Coverage;
@@ -528,23 +529,22 @@ impl<'c> Session<'c> {
                 .map(|id| check_id("evidence id", id))
                 .transpose()
                 .map_err(Error::Invalid)?;
-        let location = match &e.source {
-            EvidenceSource::Url(u) => crate::export::check_url(u)?,
-            EvidenceSource::File(_) => String::new(),
+        let link = match &e.source {
+            EvidenceSource::Url(u) => Some(Location::parse(u).map_err(|e| invalid!("{e}"))?),
+            EvidenceSource::File(_) => None,
         };
         if e.controls.is_empty() {
             bail!("evidence proves at least one control (--control ID)");
         }
         self.require_program()?;
-        if !e.controls.is_empty() {
-            let missing = self.store.control_ids_exist(&e.controls)?;
-            if let Some(m) = missing.first() {
-                bail!("evidence names no control `{m}`; nothing was changed");
-            }
+        let missing = self.store.control_ids_exist(&e.controls)?;
+        if let Some(m) = missing.first() {
+            bail!("evidence names no control `{m}`; nothing was changed");
         }
-        let location = match e.source {
-            EvidenceSource::File(bytes) => self.store.put_file(&bytes)?.location(),
-            EvidenceSource::Url(_) => location,
+        let location = match (e.source, link) {
+            (_, Some(link)) => link,
+            (EvidenceSource::File(bytes), None) => Location::File(self.store.put_file(&bytes)?),
+            (EvidenceSource::Url(_), None) => bail!("evidence needs a file or a link"),
         };
         let evidence = Evidence {
             id: id.unwrap_or_default(),

@@ -5,6 +5,7 @@
 
 pub mod compare;
 pub mod crosswalk;
+pub mod evidence;
 pub mod framework;
 pub mod ids;
 pub mod library;

@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::crosswalk::{Graph, Node, Reach};
+use crate::evidence::Location;
 use crate::framework::Framework;
 use crate::ids::{FrameworkId, RequirementId};
 use crate::library::Library;
@@ -131,8 +132,8 @@ pub struct ControlLink {
 pub struct Evidence {
     pub id: String,
     pub title: String,
-    /// `sha256:<hex>` for a stored file, or a URL.
-    pub location: String,
+    /// A stored file (by SHA-256) or an http(s) link.
+    pub location: Location,
     pub collected: Date,
     /// After this date the evidence no longer counts.
     pub valid_until: Option<Date>,

@@ -174,7 +174,7 @@ impl<'p> EvidenceCells<'p> {
                     }
                     .into(),
                     e.controls.join(", "),
-                    e.location.clone(),
+                    e.location.to_string(),
                 ],
                 &plain,
             )?;

@@ -103,7 +103,9 @@ fn evidence(i: usize, k: usize) -> Result<Evidence, Box<dyn Error>> {
     Ok(Evidence {
         id: String::new(),
         title: format!("Evidence {k} for control {i}"),
-        location: crosswalk_store::Sha256::of(format!("{i}/{k}").as_bytes()).location(),
+        location: crosswalk_core::evidence::Location::File(crosswalk_store::Sha256::of(
+            format!("{i}/{k}").as_bytes(),
+        )),
         collected: day,
         valid_until: k.is_multiple_of(2).then(|| jiff::civil::date(2027, 6, 30)),
         controls: vec![control(i).id],

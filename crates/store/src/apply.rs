@@ -251,7 +251,7 @@ fn apply_one(
                     t(id),
                     Val::Int(pos),
                     t(&e.title),
-                    t(&e.location),
+                    Val::Text(e.location.to_string()),
                     Val::Text(e.collected.to_string()),
                     date_val(e.valid_until),
                 ],

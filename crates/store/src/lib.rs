@@ -22,7 +22,6 @@
 mod apply;
 mod pg;
 mod read;
-mod sha;
 mod sqlite;
 
 use crosswalk_core::ids::{FrameworkId, RequirementId};
@@ -32,8 +31,8 @@ use crosswalk_core::program::{
 };
 use jiff::civil::Date;
 
+pub use crosswalk_core::evidence::{InvalidSha256, Sha256};
 pub use pg::PgStore;
-pub use sha::{InvalidSha256, Sha256};
 pub use sqlite::SqliteStore;
 
 /// Migrations in order; each runs once and is recorded in `schema_version`; all pending

@@ -312,10 +312,15 @@ fn evidence(tx: &mut dyn Tx) -> Result<Vec<Evidence>, StoreError> {
         &[],
         &mut |r| {
             positions.push(r.int(0)?);
+            let id = r.string(1)?;
+            let location = r
+                .text(3)?
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("evidence `{id}`: {e}")))?;
             out.push(Evidence {
-                id: r.string(1)?,
+                id,
                 title: r.string(2)?,
-                location: r.string(3)?,
+                location,
                 collected: parse_date(r.text(4)?)?,
                 valid_until: parse_opt_date(r.opt_text(5)?)?,
                 controls: Vec::new(),

@@ -51,7 +51,7 @@ fn evidence_locations_are_files_by_hash_or_http_links_only() {
                 "AC-1",
             ],
         );
-        assert!(err.contains("not") && err.contains("http"), "{bad}: {err}");
+        assert!(err.contains("neither a stored file"), "{bad}: {err}");
     }
     assert_eq!(counts(&db), (1, 0), "nothing was recorded");
     run_ok(

@@ -41,7 +41,7 @@ fn evidence(c: &str, days_ago: i64) -> Evidence {
     Evidence {
         id: format!("ev-{c}-{days_ago}"),
         title: String::new(),
-        location: "https://example.org".into(),
+        location: "https://example.org".parse().unwrap(),
         collected: TODAY.checked_sub(days_ago.days()).unwrap(),
         valid_until: None,
         controls: vec![c.into()],

@@ -11,7 +11,7 @@ pub fn evidence(id: &str, controls: &[&str]) -> Evidence {
     Evidence {
         id: id.into(),
         title: format!("Evidence {id}"),
-        location: "https://example.org/e".into(),
+        location: "https://example.org/e".parse().unwrap(),
         collected: date(2026, 10, 1),
         valid_until: None,
         controls: controls.iter().map(|c| (*c).to_owned()).collect(),
@@ -338,8 +338,8 @@ fn sqlite_version_3_with_duplicate_positions_is_repaired() {
                 ('C', 1, 't', '', '', 'operating', ''), ('A', 0, 't', '', '', 'operating', ''),
                 ('B', 1, 't', '', '', 'operating', ''), ('D', 5, 't', '', '', 'operating', '');
              INSERT INTO evidence (id, position, title, location, collected, valid_until) VALUES
-                ('EV-1', 0, 'a', 'x', '2026-01-01', NULL), ('EV-7', 1, 'b', 'x', '2026-01-01', NULL),
-                ('EV-3', 1, 'c', 'x', '2026-01-01', NULL), ('Q-99', 2, 'd', 'x', '2026-01-01', NULL);
+                ('EV-1', 0, 'a', 'https://e.example/x', '2026-01-01', NULL), ('EV-7', 1, 'b', 'https://e.example/x', '2026-01-01', NULL),
+                ('EV-3', 1, 'c', 'https://e.example/x', '2026-01-01', NULL), ('Q-99', 2, 'd', 'https://e.example/x', '2026-01-01', NULL);
              INSERT INTO assessment_history (seq, framework, requirement, record) VALUES (0, 'iso27001-2022', 'A.5.1', '{}');",
         )
         .unwrap();
@@ -371,4 +371,37 @@ fn sqlite_version_3_with_duplicate_positions_is_repaired() {
         .unwrap();
     assert_eq!(got.ids, ["EV-8"]);
     assert_eq!(s.load().unwrap().controls[4].id, "E");
+}
+
+/// A database written by an older version that accepted any location (the fuzzed
+/// `sha256:../../outside/secret.txt`) is refused with a message naming the evidence,
+/// never read as a path.
+#[test]
+fn a_stored_location_that_is_not_a_file_hash_or_link_is_refused_on_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let mut s = crosswalk_store::open(path.to_str().unwrap()).unwrap();
+        s.apply(&[crosswalk_store::Change::SetProgram(
+            crosswalk_core::program::ProgramInfo {
+                organization: "Acme".into(),
+                scope: String::new(),
+                systems: Vec::new(),
+            },
+        )])
+        .unwrap();
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "INSERT INTO evidence (id, position, title, location, collected, valid_until) VALUES
+            ('EV-9', 0, 'x', 'sha256:../../../outside/secret.txt', '2026-01-01', NULL);",
+    )
+    .unwrap();
+    drop(conn);
+    let mut s = crosswalk_store::open(path.to_str().unwrap()).unwrap();
+    let err = s.load().unwrap_err().to_string();
+    assert!(
+        err.contains("EV-9") && err.contains("neither a stored file"),
+        "{err}"
+    );
 }

@@ -90,7 +90,7 @@ pub fn sample() -> Vec<Change> {
         Change::AddEvidence(Evidence {
             id: "EV-1".into(),
             title: "Access review Q3".into(),
-            location: format!("sha256:{}", "ab".repeat(32)),
+            location: format!("sha256:{}", "ab".repeat(32)).parse().unwrap(),
             collected: date(2026, 10, 1),
             valid_until: Some(date(2027, 1, 1)),
             controls: vec!["AC-01".into(), "LOG-02".into()],
@@ -169,7 +169,7 @@ fn conformance(backend: &str, new_db: &mut dyn FnMut() -> String) {
         .apply(&[Change::AddEvidence(Evidence {
             id: "EV-2".into(),
             title: "x".into(),
-            location: "https://example.org/x".into(),
+            location: "https://example.org/x".parse().unwrap(),
             collected: date(2026, 11, 2),
             valid_until: None,
             controls: vec!["NOPE".into()],

@@ -1,4 +1,6 @@
-//! The address of a stored file: its SHA-256, checked.
+//! Where evidence lives, as checked types: a stored file named only by its SHA-256, or a
+//! link that is an http(s) URL. Nothing else can be an evidence location, so no location
+//! can name a path on disk.
 
 use std::fmt;
 
@@ -127,6 +129,87 @@ impl<'de> serde::Deserialize<'de> for Sha256 {
     }
 }
 
+/// Text that is not an evidence location.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "evidence location `{0}` is neither a stored file (`sha256:` and 64 lowercase hex digits) nor an http(s) URL"
+)]
+pub struct InvalidLocation(String);
+
+/// Where a piece of evidence is: a file stored by its SHA-256, or an http(s) link.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Location {
+    File(Sha256),
+    Link(String),
+}
+
+impl Location {
+    /// `sha256:<64 hex>` for a stored file, an `http://` or `https://` URL with a host for
+    /// a link; surrounding space is trimmed.
+    ///
+    /// # Errors
+    /// Anything else: other schemes, paths, `sha256:../x`, spaces or control characters.
+    pub fn parse(s: &str) -> Result<Self, InvalidLocation> {
+        let t = s.trim();
+        let bad = || {
+            let mut shown: String = t.chars().take(120).collect();
+            if shown.len() < t.len() {
+                shown.push('…');
+            }
+            InvalidLocation(shown.escape_debug().to_string())
+        };
+        if t.starts_with(PREFIX) {
+            return Sha256::parse_location(t).map(Self::File).map_err(|_| bad());
+        }
+        let rest = t
+            .strip_prefix("https://")
+            .or_else(|| t.strip_prefix("http://"))
+            .ok_or_else(bad)?;
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if host.is_empty() || t.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(bad());
+        }
+        Ok(Self::Link(t.to_owned()))
+    }
+
+    /// The stored file, when the evidence is one.
+    pub fn file(&self) -> Option<&Sha256> {
+        match self {
+            Self::File(sha) => Some(sha),
+            Self::Link(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::File(sha) => write!(f, "{PREFIX}{sha}"),
+            Self::Link(url) => f.write_str(url),
+        }
+    }
+}
+
+impl std::str::FromStr for Location {
+    type Err = InvalidLocation;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl serde::Serialize for Location {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Location {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -170,5 +253,31 @@ mod tests {
             assert!(e.to_string().contains("not a SHA-256"), "{e}");
         }
         assert!(serde_json::from_str::<Sha256>("\"../../x\"").is_err());
+    }
+
+    #[test]
+    fn locations_are_stored_files_or_http_links() {
+        let hex = "ab".repeat(32);
+        let file = Location::parse(&format!("sha256:{hex}")).unwrap();
+        assert_eq!(file.file().unwrap().to_string(), hex);
+        assert_eq!(file.to_string(), format!("sha256:{hex}"));
+        let link = Location::parse(" https://e.example/x?y=1 ").unwrap();
+        assert_eq!(link.to_string(), "https://e.example/x?y=1");
+        for bad in [
+            "sha256:../../../outside/secret.txt",
+            "file:///etc/passwd",
+            "/etc/passwd",
+            "https://",
+            "https://a b",
+            "http://x\u{1b}[2J",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert!(Location::parse(bad).is_err(), "{bad:?}");
+        }
+        let json = serde_json::to_string(&link).unwrap();
+        assert_eq!(json, "\"https://e.example/x?y=1\"");
+        assert_eq!(serde_json::from_str::<Location>(&json).unwrap(), link);
+        assert!(serde_json::from_str::<Location>("\"sha256:../x\"").is_err());
     }
 }
