@@ -165,19 +165,6 @@ pub struct NewEvidence {
     pub valid_until: Option<Date>,
 }
 
-/// `policy set`.
-#[derive(Debug, Clone, Default)]
-pub struct PolicyInput {
-    pub id: String,
-    pub title: String,
-    pub version: String,
-    pub owner: String,
-    pub approved_by: String,
-    pub approved_on: Option<Date>,
-    pub next_review: Option<Date>,
-    pub url: String,
-}
-
 /// `assess set`.
 #[derive(Debug, Clone, Default)]
 pub struct AssessInput {
@@ -586,23 +573,20 @@ impl<'c> Session<'c> {
     }
 
     /// Adds a policy or records a new version of it; the next review defaults to a year
-    /// after approval.
+    /// after approval. Id, title and version are checked and trimmed.
     ///
     /// # Errors
     /// A bad id or title, no program.
-    pub fn set_policy(&mut self, p: PolicyInput) -> Result<Policy> {
+    pub fn set_policy(&mut self, p: Policy) -> Result<Policy> {
         let policy = Policy {
             id: check_id("policy id", &p.id).map_err(Error::Invalid)?,
             title: check_title("policy title", &p.title).map_err(Error::Invalid)?,
             version: check_id("policy version", &p.version).map_err(Error::Invalid)?,
-            owner: p.owner,
-            approved_by: p.approved_by,
-            approved_on: p.approved_on,
             next_review: p.next_review.or_else(|| {
                 p.approved_on
                     .and_then(|d| d.checked_add(jiff::ToSpan::year(1)).ok())
             }),
-            location: p.url,
+            ..p
         };
         self.require_program()?;
         self.apply(&[Change::SetPolicy(policy.clone())])?;

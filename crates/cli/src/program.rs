@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, anyhow, bail};
 use crosswalk_app::Clock;
 use crosswalk_app::program::{
-    AddFramework, AssessInput, ControlImport, EvidenceSource, NewControl, NewEvidence, PolicyInput,
-    Session, StatusReport, date,
+    AddFramework, AssessInput, ControlImport, EvidenceSource, NewControl, NewEvidence, Session,
+    StatusReport, date,
 };
 use crosswalk_core::ids::FrameworkId;
-use crosswalk_core::program::{FrameworkStatus, ProgramInfo, RESULT_RULE, Target};
+use crosswalk_core::program::{FrameworkStatus, Policy, ProgramInfo, RESULT_RULE, Target};
 use crosswalk_library::Catalog;
 use crosswalk_report::gap::{ReportFormat, status_cells};
 
@@ -163,6 +163,24 @@ fn show_program(catalog: &Catalog, s: &mut Session<'_>, as_json: bool) -> Result
         program.evidence.len(),
         program.assessments.len()
     ));
+    emit(&out)
+}
+
+/// A listing: the items as a JSON array with `--json`, else one line each.
+fn listing<R, J: serde::Serialize>(
+    rows: &[R],
+    as_json: bool,
+    item: impl Fn(&R) -> &J,
+    line: impl Fn(&R) -> String,
+) -> Result<()> {
+    if as_json {
+        return emit_json(&rows.iter().map(item).collect::<Vec<_>>());
+    }
+    let mut out = String::new();
+    for r in rows {
+        out.push_str(&line(r));
+        out.push('\n');
+    }
     emit(&out)
 }
 
@@ -365,25 +383,22 @@ fn program(catalog: &Catalog, s: &mut Session<'_>, command: ProgramCommand) -> R
 
 fn control(s: &mut Session<'_>, command: ControlCommand) -> Result<()> {
     match command {
-        ControlCommand::List { json: as_json } => {
-            let rows = s.controls()?;
-            if as_json {
-                return emit_json(&rows.iter().map(|r| &r.control).collect::<Vec<_>>());
-            }
-            let mut out = String::new();
-            for r in &rows {
+        ControlCommand::List { json: as_json } => listing(
+            &s.controls()?,
+            as_json,
+            |r| &r.control,
+            |r| {
                 let c = &r.control;
-                out.push_str(&format!(
-                    "{:<10} {:<12} {:<50} {} ({} links)\n",
+                format!(
+                    "{:<10} {:<12} {:<50} {} ({} links)",
                     c.id,
                     c.status.as_str(),
                     c.title,
                     c.owner,
                     r.links
-                ));
-            }
-            emit(&out)
-        }
+                )
+            },
+        ),
         ControlCommand::Add {
             id,
             title,
@@ -444,25 +459,22 @@ fn control(s: &mut Session<'_>, command: ControlCommand) -> Result<()> {
 
 fn evidence(s: &mut Session<'_>, command: EvidenceCommand) -> Result<()> {
     match command {
-        EvidenceCommand::List { json: as_json } => {
-            let rows = s.evidence()?;
-            if as_json {
-                return emit_json(&rows.iter().map(|r| &r.evidence).collect::<Vec<_>>());
-            }
-            let mut out = String::new();
-            for r in &rows {
+        EvidenceCommand::List { json: as_json } => listing(
+            &s.evidence()?,
+            as_json,
+            |r| &r.evidence,
+            |r| {
                 let e = &r.evidence;
-                out.push_str(&format!(
-                    "{:<8} {:<7} collected {} {:<44} {}\n",
+                format!(
+                    "{:<8} {:<7} collected {} {:<44} {}",
                     e.id,
                     if r.current { "current" } else { "STALE" },
                     e.collected,
                     e.title,
                     e.controls.join(", ")
-                ));
-            }
-            emit(&out)
-        }
+                )
+            },
+        ),
         EvidenceCommand::Verify { package } => verify(&package),
         EvidenceCommand::Add {
             id,
@@ -510,16 +522,14 @@ fn verify(package: &Path) -> Result<()> {
 
 fn policy(s: &mut Session<'_>, command: PolicyCommand) -> Result<()> {
     match command {
-        PolicyCommand::List { json: as_json } => {
-            let rows = s.policies()?;
-            if as_json {
-                return emit_json(&rows.iter().map(|r| &r.policy).collect::<Vec<_>>());
-            }
-            let mut out = String::new();
-            for r in &rows {
+        PolicyCommand::List { json: as_json } => listing(
+            &s.policies()?,
+            as_json,
+            |r| &r.policy,
+            |r| {
                 let p = &r.policy;
-                out.push_str(&format!(
-                    "{:<10} v{:<6} {:<44} approved {} by {}, next review {}{}\n",
+                format!(
+                    "{:<10} v{:<6} {:<44} approved {} by {}, next review {}{}",
                     p.id,
                     p.version,
                     p.title,
@@ -532,10 +542,9 @@ fn policy(s: &mut Session<'_>, command: PolicyCommand) -> Result<()> {
                     },
                     p.next_review.map_or_else(|| "—".into(), |d| d.to_string()),
                     if r.overdue { "  OVERDUE" } else { "" }
-                ));
-            }
-            emit(&out)
-        }
+                )
+            },
+        ),
         PolicyCommand::Set {
             id,
             title,
@@ -546,7 +555,7 @@ fn policy(s: &mut Session<'_>, command: PolicyCommand) -> Result<()> {
             next_review,
             url,
         } => {
-            let p = s.set_policy(PolicyInput {
+            let p = s.set_policy(Policy {
                 id,
                 title,
                 version,
@@ -554,7 +563,7 @@ fn policy(s: &mut Session<'_>, command: PolicyCommand) -> Result<()> {
                 approved_by,
                 approved_on: date(approved_on.as_deref(), "--approved-on")?,
                 next_review: date(next_review.as_deref(), "--next-review")?,
-                url,
+                location: url,
             })?;
             emit(&format!("recorded {} version {}\n", p.id, p.version))
         }

@@ -32,6 +32,27 @@ fn row_no(i: usize) -> Result<u32, ReportError> {
         .ok_or_else(|| ReportError::Invalid(format!("{i} rows pass Excel's limit of 1,048,576")))
 }
 
+/// A new workbook. Compression level 2 of 9: most of the time of saving a large workbook is
+/// compressing its sheets, and level 2 saves in about half the time of the default 6 for
+/// about 10 % more bytes.
+fn workbook() -> Workbook {
+    let mut wb = Workbook::new();
+    wb.set_zip_compression_level(2);
+    wb
+}
+
+/// A new sheet named `name` with a bold, frozen header row of `columns` (name, width).
+fn sheet<'w>(
+    wb: &'w mut Workbook,
+    name: &str,
+    columns: &[(&str, f64)],
+) -> Result<&'w mut Worksheet, ReportError> {
+    let ws = wb.add_worksheet();
+    ws.set_name(name)?;
+    header(ws, columns)?;
+    Ok(ws)
+}
+
 fn header(ws: &mut Worksheet, columns: &[(&str, f64)]) -> Result<(), ReportError> {
     let bold = Format::new()
         .set_bold()
@@ -218,11 +239,10 @@ pub fn soa(
         .filter(|a| &a.framework == fw.id())
         .map(|a| (a.requirement.as_str(), a))
         .collect();
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("Statement of Applicability")?;
-    header(
-        ws,
+    let mut wb = workbook();
+    let ws = sheet(
+        &mut wb,
+        "Statement of Applicability",
         &[
             ("Control", 10.0),
             ("Title", 40.0),
@@ -305,11 +325,10 @@ pub fn control_matrix(
     for l in program.links.iter().filter(|l| &l.framework == fw.id()) {
         links.entry(l.requirement.as_str()).or_default().push(l);
     }
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("Control matrix")?;
-    header(
-        ws,
+    let mut wb = workbook();
+    let ws = sheet(
+        &mut wb,
+        "Control matrix",
         &[
             ("Criterion", 10.0),
             ("Criterion title", 40.0),

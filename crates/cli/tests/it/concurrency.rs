@@ -176,26 +176,5 @@ fn readers_and_writers_at_once_on_sqlite() {
 
 #[test]
 fn readers_and_writers_at_once_on_postgres() {
-    let Ok(base) = std::env::var("CROSSWALK_TEST_POSTGRES") else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CROSSWALK_TEST_POSTGRES is not set under CI"
-        );
-        eprintln!(
-            "readers_and_writers_at_once_on_postgres: skipped, CROSSWALK_TEST_POSTGRES is not set"
-        );
-        return;
-    };
-    let schema = format!("cw_stress_{}", std::process::id());
-    let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
-    admin
-        .batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-        ))
-        .unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    stress(&format!("{base}{sep}options=-csearch_path%3D{schema}"));
-    admin
-        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-        .unwrap();
+    super::with_postgres("stress", stress);
 }

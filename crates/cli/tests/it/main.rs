@@ -31,6 +31,32 @@ fn stdout(args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
 
+/// Runs `f` with the URL of a fresh schema on the PostgreSQL server named by
+/// `CROSSWALK_TEST_POSTGRES` (dropped afterwards); skipped with a message when it is unset,
+/// a failure under `CI=true`.
+fn with_postgres(test: &str, f: impl FnOnce(&str)) {
+    let Ok(base) = std::env::var("CROSSWALK_TEST_POSTGRES") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CROSSWALK_TEST_POSTGRES is not set under CI"
+        );
+        eprintln!("{test}: skipped, CROSSWALK_TEST_POSTGRES is not set");
+        return;
+    };
+    let schema = format!("cw_{test}_{}", std::process::id());
+    let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        ))
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    f(&format!("{base}{sep}options=-csearch_path%3D{schema}"));
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
+}
+
 fn json(args: &[&str]) -> Value {
     serde_json::from_str(&stdout(args)).expect("valid JSON")
 }

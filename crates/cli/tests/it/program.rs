@@ -768,43 +768,25 @@ fn policies_sign_off_and_trend() {
 /// The demo on PostgreSQL reports exactly what it reports on SQLite.
 #[test]
 fn demo_on_postgres_matches_sqlite() {
-    let Ok(base) = std::env::var("CROSSWALK_TEST_POSTGRES") else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CROSSWALK_TEST_POSTGRES is not set under CI"
+    super::with_postgres("demo", |pg| {
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = dir.path().join("demo.db");
+        let sqlite = sqlite.to_str().unwrap();
+        run_ok(sqlite, &["demo"]);
+        run_ok(pg, &["demo"]);
+        for args in [
+            &["assess", "status", "--json"][..],
+            &["gaps", "--json", "--limit", "50"],
+            &["plan", "--json"],
+        ] {
+            assert_eq!(run_json(pg, args), run_json(sqlite, args), "{args:?}");
+        }
+        let (a, b) = (
+            run_json(pg, &["program", "show", "--json"]),
+            run_json(sqlite, &["program", "show", "--json"]),
         );
-        eprintln!("demo_on_postgres_matches_sqlite: skipped, CROSSWALK_TEST_POSTGRES is not set");
-        return;
-    };
-    let schema = format!("cw_cli_{}", std::process::id());
-    let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
-    admin
-        .batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-        ))
-        .unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let pg = format!("{base}{sep}options=-csearch_path%3D{schema}");
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = dir.path().join("demo.db");
-    let sqlite = sqlite.to_str().unwrap();
-    run_ok(sqlite, &["demo"]);
-    run_ok(&pg, &["demo"]);
-    for args in [
-        &["assess", "status", "--json"][..],
-        &["gaps", "--json", "--limit", "50"],
-        &["plan", "--json"],
-    ] {
-        assert_eq!(run_json(&pg, args), run_json(sqlite, args), "{args:?}");
-    }
-    let (a, b) = (
-        run_json(&pg, &["program", "show", "--json"]),
-        run_json(sqlite, &["program", "show", "--json"]),
-    );
-    assert_eq!(a, b, "the same program in both databases");
-    admin
-        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-        .unwrap();
+        assert_eq!(a, b, "the same program in both databases");
+    });
 }
 
 /// Exports `what` (an XLSX export) for `framework` and reads back the named sheet's cells.

@@ -161,3 +161,50 @@ fn not_a_package_is_a_clear_error() {
     let err = package::verify(Cursor::new(zip)).unwrap_err();
     assert!(err.to_string().contains("manifest.json"), "{err}");
 }
+
+mod fuzz {
+    //! Bounded fuzzing of package verification: mutated archives (flipped bytes,
+    //! truncation, spliced slices) are answered with a result or an error, never a panic
+    //! or a hang.
+
+    use std::io::Cursor;
+
+    use proptest::prelude::*;
+    use sha2::Digest;
+
+    use super::{entry, manifest, raw_zip};
+
+    fn valid_package() -> Vec<u8> {
+        let content = b"quarterly access review".to_vec();
+        let sha = format!("{:x}", sha2::Sha256::digest(&content));
+        let m = manifest(vec![entry("EV-1", &sha, &format!("files/{sha}"))]);
+        raw_zip(&[
+            ("manifest.json", &serde_json::to_vec(&m).unwrap()),
+            (&format!("files/{sha}"), &content),
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mutated_packages_never_panic(
+            flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+            cut in any::<prop::sample::Index>(),
+            splice in any::<(prop::sample::Index, prop::sample::Index)>(),
+        ) {
+            let mut bytes = valid_package();
+            for (at, b) in flips {
+                let i = at.index(bytes.len());
+                bytes[i] ^= b;
+            }
+            let (a, b) = (splice.0.index(bytes.len()), splice.1.index(bytes.len()));
+            let (lo, hi) = (a.min(b), a.max(b));
+            let slice = bytes[lo..hi].to_vec();
+            bytes.extend_from_slice(&slice);
+            let keep = cut.index(bytes.len() + 1).max(bytes.len() / 2);
+            bytes.truncate(keep);
+            let _ = crosswalk_report::package::verify(Cursor::new(bytes));
+        }
+    }
+}
