@@ -1,5 +1,11 @@
 //! Test support shared by crosswalk's crates (a dev-dependency only; the product never
-//! needs it).
+//! needs it): the shared reference data, bounded fuzzing by mutation, and hostile input.
+
+// Test support: failing loudly is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod fuzz;
+pub mod hostile;
 
 use std::path::PathBuf;
 
@@ -9,7 +15,6 @@ use std::path::PathBuf;
 ///
 /// # Panics
 /// When the directory is absent and `CI=true`.
-#[allow(clippy::panic)]
 pub fn shared_data(test: &str) -> Option<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = match std::env::var_os("CROSSWALK_SHARED_DATA") {

@@ -3,31 +3,9 @@
 //! directories report such files as located diagnostics.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::time::Duration;
 
 use crosswalk_format::input::{self, InputError, Limit};
-
-/// Runs `f` on another thread and fails (instead of hanging) when it takes a minute.
-fn within_a_minute<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    rx.recv_timeout(Duration::from_secs(60))
-        .expect("finished without blocking")
-}
-
-fn fifo(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    let ok = std::process::Command::new("mkfifo")
-        .arg(&path)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "mkfifo");
-    path
-}
+use crosswalk_testkit::hostile::{bounded, bounded_with_stack, fifo, sparse_file};
 
 #[test]
 fn devices_pipes_and_directories_are_not_regular_files() {
@@ -39,8 +17,7 @@ fn devices_pipes_and_directories_are_not_regular_files() {
         (dir.path().to_owned(), "a directory"),
     ] {
         let shown = path.clone();
-        let err =
-            within_a_minute(move || input::read_text(&path, input::OSCAL_DOCUMENT)).unwrap_err();
+        let err = bounded(move || input::read_text(&path, input::OSCAL_DOCUMENT)).unwrap_err();
         assert!(
             matches!(&err, InputError::NotRegular { kind: k, .. } if *k == kind),
             "{err:?}"
@@ -69,10 +46,7 @@ fn files_over_the_limit_are_refused_before_reading() {
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("x.json");
     // Sparse: no disk space is used, and nothing is read.
-    std::fs::File::create(&big)
-        .unwrap()
-        .set_len(300 * 1024 * 1024)
-        .unwrap();
+    sparse_file(&big, 300 * 1024 * 1024);
     let err = input::read_bytes(&big, input::OSCAL_DOCUMENT).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -95,10 +69,7 @@ fn files_over_the_limit_are_refused_before_reading() {
     );
     assert_eq!(input::read_bytes(&small, 11).unwrap(), b"0123456789A");
     let limit = Limit::new(3 * 1024 * 1024 / 2, "evidence files");
-    std::fs::File::create(&small)
-        .unwrap()
-        .set_len(2 * 1024 * 1024 + 1)
-        .unwrap();
+    sparse_file(&small, 2 * 1024 * 1024 + 1);
     let err = input::read_bytes(&small, limit).unwrap_err();
     assert!(
         err.to_string()
@@ -151,14 +122,11 @@ fn human_sizes() {
 fn library_directories_report_special_and_oversized_files() {
     let dir = tempfile::tempdir().unwrap();
     fifo(dir.path(), "pipe.toml");
-    std::fs::File::create(dir.path().join("huge.toml"))
-        .unwrap()
-        .set_len(17 * 1024 * 1024)
-        .unwrap();
+    sparse_file(&dir.path().join("huge.toml"), 17 * 1024 * 1024);
     std::fs::create_dir(dir.path().join("sub")).unwrap();
     std::fs::write(dir.path().join("sub/bad.toml"), b"kind = \"\xfe\"").unwrap();
     let root = dir.path().to_owned();
-    let diags = within_a_minute(move || crosswalk_format::read_dir(&root, "lib/")).unwrap_err();
+    let diags = bounded(move || crosswalk_format::read_dir(&root, "lib/")).unwrap_err();
     let got: Vec<String> = diags.iter().map(ToString::to_string).collect();
     assert_eq!(
         got,
@@ -195,13 +163,10 @@ fn deeply_nested_toml_is_a_located_error() {
     ] {
         let text = format!("kind = \"framework\"\nversion = 1\n{text}");
         // On a small stack, where a recursive parser would overflow.
-        let diags = std::thread::Builder::new()
-            .stack_size(1 << 20)
-            .spawn(move || crosswalk_format::parse_file("x.toml", &text))
-            .unwrap()
-            .join()
-            .unwrap()
-            .unwrap_err();
+        let diags = bounded_with_stack(1 << 20, move || {
+            crosswalk_format::parse_file("x.toml", &text)
+        })
+        .unwrap_err();
         assert_eq!(diags.len(), 1);
         assert!(diags[0].to_string().starts_with("x.toml:"), "{}", diags[0]);
     }

@@ -184,9 +184,7 @@ assessable = false
     );
 }
 
-#[test]
-fn mapping_sets_round_trip_and_report_bad_rows() {
-    let text = r#"kind = "mapping-set"
+const MAPPING_SET: &str = r#"kind = "mapping-set"
 version = 1
 
 [mapping_set]
@@ -212,6 +210,10 @@ from = "X.2"
 to = "Y-2"
 relationship = "intersects"
 "#;
+
+#[test]
+fn mapping_sets_round_trip_and_report_bad_rows() {
+    let text = MAPPING_SET;
     let LibraryFile::MappingSet(set, line, lines) = parse_file("m.toml", text).unwrap() else {
         panic!("not a mapping set")
     };

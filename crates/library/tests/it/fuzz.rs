@@ -6,74 +6,25 @@
 use std::path::Path;
 
 use crosswalk_format::Loaded;
+use crosswalk_testkit::fuzz::{Mix, Mutation, Mutator, TOML_TOKENS, config};
 use proptest::prelude::*;
 
-const ACME: &str = r#"kind = "framework"
-version = 1
-
-[framework]
-id = "acme-2024"
-family = "acme"
-current = true
-name = "ACME Baseline 2024"
-version = "2024"
-publisher = "ACME Corp"
-
-[[requirements]]
-id = "A"
-title = "Access"
-summary = "Access control."
-kind = "group"
-assessable = false
-
-[[requirements]]
-id = "A.1"
-parent = "A"
-title = "Access reviews"
-summary = "Review who can reach production every quarter."
-kind = "control"
-assessable = true
-"#;
-
-const BETA: &str = r#"kind = "framework"
-version = 1
-
-[framework]
-id = "beta-1"
-family = "beta"
-current = true
-name = "Beta 1"
-version = "1"
-publisher = "Beta"
-
-[[requirements]]
-id = "B-1"
-title = "Reviews"
-summary = "Review access."
-kind = "control"
-assessable = true
-"#;
-
-const MAPPINGS: &str = r#"kind = "mapping-set"
-version = 1
-
-[mapping_set]
-id = "acme-2024--beta-1"
-from = "acme-2024"
-to = "beta-1"
-title = "ACME to Beta"
-provenance = "curated"
-publisher = "crosswalk"
-source = "test"
-method = "by hand"
-review = "none"
-
-[[mappings]]
-from = "A.1"
-to = "B-1"
-relationship = "subset"
-strength = 6
-"#;
+/// The text of a mapping-set file from framework `from` to `to`, with mappings given as
+/// (from, to, relationship, strength).
+fn mapping_set_file(from: &str, to: &str, mappings: &[(&str, &str, &str, Option<u8>)]) -> String {
+    let mut text = format!(
+        "kind = \"mapping-set\"\nversion = 1\n\n[mapping_set]\nid = \"{from}--{to}\"\nfrom = \"{from}\"\nto = \"{to}\"\ntitle = \"{from} to {to}\"\nprovenance = \"curated\"\npublisher = \"crosswalk\"\nsource = \"test\"\nmethod = \"by hand\"\nreview = \"none\"\n"
+    );
+    for (f, t, relationship, strength) in mappings {
+        text.push_str(&format!(
+            "\n[[mappings]]\nfrom = \"{f}\"\nto = \"{t}\"\nrelationship = \"{relationship}\"\n"
+        ));
+        if let Some(strength) = strength {
+            text.push_str(&format!("strength = {strength}\n"));
+        }
+    }
+    text
+}
 
 /// The profile of the built-in CIS Controls, moved to the `acme` family.
 fn profile() -> String {
@@ -93,17 +44,8 @@ fn profile() -> String {
     out
 }
 
+/// Text inserted at random places, besides TOML's syntax.
 const TOKENS: &[&str] = &[
-    "[",
-    "]",
-    "{",
-    "}",
-    "\"",
-    "=",
-    "\n",
-    "#",
-    "\u{0}",
-    "\u{1b}[2J",
     "\n[[requirements]]\nid = \"A.1\"\ntitle = \"t\"\nsummary = \"s\"\nkind = \"control\"\nassessable = true\n",
     "\n[[mappings]]\nfrom = \"A.1\"\nto = \"Z-9\"\nrelationship = \"equal\"\n",
     "parent = \"A.1\"\n",
@@ -113,31 +55,6 @@ const TOKENS: &[&str] = &[
     "soc2-2017",
     "iso27001",
 ];
-
-#[derive(Debug, Clone)]
-enum Mutation {
-    Flip(usize, u8),
-    Truncate(usize),
-    Duplicate(usize, usize, usize),
-    Delete(usize, usize),
-    Insert(usize, usize),
-    Nest(usize, usize),
-    /// Replaces every occurrence of one id with another, across the file.
-    Swap(usize, usize),
-}
-
-fn mutation() -> impl Strategy<Value = Mutation> {
-    prop_oneof![
-        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
-        any::<usize>().prop_map(Mutation::Truncate),
-        (any::<usize>(), 0..400usize, any::<usize>())
-            .prop_map(|(i, n, at)| Mutation::Duplicate(i, n, at)),
-        (any::<usize>(), 0..400usize).prop_map(|(i, n)| Mutation::Delete(i, n)),
-        (any::<usize>(), any::<usize>()).prop_map(|(at, t)| Mutation::Insert(at, t)),
-        (any::<usize>(), 1..1_000usize).prop_map(|(at, n)| Mutation::Nest(at, n)),
-        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::Swap(a, b)),
-    ]
-}
 
 const IDS: &[&str] = &[
     "acme-2024",
@@ -150,57 +67,42 @@ const IDS: &[&str] = &[
     "soc2",
 ];
 
-fn apply(seed: &str, mutations: &[Mutation]) -> String {
-    let mut b = seed.as_bytes().to_vec();
-    for m in mutations {
-        let len = b.len().max(1);
-        match *m {
-            Mutation::Flip(i, x) if !b.is_empty() => b[i % len] ^= x,
-            Mutation::Truncate(i) => b.truncate(i % len),
-            Mutation::Duplicate(i, n, at) if !b.is_empty() => {
-                let start = i % len;
-                let end = (start + n).min(b.len());
-                let slice = b[start..end].to_vec();
-                let at = at % (b.len() + 1);
-                b.splice(at..at, slice);
-            }
-            Mutation::Delete(i, n) if !b.is_empty() => {
-                let start = i % len;
-                let end = (start + n).min(b.len());
-                b.drain(start..end);
-            }
-            Mutation::Insert(at, t) => {
-                let at = at % (b.len() + 1);
-                b.splice(at..at, TOKENS[t % TOKENS.len()].bytes());
-            }
-            Mutation::Nest(at, n) => {
-                let at = at % (b.len() + 1);
-                let deep = format!("{}{}", "[".repeat(n), "]".repeat(n));
-                b.splice(at..at, deep.bytes());
-            }
-            Mutation::Swap(x, y) => {
-                let text = String::from_utf8_lossy(&b).replace(
-                    &format!("\"{}\"", IDS[x % IDS.len()]),
-                    &format!("\"{}\"", IDS[y % IDS.len()]),
-                );
-                b = text.into_bytes();
-            }
-            _ => {}
-        }
-    }
-    String::from_utf8_lossy(&b).into_owned()
-}
+const MUTATOR: Mutator = Mutator {
+    tokens: &[TOML_TOKENS, TOKENS],
+    nests: &[("[", "]")],
+    names: IDS,
+    mix: Mix {
+        swap: 1,
+        duplicate_len: 0..400,
+        delete_len: 0..400,
+        nest_depth: 1..1_000,
+        ..Mix::EVEN
+    },
+};
 
 /// The four files, the one at `target` mutated.
 fn files(target: usize, mutations: &[Mutation]) -> Vec<(&'static str, String)> {
     let mut files = vec![
-        ("acme.toml", ACME.to_owned()),
-        ("beta.toml", BETA.to_owned()),
-        ("maps.toml", MAPPINGS.to_owned()),
+        (
+            "acme.toml",
+            super::framework_file(
+                "acme-2024",
+                "acme",
+                &[("A", None, "group"), ("A.1", Some("A"), "control")],
+            ),
+        ),
+        (
+            "beta.toml",
+            super::framework_file("beta-1", "beta", &[("B-1", None, "control")]),
+        ),
+        (
+            "maps.toml",
+            mapping_set_file("acme-2024", "beta-1", &[("A.1", "B-1", "subset", Some(6))]),
+        ),
         ("profile.toml", profile()),
     ];
     let t = target % files.len();
-    files[t].1 = apply(&files[t].1, mutations);
+    files[t].1 = MUTATOR.apply_str(&files[t].1, mutations);
     files
 }
 
@@ -208,6 +110,12 @@ fn write(dir: &Path, files: &[(&str, String)]) {
     for (name, text) in files {
         std::fs::write(dir.join(name), text).unwrap();
     }
+}
+
+/// The four files, one of them mutated.
+fn mutated_files() -> impl Strategy<Value = Vec<(&'static str, String)>> {
+    (any::<usize>(), MUTATOR.mutations(1..5))
+        .prop_map(|(target, mutations)| files(target, &mutations))
 }
 
 #[test]
@@ -218,17 +126,14 @@ fn the_unmutated_library_loads() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config(256))]
 
     /// Parsing and the cross-file checks of the user files on their own.
     #[test]
-    fn mutated_user_files_parse_and_cross_check_or_fail_cleanly(
-        target in any::<usize>(),
-        mutations in prop::collection::vec(mutation(), 1..5),
-    ) {
+    fn mutated_user_files_parse_and_cross_check_or_fail_cleanly(files in mutated_files()) {
         let mut loaded = Loaded::default();
         let mut diags = Vec::new();
-        for (name, text) in files(target, &mutations) {
+        for (name, text) in files {
             match crosswalk_format::parse_file(name, &text) {
                 Ok(file) => loaded.add(name, file),
                 Err(d) => diags.extend(d),
@@ -248,16 +153,13 @@ proptest! {
 
 proptest! {
     // Each case loads the built-in library too (about 50 ms in a debug build).
-    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config(48))]
 
     /// The same files loaded on top of the built-in library.
     #[test]
-    fn mutated_user_libraries_load_or_fail_cleanly(
-        target in any::<usize>(),
-        mutations in prop::collection::vec(mutation(), 1..5),
-    ) {
+    fn mutated_user_libraries_load_or_fail_cleanly(files in mutated_files()) {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), &files(target, &mutations));
+        write(dir.path(), &files);
         let diags = crosswalk_library::validate_dir(dir.path()).unwrap();
         for d in &diags {
             prop_assert!(!d.message.is_empty(), "{}", d);

@@ -3,24 +3,9 @@
 //! overflowing the stack.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::time::Duration;
 
 use crosswalk_library::{LoadError, load, validate_dir};
-
-/// Runs `f` on a thread with a small stack (where deep recursion would overflow) and
-/// fails, instead of hanging, when it takes over two minutes.
-fn bounded<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(move || {
-            let _ = tx.send(f());
-        })
-        .unwrap();
-    rx.recv_timeout(Duration::from_secs(120))
-        .expect("finished, without blocking or overflowing its stack")
-}
+use crosswalk_testkit::hostile::{bounded, fifo, sparse_file};
 
 fn rendered(diags: &[crosswalk_format::Diagnostic]) -> Vec<String> {
     diags.iter().map(ToString::to_string).collect()
@@ -29,18 +14,8 @@ fn rendered(diags: &[crosswalk_format::Diagnostic]) -> Vec<String> {
 #[test]
 fn special_and_oversized_files_are_diagnostics() {
     let dir = tempfile::tempdir().unwrap();
-    let pipe = dir.path().join("pipe.toml");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&pipe)
-            .status()
-            .unwrap()
-            .success()
-    );
-    std::fs::File::create(dir.path().join("big.toml"))
-        .unwrap()
-        .set_len(1 << 30)
-        .unwrap();
+    fifo(dir.path(), "pipe.toml");
+    sparse_file(&dir.path().join("big.toml"), 1 << 30);
     std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.toml")).unwrap();
     let root: PathBuf = dir.path().to_owned();
     let diags = bounded(move || validate_dir(&root).unwrap());
@@ -101,20 +76,14 @@ fn deeply_nested_toml_is_a_located_diagnostic() {
 
 /// A framework whose requirements form one chain, each the parent of the next.
 fn chain(n: usize) -> String {
-    let mut text = String::from(
-        "kind = \"framework\"\nversion = 1\n\n[framework]\nid = \"deep-1\"\nfamily = \"deep\"\ncurrent = true\nname = \"Deep\"\nversion = \"1\"\npublisher = \"X\"\n",
-    );
-    for i in 0..n {
-        text.push_str(&format!(
-            "\n[[requirements]]\nid = \"R{i}\"\n{}title = \"R{i}\"\nsummary = \"s\"\nkind = \"control\"\nassessable = true\n",
-            if i == 0 {
-                String::new()
-            } else {
-                format!("parent = \"R{}\"\n", i - 1)
-            }
-        ));
-    }
-    text
+    let ids: Vec<String> = (0..n).map(|i| format!("R{i}")).collect();
+    let requirements: Vec<_> = (0..n)
+        .map(|i| {
+            let parent = i.checked_sub(1).map(|p| ids[p].as_str());
+            (ids[i].as_str(), parent, "control")
+        })
+        .collect();
+    super::framework_file("deep-1", "deep", &requirements)
 }
 
 #[test]

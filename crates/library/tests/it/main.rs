@@ -47,3 +47,26 @@ pub fn ids_where(
 pub fn set(items: impl IntoIterator<Item = impl Into<String>>) -> BTreeSet<String> {
     items.into_iter().map(Into::into).collect()
 }
+
+/// The text of a framework file: `id` of `family` (named after it), with requirements
+/// given as (id, parent, kind), in order; the controls are assessable.
+pub fn framework_file(
+    id: &str,
+    family: &str,
+    requirements: &[(&str, Option<&str>, &str)],
+) -> String {
+    let mut text = format!(
+        "kind = \"framework\"\nversion = 1\n\n[framework]\nid = \"{id}\"\nfamily = \"{family}\"\ncurrent = true\nname = \"{family}\"\nversion = \"1\"\npublisher = \"X\"\n"
+    );
+    for (req, parent, kind) in requirements {
+        text.push_str(&format!("\n[[requirements]]\nid = \"{req}\"\n"));
+        if let Some(parent) = parent {
+            text.push_str(&format!("parent = \"{parent}\"\n"));
+        }
+        text.push_str(&format!(
+            "title = \"{req}\"\nsummary = \"s\"\nkind = \"{kind}\"\nassessable = {}\n",
+            *kind == "control"
+        ));
+    }
+    text
+}

@@ -5,9 +5,10 @@
 
 use std::path::Path;
 
-use crosswalk_core::framework::FrameworkMeta;
 use crosswalk_core::ids::FrameworkId;
 use crosswalk_oscal::{ImportOptions, Kind, read_str, resolve_profile};
+use crosswalk_testkit::fuzz::{Mix, Mutator, config};
+use crosswalk_testkit::hostile::bounded;
 use proptest::prelude::*;
 
 const CATALOG_JSON: &str = include_str!("../fixtures/catalog.json");
@@ -79,102 +80,34 @@ const IDS: &[&str] = &[
     "",
 ];
 
-#[derive(Debug, Clone)]
-enum Mutation {
-    Flip(usize, u8),
-    Truncate(usize),
-    Duplicate(usize, usize, usize),
-    Delete(usize, usize),
-    Insert(usize, usize),
-    Nest(usize, usize, u8),
-    Swap(usize, usize),
-}
-
-fn mutation() -> impl Strategy<Value = Mutation> {
+const MUTATOR: Mutator = Mutator {
+    tokens: &[TOKENS],
+    nests: &[
+        ("[", "]"),
+        ("{\"a\":", "}"),
+        ("{\"id\": \"x\", \"controls\": [", "]}"),
+        ("<group id=\"g\">", "</group>"),
+        (
+            "<control id=\"c\"><part name=\"statement\">",
+            "</part></control>",
+        ),
+    ],
+    names: IDS,
     // Weighted towards changes that keep the document well formed, so that resolution
     // and conversion see odd but parseable input, not only parse errors.
-    prop_oneof![
-        1 => (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
-        1 => any::<usize>().prop_map(Mutation::Truncate),
-        2 => (any::<usize>(), 0..800usize, any::<usize>())
-            .prop_map(|(i, n, at)| Mutation::Duplicate(i, n, at)),
-        1 => (any::<usize>(), 0..400usize).prop_map(|(i, n)| Mutation::Delete(i, n)),
-        2 => (any::<usize>(), any::<usize>()).prop_map(|(at, t)| Mutation::Insert(at, t)),
-        1 => (any::<usize>(), 1..3_000usize, any::<u8>())
-            .prop_map(|(at, n, k)| Mutation::Nest(at, n, k)),
-        6 => (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::Swap(a, b)),
-    ]
-}
-
-fn apply(seed: &str, mutations: &[Mutation]) -> String {
-    let mut b = seed.as_bytes().to_vec();
-    for m in mutations {
-        let len = b.len().max(1);
-        match *m {
-            Mutation::Flip(i, x) if !b.is_empty() => b[i % len] ^= x,
-            Mutation::Truncate(i) => b.truncate(i % len),
-            Mutation::Duplicate(i, n, at) if !b.is_empty() => {
-                let start = i % len;
-                let end = (start + n).min(b.len());
-                let slice = b[start..end].to_vec();
-                let at = at % (b.len() + 1);
-                b.splice(at..at, slice);
-            }
-            Mutation::Delete(i, n) if !b.is_empty() => {
-                let start = i % len;
-                let end = (start + n).min(b.len());
-                b.drain(start..end);
-            }
-            Mutation::Insert(at, t) => {
-                let at = at % (b.len() + 1);
-                b.splice(at..at, TOKENS[t % TOKENS.len()].bytes());
-            }
-            Mutation::Nest(at, n, kind) => {
-                let at = at % (b.len() + 1);
-                let (open, close) = match kind % 5 {
-                    0 => ("[", "]"),
-                    1 => ("{\"a\":", "}"),
-                    2 => ("{\"id\": \"x\", \"controls\": [", "]}"),
-                    3 => ("<group id=\"g\">", "</group>"),
-                    _ => (
-                        "<control id=\"c\"><part name=\"statement\">",
-                        "</part></control>",
-                    ),
-                };
-                let deep = format!("{}{}", open.repeat(n), close.repeat(n));
-                b.splice(at..at, deep.bytes());
-            }
-            Mutation::Swap(x, y) => {
-                let text = String::from_utf8_lossy(&b).replace(
-                    &format!("\"{}\"", IDS[x % IDS.len()]),
-                    &format!("\"{}\"", IDS[y % IDS.len()]),
-                );
-                b = text.into_bytes();
-            }
-            _ => {}
-        }
-    }
-    String::from_utf8_lossy(&b).into_owned()
-}
+    mix: Mix {
+        duplicate: 2,
+        insert: 2,
+        swap: 6,
+        duplicate_len: 0..800,
+        delete_len: 0..400,
+        nest_depth: 1..3_000,
+        ..Mix::EVEN
+    },
+};
 
 fn options() -> ImportOptions {
-    let id = FrameworkId::parse("fuzz-1").unwrap();
-    ImportOptions {
-        meta: FrameworkMeta {
-            id: id.clone(),
-            family: id,
-            current: true,
-            name: "Fuzz".into(),
-            version: "1".into(),
-            publisher: "X".into(),
-            published: None,
-            aliases: Vec::new(),
-            source: None,
-            notes: Vec::new(),
-        },
-        include_text: true,
-        skip_withdrawn: true,
-    }
+    super::import_options("fuzz-1", "Fuzz", true)
 }
 
 /// Everything done with a document once read: conversions and walks.
@@ -222,23 +155,18 @@ fn the_seeds_are_valid() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config(256))]
 
     #[test]
     fn mutated_documents_are_read_or_refused(
         seed in 0..3usize,
-        mutations in prop::collection::vec(mutation(), 1..5),
+        mutations in MUTATOR.mutations(1..5),
     ) {
         let (name, text) = [("c.json", CATALOG_JSON), ("c.xml", CATALOG_XML), ("m.json", MAPPINGS)][seed];
-        let text = apply(text, &mutations);
+        let text = MUTATOR.apply_str(text, &mutations);
         // On a small stack, as a test thread has: deep documents must be refused, not
         // walked into an overflow.
-        std::thread::Builder::new()
-            .stack_size(2 << 20)
-            .spawn(move || use_document(Path::new(name), &text))
-            .unwrap()
-            .join()
-            .unwrap();
+        bounded(move || use_document(Path::new(name), &text));
     }
 
     #[test]
@@ -246,33 +174,28 @@ proptest! {
         xml in any::<bool>(),
         which in 0..PROFILES.len(),
         mutate_profile in any::<bool>(),
-        mutations in prop::collection::vec(mutation(), 1..5),
+        mutations in MUTATOR.mutations(1..5),
     ) {
         let dir = tempfile::tempdir().unwrap();
         let (cat, seed) = if xml { ("cat.xml", CATALOG_XML) } else { ("cat.json", CATALOG_JSON) };
         let mut p = profile(PROFILES[which], cat);
         let mut c = seed.to_owned();
         if mutate_profile {
-            p = apply(&p, &mutations);
+            p = MUTATOR.apply_str(&p, &mutations);
         } else {
-            c = apply(&c, &mutations);
+            c = MUTATOR.apply_str(&c, &mutations);
         }
         std::fs::write(dir.path().join(cat), c).unwrap();
         let path = dir.path().join("p.json");
         std::fs::write(&path, p).unwrap();
-        let outcome = std::thread::Builder::new()
-            .stack_size(2 << 20)
-            .spawn(move || match resolve_profile(&path, None) {
-                Ok(out) => {
-                    let _ = crosswalk_oscal::catalog_to_framework(&out, options());
-                    crosswalk_oscal::catalog_json(&out);
-                    Ok(())
-                }
-                Err(e) => Err(e.to_string()),
-            })
-            .unwrap()
-            .join()
-            .unwrap();
+        let outcome = bounded(move || match resolve_profile(&path, None) {
+            Ok(out) => {
+                let _ = crosswalk_oscal::catalog_to_framework(&out, options());
+                crosswalk_oscal::catalog_json(&out);
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        });
         if let Err(e) = outcome {
             prop_assert!(e.contains(".json") || e.contains(".xml") || e.contains("cycle"), "{}", e);
         }

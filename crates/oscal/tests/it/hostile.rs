@@ -2,46 +2,14 @@
 //! naming the file (never a crash, a hang or a partial result).
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::time::Duration;
 
 use crosswalk_core::ids::FrameworkId;
 use crosswalk_oscal::{
     ImportOptions, MAX_IMPORT_DEPTH, MAX_XML_DEPTH, OscalError, catalog_meta, node_to_framework,
     read, read_catalog, resolve_profile,
 };
+use crosswalk_testkit::hostile::{bounded, fifo, sparse_file, write};
 use serde_json::{Value, json};
-
-/// Runs `f` on a thread with a 2 MiB stack (a test thread's size; debug builds have
-/// large frames), failing instead of hanging after two minutes.
-fn bounded<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(move || {
-            let _ = tx.send(f());
-        })
-        .unwrap();
-    rx.recv_timeout(Duration::from_secs(120))
-        .expect("finished, without hanging or overflowing its stack")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn fifo(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    let ok = std::process::Command::new("mkfifo")
-        .arg(&path)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "mkfifo");
-    path
-}
 
 const META: &str = r#"{"title": "T", "last-modified": "2026-01-01T00:00:00Z", "version": "1", "oscal-version": "1.2.1"}"#;
 
@@ -102,23 +70,7 @@ fn nested(key: &str, n: usize) -> String {
 }
 
 fn import_options() -> ImportOptions {
-    let id = FrameworkId::parse("deep-1").unwrap();
-    ImportOptions {
-        meta: crosswalk_core::framework::FrameworkMeta {
-            id: id.clone(),
-            family: id,
-            current: true,
-            name: "Deep".into(),
-            version: "1".into(),
-            publisher: "X".into(),
-            published: None,
-            aliases: Vec::new(),
-            source: None,
-            notes: Vec::new(),
-        },
-        include_text: true,
-        skip_withdrawn: false,
-    }
+    super::import_options("deep-1", "Deep", false)
 }
 
 #[test]
@@ -153,10 +105,7 @@ fn special_files_are_refused_without_blocking() {
 fn an_oversized_document_is_refused_unread() {
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("x.json");
-    std::fs::File::create(&big)
-        .unwrap()
-        .set_len(300 << 20)
-        .unwrap();
+    sparse_file(&big, 300 << 20);
     let err = read(&big).unwrap_err();
     assert_eq!(
         err.to_string(),

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crosswalk_sheets::{SheetOptions, read, read_table};
+use crosswalk_testkit::fuzz::{Mix, Mutator, config};
 use proptest::prelude::*;
 
 use super::workbook::{cell, parts, sheet_xml, zip};
@@ -77,70 +78,19 @@ const REFS: &[&str] = &[
     "A1", "B2", "E5", "XFD1", "A1048576", "ALM3", "A0", "AAAA1", "",
 ];
 
-#[derive(Debug, Clone)]
-enum Mutation {
-    Flip(usize, u8),
-    Truncate(usize),
-    Duplicate(usize, usize, usize),
-    Delete(usize, usize),
-    Insert(usize, usize),
-    Nest(usize, usize),
-    Swap(usize, usize),
-}
-
-fn mutation() -> impl Strategy<Value = Mutation> {
-    prop_oneof![
-        2 => (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
-        1 => any::<usize>().prop_map(Mutation::Truncate),
-        2 => (any::<usize>(), 0..400usize, any::<usize>())
-            .prop_map(|(i, n, at)| Mutation::Duplicate(i, n, at)),
-        1 => (any::<usize>(), 0..200usize).prop_map(|(i, n)| Mutation::Delete(i, n)),
-        3 => (any::<usize>(), any::<usize>()).prop_map(|(at, t)| Mutation::Insert(at, t)),
-        1 => (any::<usize>(), 1..2_000usize).prop_map(|(at, n)| Mutation::Nest(at, n)),
-        3 => (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::Swap(a, b)),
-    ]
-}
-
-fn apply(seed: &[u8], mutations: &[Mutation]) -> Vec<u8> {
-    let mut b = seed.to_vec();
-    for m in mutations {
-        let len = b.len().max(1);
-        match *m {
-            Mutation::Flip(i, x) if !b.is_empty() => b[i % len] ^= x,
-            Mutation::Truncate(i) => b.truncate(i % len),
-            Mutation::Duplicate(i, n, at) if !b.is_empty() => {
-                let start = i % len;
-                let end = (start + n).min(b.len());
-                let slice = b[start..end].to_vec();
-                let at = at % (b.len() + 1);
-                b.splice(at..at, slice);
-            }
-            Mutation::Delete(i, n) if !b.is_empty() => {
-                let start = i % len;
-                let end = (start + n).min(b.len());
-                b.drain(start..end);
-            }
-            Mutation::Insert(at, t) => {
-                let at = at % (b.len() + 1);
-                b.splice(at..at, TOKENS[t % TOKENS.len()].bytes());
-            }
-            Mutation::Nest(at, n) => {
-                let at = at % (b.len() + 1);
-                let deep = format!("{}{}", "<is>".repeat(n), "</is>".repeat(n));
-                b.splice(at..at, deep.bytes());
-            }
-            Mutation::Swap(x, y) => {
-                let text = String::from_utf8_lossy(&b).replace(
-                    &format!("\"{}\"", REFS[x % REFS.len()]),
-                    &format!("\"{}\"", REFS[y % REFS.len()]),
-                );
-                b = text.into_bytes();
-            }
-            _ => {}
-        }
-    }
-    b
-}
+const MUTATOR: Mutator = Mutator {
+    tokens: &[TOKENS],
+    nests: &[("<is>", "</is>")],
+    names: REFS,
+    mix: Mix {
+        flip: 2,
+        duplicate: 2,
+        insert: 3,
+        swap: 3,
+        duplicate_len: 0..400,
+        ..Mix::EVEN
+    },
+};
 
 fn options() -> SheetOptions {
     let mut o = SheetOptions::new("source".parse().unwrap(), "target".parse().unwrap());
@@ -190,13 +140,13 @@ fn the_seeds_read() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config(256))]
 
     #[test]
-    fn mutated_csv_reads_or_fails_cleanly(mutations in prop::collection::vec(mutation(), 1..6)) {
+    fn mutated_csv_reads_or_fails_cleanly(mutations in MUTATOR.mutations(1..6)) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.csv");
-        std::fs::write(&p, apply(CSV.as_bytes(), &mutations)).unwrap();
+        std::fs::write(&p, MUTATOR.apply(CSV.as_bytes(), &mutations)).unwrap();
         check(&p, "x.csv")?;
     }
 
@@ -204,12 +154,12 @@ proptest! {
     #[test]
     fn mutated_sheet_xml_reads_or_fails_cleanly(
         shared in any::<bool>(),
-        mutations in prop::collection::vec(mutation(), 1..6),
+        mutations in MUTATOR.mutations(1..6),
     ) {
         let (sheet_text, sst) = if shared {
-            (sheet(), String::from_utf8_lossy(&apply(SST.as_bytes(), &mutations)).into_owned())
+            (sheet(), MUTATOR.apply_str(SST, &mutations))
         } else {
-            (String::from_utf8_lossy(&apply(sheet().as_bytes(), &mutations)).into_owned(), SST.to_owned())
+            (MUTATOR.apply_str(&sheet(), &mutations), SST.to_owned())
         };
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.xlsx");
@@ -219,10 +169,10 @@ proptest! {
 
     /// The archive's bytes mutated.
     #[test]
-    fn mutated_xlsx_archives_read_or_fail_cleanly(mutations in prop::collection::vec(mutation(), 1..4)) {
+    fn mutated_xlsx_archives_read_or_fail_cleanly(mutations in MUTATOR.mutations(1..4)) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.xlsx");
-        std::fs::write(&p, apply(&zip(&parts(&sheet(), Some(SST))), &mutations)).unwrap();
+        std::fs::write(&p, MUTATOR.apply(&zip(&parts(&sheet(), Some(SST))), &mutations)).unwrap();
         check(&p, "x.xlsx")?;
     }
 }

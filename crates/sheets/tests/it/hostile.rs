@@ -2,30 +2,13 @@
 //! error naming the file (and sheet, cell or row), never a crash, a hang or an
 //! allocation the size of what the file merely declares.
 
-use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::path::Path;
 
 use crosswalk_sheets::{MAX_CELLS, MAX_COLUMNS, MAX_ROWS, SheetError, read, read_table};
+use crosswalk_testkit::hostile::{bounded, fifo, sparse_file, write};
 
 use super::workbook::{cell, declare_size, parts, row, sheet_xml, xlsx, zip};
 use super::{csv, opts};
-
-/// Runs `f` on another thread and fails, instead of hanging, after two minutes.
-fn bounded<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    rx.recv_timeout(Duration::from_secs(120))
-        .expect("finished without blocking")
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
 
 /// The one error reading `bytes` as `x.xlsx` gives, through both readers.
 fn xlsx_error(bytes: &[u8]) -> String {
@@ -259,14 +242,7 @@ fn legacy_and_opendocument_workbooks_are_refused_with_a_hint() {
 fn special_files_are_refused_without_blocking() {
     let dir = tempfile::tempdir().unwrap();
     for name in ["pipe.csv", "pipe.xlsx"] {
-        let pipe = dir.path().join(name);
-        assert!(
-            std::process::Command::new("mkfifo")
-                .arg(&pipe)
-                .status()
-                .unwrap()
-                .success()
-        );
+        let pipe = fifo(dir.path(), name);
         let err = bounded(move || read_table(&pipe, name, None, 1).unwrap_err());
         assert_eq!(
             err,
@@ -286,10 +262,7 @@ fn special_files_are_refused_without_blocking() {
     let err = bounded(move || read_table(&d, "dir.csv", None, 1).unwrap_err());
     assert_eq!(err.to_string(), "dir.csv: not a regular file (a directory)");
     let big = dir.path().join("big.csv");
-    std::fs::File::create(&big)
-        .unwrap()
-        .set_len(65 << 20)
-        .unwrap();
+    sparse_file(&big, 65 << 20);
     let err = read_table(&big, "big.csv", None, 1).unwrap_err();
     assert_eq!(
         err.to_string(),
