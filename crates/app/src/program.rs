@@ -28,11 +28,14 @@ use serde::Serialize;
 use crate::standards::resolve;
 use crate::{Clock, Error, Result, bail, invalid};
 
-/// A program use case's context: the library, the store, and when it runs.
+/// A program use case's context: the library, the store, who acts, and when.
 pub struct Session<'c> {
     pub catalog: &'c Catalog,
     store: Box<dyn Store>,
     pub clock: Clock,
+    /// The acting user: recorded where a record names who made it and the caller named
+    /// no one (an assessment's assessor).
+    pub actor: String,
     /// The database named by the caller (where evidence files live beside a SQLite file).
     db: String,
 }
@@ -262,11 +265,12 @@ impl<'c> Session<'c> {
     ///
     /// # Errors
     /// When the database cannot be opened.
-    pub fn open(catalog: &'c Catalog, db: &str, clock: Clock) -> Result<Self> {
+    pub fn open(catalog: &'c Catalog, db: &str, clock: Clock, actor: &str) -> Result<Self> {
         Ok(Self {
             catalog,
             store: crosswalk_store::open(db)?,
             clock,
+            actor: actor.trim().to_owned(),
             db: db.to_owned(),
         })
     }
@@ -714,7 +718,11 @@ impl<'c> Session<'c> {
             result,
             reason: a.reason,
             maturity: a.maturity,
-            assessor: a.assessor,
+            assessor: if a.assessor.trim().is_empty() {
+                self.actor.clone()
+            } else {
+                a.assessor.trim().to_owned()
+            },
             assessed_on: self.clock.today,
             grade,
             reviewer: None,

@@ -31,6 +31,13 @@ fn data_dir() -> PathBuf {
         .join("crosswalk")
 }
 
+/// Who runs the command: the operating-system user (`USER`, `USERNAME` on Windows).
+fn actor() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_default()
+}
+
 /// Where the program lives when `--db` is not given: `program.db` in the data directory.
 pub fn default_db() -> String {
     data_dir().join("program.db").display().to_string()
@@ -201,7 +208,7 @@ pub fn run(
     if let Command::Demo { scale } = command {
         return demo(catalog, db_given.then_some(db), scale, clock);
     }
-    let mut s = Session::open(catalog, db, clock)?;
+    let mut s = Session::open(catalog, db, clock, &actor())?;
     match command {
         Command::Init {
             organization,
@@ -291,7 +298,7 @@ fn demo(catalog: &Catalog, db: Option<&str>, scale: Option<usize>, clock: Clock)
         str::to_owned,
     );
     if let Some(n) = scale {
-        let mut s = Session::open(catalog, &db, clock)?;
+        let mut s = Session::open(catalog, &db, clock, &actor())?;
         let built = crosswalk_app::demo::build_scaled(&mut s, n)?;
         return emit(&format!(
             "Built a synthetic program in {db}: {} controls, {} evidence items, {} links, {} frameworks in scope.\n",
@@ -304,7 +311,7 @@ fn demo(catalog: &Catalog, db: Option<&str>, scale: Option<usize>, clock: Clock)
             let _ = std::fs::remove_file(format!("{db}{suffix}"));
         }
     }
-    let mut s = Session::open(catalog, &db, clock)?;
+    let mut s = Session::open(catalog, &db, clock, &actor())?;
     let d = crosswalk_app::demo::build(&mut s)?;
     let mut out = format!(
         "Built the sample program in {db}: Northwind Analytics, a SaaS company with {} controls of its own, mapped to SOC 2 (Type 2: Security, Availability, Confidentiality).\n\n",

@@ -817,3 +817,55 @@ fn export_sheet(
         .map(|r| r.iter().map(ToString::to_string).collect())
         .collect()
 }
+
+#[test]
+fn an_assessment_names_the_acting_user_when_no_assessor_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db").display().to_string();
+    run_ok(&db, &["init", "--organization", "Acme"]);
+    run_ok(&db, &["program", "add", "iso27001"]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+        .args([
+            "--db",
+            &db,
+            "assess",
+            "set",
+            "iso27001:A.5.1",
+            "--maturity",
+            "2",
+        ])
+        .env("USER", "j.auditor")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    run_ok(
+        &db,
+        &[
+            "assess",
+            "set",
+            "iso27001:A.5.2",
+            "--maturity",
+            "1",
+            "--assessor",
+            " External Firm ",
+        ],
+    );
+    let p = run_json(&db, &["program", "show", "--json"]);
+    let by: BTreeMap<&str, &str> = p["assessments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["requirement"].as_str().unwrap(),
+                a["assessor"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(by["A.5.1"], "j.auditor");
+    assert_eq!(by["A.5.2"], "External Firm");
+}
