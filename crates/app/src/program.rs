@@ -354,10 +354,11 @@ impl<'c> Session<'c> {
         let index = lib
             .index_of(fw.id())
             .ok_or_else(|| invalid!("{} is not in the library", fw.id()))?;
-        let graph = Graph::new(lib);
-        let proposal = propose(&program, lib, &graph, index);
         let target = Target::for_framework(fw, req.target.as_deref(), &req.categories)
             .map_err(Error::Invalid)?;
+        let graph = Graph::new(lib);
+        let proposal = propose(&program, lib, &graph, index, &target);
+        let by_domain = proposal.by_domain(fw, &target);
         let mut changes = vec![Change::AddFramework(InScope {
             framework: fw.id().clone(),
             target,
@@ -368,7 +369,7 @@ impl<'c> Session<'c> {
         }
         self.apply(&changes)?;
         Ok(Added {
-            by_domain: proposal.by_domain(fw),
+            by_domain,
             proposal,
             name: fw.meta.name.clone(),
             linked: req.link,

@@ -875,7 +875,13 @@ pub struct Proposal {
 /// only when the new requirement is equal to, equivalent to or a subset of the served one;
 /// anything else links with partial coverage. Nothing is marked compliant: results still
 /// follow from the controls' status and evidence.
-pub fn propose(program: &Program, lib: &Library, graph: &Graph, framework: usize) -> Proposal {
+pub fn propose(
+    program: &Program,
+    lib: &Library,
+    graph: &Graph,
+    framework: usize,
+    aim: &Target,
+) -> Proposal {
     let fw = &lib.frameworks()[framework];
     let mut best: BTreeMap<(usize, String), ControlLink> = BTreeMap::new();
     let Ok(target) = u32::try_from(framework) else {
@@ -916,7 +922,7 @@ pub fn propose(program: &Program, lib: &Library, graph: &Graph, framework: usize
         found.retain(|h| !h.is_inferred() || !direct.contains(&h.to.requirement));
         for hit in found {
             let req = &fw.requirements()[hit.to.requirement as usize];
-            if !req.assessable {
+            if !req.assessable || !in_target(aim, req.id.as_str()) {
                 continue;
             }
             // `hit` reads served → new; the new requirement is covered when the served
@@ -955,7 +961,7 @@ pub fn propose(program: &Program, lib: &Library, graph: &Graph, framework: usize
     let assessable: Vec<&RequirementId> = fw
         .requirements()
         .iter()
-        .filter(|r| r.assessable)
+        .filter(|r| r.assessable && in_target(aim, r.id.as_str()))
         .map(|r| &r.id)
         .collect();
     let covered = assessable
@@ -1127,7 +1133,7 @@ pub struct DomainProposal {
 impl Proposal {
     /// The proposal by top-level heading of the new framework, in document order, so
     /// "Annex A: n of 93" reads off directly.
-    pub fn by_domain(&self, fw: &Framework) -> Vec<DomainProposal> {
+    pub fn by_domain(&self, fw: &Framework, aim: &Target) -> Vec<DomainProposal> {
         let mut best: HashMap<&str, Coverage> = HashMap::new();
         for l in &self.links {
             let e = best.entry(l.requirement.as_str()).or_insert(Coverage::None);
@@ -1135,7 +1141,11 @@ impl Proposal {
         }
         let mut out: Vec<DomainProposal> = Vec::new();
         let mut index: HashMap<usize, usize> = HashMap::new();
-        for r in fw.requirements().iter().filter(|r| r.assessable) {
+        for r in fw
+            .requirements()
+            .iter()
+            .filter(|r| r.assessable && in_target(aim, r.id.as_str()))
+        {
             let (pos, domain) = root_of(fw, &r.id);
             let i = *index.entry(pos).or_insert_with(|| {
                 out.push(DomainProposal {

@@ -869,3 +869,36 @@ fn an_assessment_names_the_acting_user_when_no_assessor_is_given() {
     assert_eq!(by["A.5.1"], "j.auditor");
     assert_eq!(by["A.5.2"], "External Firm");
 }
+
+#[test]
+fn soc2_counts_follow_the_categories_in_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db").display().to_string();
+    run_ok(&db, &["init", "--organization", "Acme"]);
+    run_ok(&db, &["control", "add", "IAM-1", "--title", "SSO with MFA"]);
+    run_ok(&db, &["control", "link", "IAM-1", "iso27001:A.5.15"]);
+    let added = run_json(
+        &db,
+        &[
+            "program",
+            "add",
+            "soc2",
+            "--category",
+            "availability",
+            "--json",
+        ],
+    );
+    // Security (the 33 common criteria) and Availability (A1.1–A1.3); not Processing
+    // Integrity, Confidentiality or Privacy.
+    assert_eq!(added["total"], 36, "{added}");
+    let links = added["links"].as_array().unwrap();
+    assert!(
+        links.iter().all(|l| {
+            let r = l["requirement"].as_str().unwrap();
+            r.starts_with("CC") || r.starts_with("A1")
+        }),
+        "{links:?}"
+    );
+    let status = run_json(&db, &["assess", "status", "--json"]);
+    assert_eq!(status[0]["total"], 36);
+}

@@ -270,7 +270,7 @@ fn proposals_respect_relationship_semantics_and_mark_nothing_compliant() {
     let iso = lib
         .index_of(&FrameworkId::parse("iso27001-2022").unwrap())
         .unwrap();
-    let proposal = propose(&p, lib, &graph, iso);
+    let proposal = propose(&p, lib, &graph, iso, &Target::Certification);
     assert_eq!(proposal.total, 123);
     assert_eq!(
         proposal.covered + proposal.partial + proposal.new,
