@@ -167,6 +167,19 @@ pub fn check_tree(requirements: &[Requirement]) -> Vec<TreeIssue> {
     issues
 }
 
+/// Titles that need their parent's to mean anything.
+const GENERIC_TITLES: [&str; 9] = [
+    "general",
+    "generic",
+    "general requirements",
+    "overview",
+    "introduction",
+    "requirements",
+    "scope",
+    "other",
+    "miscellaneous",
+];
+
 /// A framework edition with a checked requirement tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Framework {
@@ -227,6 +240,23 @@ impl Framework {
             })
             .get(id)
             .copied()
+    }
+
+    /// A requirement's title as a reader needs it out of its tree: its own title, or,
+    /// when that title says nothing on its own ("General", "Overview" …), its parent's
+    /// title and its own joined by ` › ` ("Internal audit › General" for ISO/IEC
+    /// 27001 9.2.1). Empty for an unknown id.
+    pub fn title_in_context(&self, id: &str) -> String {
+        let Some(r) = self.requirement(id) else {
+            return String::new();
+        };
+        let generic = GENERIC_TITLES
+            .iter()
+            .any(|g| r.title.trim().eq_ignore_ascii_case(g));
+        match r.parent.as_ref().and_then(|p| self.requirement(p.as_str())) {
+            Some(parent) if generic => format!("{} › {}", parent.title, r.title),
+            _ => r.title.clone(),
+        }
     }
 
     pub fn requirement(&self, id: &str) -> Option<&Requirement> {

@@ -721,10 +721,7 @@ impl<'p> Evaluation<'p> {
                 out.push(Gap {
                     framework: fw.id().clone(),
                     requirement: r.requirement.clone(),
-                    title: fw
-                        .requirement(r.requirement.as_str())
-                        .map(|x| x.title.clone())
-                        .unwrap_or_default(),
+                    title: fw.title_in_context(r.requirement.as_str()),
                     domain,
                     result: r.result,
                     frameworks_advanced: 1 + also.len(),

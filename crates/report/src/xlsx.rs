@@ -346,10 +346,7 @@ pub fn control_matrix(
     let wrap = Format::new().set_text_wrap().set_border(FormatBorder::Thin);
     let mut row = 1usize;
     for s in statuses {
-        let title = fw
-            .requirement(s.requirement.as_str())
-            .map(|r| r.title.clone())
-            .unwrap_or_default();
+        let title = fw.title_in_context(s.requirement.as_str());
         let result = s.result.as_str().replace('-', " ");
         let mine = links
             .get(s.requirement.as_str())

@@ -466,3 +466,16 @@ fn plans_follow_timelines_readiness_and_targets() {
     assert_eq!(p.phases[0].start, TODAY);
     assert!(p.late_by_weeks.unwrap() > 20);
 }
+
+#[test]
+fn generic_titles_are_shown_with_their_parent() {
+    let lib = &builtin().library;
+    let iso = lib.resolve("iso27001-2022").unwrap();
+    assert_eq!(iso.title_in_context("9.2.1"), "Internal audit › General");
+    assert_eq!(
+        iso.title_in_context("9.2.2"),
+        iso.requirement("9.2.2").unwrap().title
+    );
+    assert_eq!(iso.title_in_context("A.5.15"), "Access control");
+    assert_eq!(iso.title_in_context("no-such"), "");
+}
