@@ -515,7 +515,7 @@ struct ImportSpec {
 /// Reads a spreadsheet into a checked mapping set: every id must exist (zero-padding,
 /// case and a `framework:` prefix are forgiven), every problem is reported with its row,
 /// and nothing is produced unless the whole file is right.
-fn import_sheet(catalog: &Catalog, spec: ImportSpec) -> Result<MappingSet> {
+fn import_sheet(catalog: &Catalog, spec: ImportSpec) -> Result<ImportedSet> {
     let lib = &catalog.library;
     let from = lib
         .resolve(&spec.from)
@@ -524,8 +524,8 @@ fn import_sheet(catalog: &Catalog, spec: ImportSpec) -> Result<MappingSet> {
         .resolve(&spec.to)
         .ok_or_else(|| invalid!("unknown framework `{}`", spec.to))?;
     let name = spec.file.display().to_string();
-    let rows = crosswalk_sheets::read(&spec.file, &name, &spec.sheet);
-    let rows = rows.map_err(|errs| {
+    let read = crosswalk_sheets::read_summarised(&spec.file, &name, &spec.sheet);
+    let (rows, summary) = read.map_err(|errs| {
         invalid!(
             "{} problem(s), nothing imported:\n{}",
             errs.len(),
@@ -607,7 +607,24 @@ fn import_sheet(catalog: &Catalog, spec: ImportSpec) -> Result<MappingSet> {
     }
     meta.from = from.id().clone();
     meta.to = to.id().clone();
-    MappingSet::new(meta, mappings).map_err(|issues| crate::issues(&issues))
+    let default_relationship = spec.sheet.default_relationship;
+    let set = MappingSet::new(meta, mappings).map_err(|issues| crate::issues(&issues))?;
+    let mut read = summary
+        .columns
+        .iter()
+        .map(|(field, header)| format!("{field} from column \"{header}\""))
+        .collect::<Vec<_>>();
+    if !summary.columns.iter().any(|(f, _)| *f == "relationship") {
+        read.push(format!(
+            "no relationship column, so every mapping is `{}` (--default-relationship)",
+            default_relationship.as_str()
+        ));
+    }
+    Ok(ImportedSet {
+        rows: summary.rows,
+        read,
+        set,
+    })
 }
 
 /// A mapping set as a library file (TOML).
@@ -625,6 +642,16 @@ pub fn set_toml(set: &MappingSet) -> Result<String> {
 pub fn column(s: &str) -> Result<Column> {
     s.parse::<Column>()
         .map_err(|e| invalid!("column `{s}`: {e}"))
+}
+
+/// What a spreadsheet import read and produced.
+#[derive(Debug)]
+pub struct ImportedSet {
+    /// Data rows read.
+    pub rows: usize,
+    /// How each field was read ("relationship from column \"Relationship\"" …).
+    pub read: Vec<String>,
+    pub set: MappingSet,
 }
 
 /// `mappings import`: a spreadsheet and how to read it, as the flags give it.
@@ -663,7 +690,7 @@ pub struct MappingImport {
 ///
 /// # Errors
 /// Bad options, or every row problem located.
-pub fn import_mappings(catalog: &Catalog, request: MappingImport) -> Result<MappingSet> {
+pub fn import_mappings(catalog: &Catalog, request: MappingImport) -> Result<ImportedSet> {
     import_sheet(catalog, import_spec(request)?)
 }
 

@@ -144,13 +144,16 @@ pub fn run(cli: Cli, clock: Clock) -> Result<ExitCode> {
             command: MappingsCommand::Import(args),
         } => {
             let (output, file) = (args.output.clone(), args.file.clone());
-            let set = crate::program::spinning(&file, || {
+            let imported = crate::program::spinning(&file, || {
                 standards::import_mappings(&catalog, mapping_import(*args))
             })?;
-            write_file(&output, standards::set_toml(&set)?.as_bytes())?;
+            write_file(&output, standards::set_toml(&imported.set)?.as_bytes())?;
             emit(&format!(
-                "wrote {} mappings to {}\n",
-                set.mappings().len(),
+                "read {} rows of {}: {}\nwrote {} mappings to {}\n",
+                imported.rows,
+                file.display(),
+                imported.read.join("; "),
+                imported.set.mappings().len(),
                 output.display()
             ))?;
         }

@@ -353,6 +353,64 @@ fn ids(cell: &str, split: Option<&str>, pattern: Option<&Regex>) -> Vec<String> 
 
 /// Reads every mapping row of `path`. `name` is used in messages.
 pub fn read(path: &Path, name: &str, opts: &SheetOptions) -> Result<Vec<Row>, Vec<SheetError>> {
+    read_summarised(path, name, opts).map(|(rows, _)| rows)
+}
+
+/// What a read took from a sheet, for the import to report.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// Data rows that held something.
+    pub rows: usize,
+    /// Each field read and the header of its column (`source` → `from_id` …).
+    pub columns: Vec<(&'static str, String)>,
+}
+
+/// Header names that say a column holds a field: read as that field when no option names
+/// another column, so a sheet's relationships, strengths or notes are never ignored in
+/// silence.
+const NAMED: [(&str, &[&str]); 3] = [
+    (
+        "relationship",
+        &[
+            "relationship",
+            "relationship type",
+            "rel",
+            "set relationship",
+            "mapping relationship",
+        ],
+    ),
+    ("strength", &["strength", "strength of relationship"]),
+    (
+        "note",
+        &[
+            "note",
+            "notes",
+            "rationale",
+            "comment",
+            "comments",
+            "justification",
+        ],
+    ),
+];
+
+fn named_column(headers: &[String], field: &str) -> Option<Column> {
+    let names = NAMED.iter().find(|(f, _)| *f == field)?.1;
+    headers
+        .iter()
+        .find(|h| names.iter().any(|n| squash(h).eq_ignore_ascii_case(n)))
+        .map(|h| Column::Header(h.clone()))
+}
+
+/// Reads rows as [`read`] does, with a summary of what was read. A column whose header
+/// names a field (see `NAMED`) is read as that field unless `opts` selects another.
+///
+/// # Errors
+/// Every problem, located by row.
+pub fn read_summarised(
+    path: &Path,
+    name: &str,
+    opts: &SheetOptions,
+) -> Result<(Vec<Row>, Summary), Vec<SheetError>> {
     let grid = read_grid(path, name, opts.sheet.as_deref()).map_err(|e| vec![e])?;
     let fail = |row: Option<usize>, message: String| SheetError {
         file: name.to_owned(),
@@ -384,12 +442,35 @@ pub fn read(path: &Path, name: &str, opts: &SheetOptions) -> Result<Vec<Row>, Ve
     };
     let from_col = col(&opts.from, "source");
     let to_col = col(&opts.to, "target");
-    let rel_col = opts
-        .relationship
-        .as_ref()
-        .and_then(|c| col(c, "relationship"));
-    let strength_col = opts.strength.as_ref().and_then(|c| col(c, "strength"));
-    let note_col = opts.note.as_ref().and_then(|c| col(c, "note"));
+    let pick = |given: &Option<Column>, field: &str| {
+        given.clone().or_else(|| named_column(headers, field))
+    };
+    let (rel, strength, note) = (
+        pick(&opts.relationship, "relationship"),
+        pick(&opts.strength, "strength"),
+        pick(&opts.note, "note"),
+    );
+    let rel_col = rel.as_ref().and_then(|c| col(c, "relationship"));
+    let strength_col = strength.as_ref().and_then(|c| col(c, "strength"));
+    let note_col = note.as_ref().and_then(|c| col(c, "note"));
+    let header_of = |i: usize| {
+        headers.get(i).map_or_else(
+            || format!("column {}", i + 1),
+            |h| h.split_whitespace().collect::<Vec<_>>().join(" "),
+        )
+    };
+    let mut summary = Summary::default();
+    for (field, c) in [
+        ("source", from_col),
+        ("target", to_col),
+        ("relationship", rel_col),
+        ("strength", strength_col),
+        ("note", note_col),
+    ] {
+        if let Some(i) = c {
+            summary.columns.push((field, header_of(i)));
+        }
+    }
     let (Some(from_col), Some(to_col)) = (from_col, to_col) else {
         return Err(errors);
     };
@@ -403,6 +484,7 @@ pub fn read(path: &Path, name: &str, opts: &SheetOptions) -> Result<Vec<Row>, Ve
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
+        summary.rows += 1;
         let mut from = ids(
             &get(cells, from_col),
             opts.split.as_deref(),
@@ -483,7 +565,7 @@ pub fn read(path: &Path, name: &str, opts: &SheetOptions) -> Result<Vec<Row>, Ve
         }
     }
     if errors.is_empty() {
-        Ok(rows)
+        Ok((rows, summary))
     } else {
         Err(errors)
     }

@@ -382,6 +382,70 @@ fn overlap_json_contract() {
 }
 
 #[test]
+fn mappings_import_never_changes_data_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("m.csv");
+    let out_file = dir.path().join("m.toml");
+    let import = |extra: &[&str]| {
+        let mut args = vec![
+            "mappings",
+            "import",
+            csv.to_str().unwrap(),
+            "--from",
+            "soc2",
+            "--to",
+            "iso27001",
+            "-o",
+            out_file.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        crosswalk(&args)
+    };
+    // An unknown relationship is an error naming its row; nothing is written.
+    std::fs::write(
+        &csv,
+        "from_id,to_id,Relationship\nCC6.1,A.8.5,subset\nCC6.2,A.5.18,bogus\n",
+    )
+    .unwrap();
+    let out = import(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("row 3") && err.contains("unknown relationship \"bogus\""),
+        "{err}"
+    );
+    assert!(!out_file.exists());
+    // A column named for what it holds is read without a flag: "subset" stays subset.
+    std::fs::write(
+        &csv,
+        "from_id,to_id,Relationship,Rationale\nCC6.1,A.8.5,subset,why\n",
+    )
+    .unwrap();
+    let out = import(&[]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("relationship from column \"Relationship\""),
+        "{said}"
+    );
+    assert!(said.contains("note from column \"Rationale\""), "{said}");
+    let toml = std::fs::read_to_string(&out_file).unwrap();
+    assert!(toml.contains("relationship = \"subset\""), "{toml}");
+    // Without a relationship column the report says which relationship every row got.
+    std::fs::write(&csv, "from_id,to_id\nCC6.1,A.8.5\n").unwrap();
+    let out = import(&[]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("no relationship column, so every mapping is `intersects`"),
+        "{said}"
+    );
+}
+
+#[test]
 fn overlap_matrix_writes_an_svg_heatmap() {
     let dir = tempfile::tempdir().unwrap();
     let svg = dir.path().join("m.svg");
@@ -427,7 +491,12 @@ fn mappings_import_is_all_or_nothing_with_row_numbers() {
     )
     .unwrap();
     let ok = stdout(&args);
-    assert!(ok.starts_with("wrote 2 mappings"), "{ok}");
+    assert!(ok.starts_with("read 2 rows of "), "{ok}");
+    assert!(
+        ok.contains("relationship from column \"relationship\""),
+        "{ok}"
+    );
+    assert!(ok.contains("wrote 2 mappings"), "{ok}");
     let lib = dir.path();
     let v = json(&[
         "--library",
