@@ -404,6 +404,7 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
         categories: vec!["availability".into(), "confidentiality".into()],
         date: Date::new(year + 1, 10, 31).ok(),
         link: false,
+        window_months: None,
     })?;
     let mut added = Vec::new();
     for (id, label, date) in [

@@ -122,6 +122,35 @@ pub struct AddFramework {
     pub date: Option<Date>,
     /// Create the proposed links (else only report them).
     pub link: bool,
+    /// A SOC 2 Type 2's observation window in months (3–12; 6 when not given).
+    pub window_months: Option<u8>,
+}
+
+/// What a plan may be asked to assume instead of what the program holds.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// The SOC 2 Type 2 observation window, in months (3–12).
+    pub window_months: Option<u8>,
+    /// Audit or deadline dates by framework (`soc2`, `iso27001` …), replacing the targets'.
+    pub audit_dates: Vec<(String, Date)>,
+}
+
+/// Sets a SOC 2 Type 2 target's observation window.
+fn set_window(target: &mut Target, months: u8, fw: &FrameworkId) -> Result<()> {
+    if !(3..=12).contains(&months) {
+        bail!("an observation window runs 3 to 12 months, not {months}");
+    }
+    match target {
+        Target::Soc2 {
+            report_type: 2,
+            window_months,
+            ..
+        } => {
+            *window_months = Some(months);
+            Ok(())
+        }
+        _ => bail!("{fw} is not a SOC 2 Type 2 target, so it has no observation window"),
+    }
 }
 
 /// What adding a framework inherited.
@@ -354,8 +383,11 @@ impl<'c> Session<'c> {
         let index = lib
             .index_of(fw.id())
             .ok_or_else(|| invalid!("{} is not in the library", fw.id()))?;
-        let target = Target::for_framework(fw, req.target.as_deref(), &req.categories)
+        let mut target = Target::for_framework(fw, req.target.as_deref(), &req.categories)
             .map_err(Error::Invalid)?;
+        if let Some(m) = req.window_months {
+            set_window(&mut target, m, fw.id())?;
+        }
         let graph = Graph::new(lib);
         let proposal = propose(&program, lib, &graph, index, &target);
         let by_domain = proposal.by_domain(fw, &target);
@@ -763,12 +795,32 @@ impl<'c> Session<'c> {
     ///
     /// # Errors
     /// No program or no framework in scope.
-    pub fn plan(&mut self) -> Result<PlanReport> {
+    pub fn plan(&mut self, options: &PlanOptions) -> Result<PlanReport> {
         let program = self.scoped_program()?;
         let lib = &self.catalog.library;
         let today = self.clock.today;
         let status = Evaluation::new(&program, lib, today).status(lib);
-        let plans = crosswalk_core::plan::plan(lib, &program.frameworks, &status, today);
+        let mut scope = program.frameworks.clone();
+        if let Some(m) = options.window_months {
+            let soc2 = scope
+                .iter_mut()
+                .find(|s| matches!(s.target, Target::Soc2 { report_type: 2, .. }));
+            match soc2 {
+                Some(s) => set_window(&mut s.target, m, &s.framework.clone())?,
+                None => bail!(
+                    "no SOC 2 Type 2 in the program's scope, so there is no observation window to set"
+                ),
+            }
+        }
+        for (name, day) in &options.audit_dates {
+            let fw = resolve(self.catalog, name)?;
+            let s = scope
+                .iter_mut()
+                .find(|s| &s.framework == fw.id())
+                .ok_or_else(|| invalid!("{} is not in the program's scope", fw.id()))?;
+            s.target_date = Some(*day);
+        }
+        let plans = crosswalk_core::plan::plan(lib, &scope, &status, today);
         let names = plans
             .iter()
             .map(|p| {

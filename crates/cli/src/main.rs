@@ -184,6 +184,13 @@ pub enum Command {
         /// Write the Gantt chart here.
         #[arg(short, long, value_name = "FILE.svg")]
         output: Option<PathBuf>,
+        /// Plan the SOC 2 Type 2 with this observation window (3–12 months).
+        #[arg(long, value_name = "MONTHS")]
+        window_months: Option<u8>,
+        /// Plan for this audit or deadline date instead of the target's (repeatable):
+        /// FW=YYYY-MM-DD, e.g. iso27001=2027-09-30.
+        #[arg(long = "audit", value_name = "FW=DATE")]
+        audits: Vec<String>,
         #[arg(long)]
         json: bool,
     },
@@ -337,6 +344,9 @@ pub enum ProgramCommand {
         /// Only report the proposal; link nothing.
         #[arg(long)]
         no_links: bool,
+        /// SOC 2 Type 2: the observation window in months (3–12; default 6).
+        #[arg(long, value_name = "MONTHS")]
+        window_months: Option<u8>,
         #[arg(long)]
         json: bool,
     },

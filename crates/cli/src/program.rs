@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, anyhow, bail};
 use crosswalk_app::Clock;
 use crosswalk_app::program::{
-    AddFramework, AssessInput, ControlImport, EvidenceSource, NewControl, NewEvidence, Session,
-    StatusReport, date,
+    AddFramework, AssessInput, ControlImport, EvidenceSource, NewControl, NewEvidence, PlanOptions,
+    Session, StatusReport, date,
 };
 use crosswalk_core::ids::FrameworkId;
 use crosswalk_core::program::{FrameworkStatus, Policy, ProgramInfo, RESULT_RULE, Target};
@@ -276,8 +276,25 @@ pub fn run(
         }
         Command::Plan {
             output,
+            window_months,
+            audits,
             json: as_json,
-        } => plan(&mut s, output.as_deref(), as_json),
+        } => {
+            let mut audit_dates = Vec::new();
+            for a in &audits {
+                let (fw, day) = a
+                    .split_once('=')
+                    .ok_or_else(|| anyhow!("--audit `{a}`: expected FW=YYYY-MM-DD"))?;
+                let day = date(Some(day), &format!("--audit {fw}"))?
+                    .ok_or_else(|| anyhow!("--audit `{a}`: no date"))?;
+                audit_dates.push((fw.to_owned(), day));
+            }
+            let options = PlanOptions {
+                window_months,
+                audit_dates,
+            };
+            plan(&mut s, &options, output.as_deref(), as_json)
+        }
         Command::Export {
             what,
             json: as_json,
@@ -370,6 +387,7 @@ fn program(catalog: &Catalog, s: &mut Session<'_>, command: ProgramCommand) -> R
             category,
             date: day,
             no_links,
+            window_months,
             json: as_json,
         } => {
             let added = s.add_framework(&AddFramework {
@@ -378,6 +396,7 @@ fn program(catalog: &Catalog, s: &mut Session<'_>, command: ProgramCommand) -> R
                 categories: category,
                 date: date(day.as_deref(), "--date")?,
                 link: !no_links,
+                window_months,
             })?;
             if as_json {
                 emit_json(&added)
@@ -662,8 +681,13 @@ fn assess(s: &mut Session<'_>, command: AssessCommand) -> Result<()> {
     }
 }
 
-fn plan(s: &mut Session<'_>, output: Option<&Path>, as_json: bool) -> Result<()> {
-    let report = s.plan()?;
+fn plan(
+    s: &mut Session<'_>,
+    options: &PlanOptions,
+    output: Option<&Path>,
+    as_json: bool,
+) -> Result<()> {
+    let report = s.plan(options)?;
     if let Some(out) = output {
         write_file(out, report.gantt_svg.as_bytes())?;
     }

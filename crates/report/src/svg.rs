@@ -120,9 +120,26 @@ pub fn bars(bars: &[(String, f64)]) -> String {
     svg
 }
 
-/// A Gantt chart of the plans, with the calendar's events as diamonds, as SVG.
+/// Width in pixels of `text` at an 11-pixel sans-serif font: an estimate (wide letters
+/// count more) used to size the label column so no label is cut.
+fn label_width(text: &str) -> f64 {
+    text.chars()
+        .map(|c| match c {
+            'i' | 'l' | 'j' | 't' | 'f' | 'r' | '.' | ',' | ':' | ';' | '\'' | '(' | ')' | ' ' => {
+                3.4
+            }
+            'm' | 'w' | 'M' | 'W' | '—' => 9.5,
+            c if c.is_uppercase() => 7.6,
+            _ => 6.3,
+        })
+        .sum()
+}
+
+/// A Gantt chart of the plans as SVG: per framework a heading (with lateness), one bar
+/// per phase, the target date as a dashed line labelled with its date, and each calendar
+/// event within the chart's span as a labelled diamond on its own row. The label column
+/// is as wide as the longest label, so no label is cut.
 pub fn gantt(plans: &[FrameworkPlan], today: Date) -> String {
-    const LEFT: f64 = 330.0;
     const WIDTH: f64 = 760.0;
     const ROW: f64 = 22.0;
     let first = plans
@@ -131,33 +148,55 @@ pub fn gantt(plans: &[FrameworkPlan], today: Date) -> String {
         .min()
         .unwrap_or(today)
         .min(today);
-    // The chart runs to a year past the last phase, so the first renewal or surveillance
-    // shows; later events are in the calendar text.
+    // The chart runs to a year past the last phase (or target), so the first renewal or
+    // surveillance shows; later events are in the calendar text.
     let last = plus_months(
         plans
             .iter()
-            .filter_map(|p| p.phases.last().map(|x| x.end))
+            .flat_map(|p| {
+                p.phases
+                    .last()
+                    .map(|x| x.end)
+                    .into_iter()
+                    .chain(p.target_date)
+            })
             .max()
             .unwrap_or(today),
         13,
     );
+    let heading = |p: &FrameworkPlan| {
+        format!(
+            "{}{}",
+            p.framework,
+            p.late_by_weeks
+                .map(|w| format!(" — {w} weeks late"))
+                .unwrap_or_default()
+        )
+    };
+    let widest = plans
+        .iter()
+        .flat_map(|p| {
+            std::iter::once(label_width(&heading(p)) * 1.1)
+                .chain(p.phases.iter().map(|ph| 10.0 + label_width(&ph.phase)))
+        })
+        .fold(200.0_f64, f64::max);
+    let left = (widest + 24.0).ceil();
     let days = |d: Date| first.until(d).map_or(0.0, |s| f64::from(s.get_days()));
     let span = days(last).max(30.0);
-    let x = |d: Date| LEFT + WIDTH * days(d) / span;
-    let rows: usize = plans.iter().map(|p| p.phases.len() + 2).sum();
+    let x = |d: Date| left + WIDTH * days(d) / span;
+    let in_span = |d: Date| d >= first && d <= last;
+    let rows: usize = plans
+        .iter()
+        .map(|p| 1 + p.phases.len() + p.calendar.iter().filter(|e| in_span(e.date)).count())
+        .sum();
     #[allow(clippy::cast_precision_loss)]
-    let height = 40.0 + ROW * rows as f64;
+    let height = 46.0 + ROW * rows as f64;
     let colours = [
         "#2f6db5", "#2e8b57", "#b5651d", "#7b4fa0", "#b03a48", "#3a8fa0",
     ];
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
     let mut svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{height}" font-family="sans-serif" font-size="11" role="img" aria-label="Plan and audit calendar">"##,
-        LEFT + WIDTH + 20.0
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{:.0}" height="{height}" font-family="sans-serif" font-size="11" role="img" aria-label="Plan and audit calendar">"##,
+        left + WIDTH + 20.0
     );
     // Month grid, labelled every few months so labels never collide.
     let months = (span / 30.4).ceil().max(1.0);
@@ -168,12 +207,13 @@ pub fn gantt(plans: &[FrameworkPlan], today: Date) -> String {
     while m <= last {
         let gx = x(m);
         n += 1;
-        if gx >= LEFT && (n - 1) % every == 0 {
-            svg.push_str(&format!(
+        if gx >= left && (n - 1) % every == 0 {
+            let _ = write!(
+                svg,
                 r##"<line x1="{gx:.1}" y1="20" x2="{gx:.1}" y2="{height}" stroke="#e3e3e3"/><text x="{:.1}" y="14" fill="#666">{}</text>"##,
                 gx + 2.0,
                 m.strftime("%b %y")
-            ));
+            );
         }
         match m.checked_add(1.month()) {
             Ok(next) if next > m => m = next,
@@ -181,46 +221,72 @@ pub fn gantt(plans: &[FrameworkPlan], today: Date) -> String {
         }
     }
     let tx = x(today);
-    svg.push_str(&format!(
-        r##"<line x1="{tx:.1}" y1="20" x2="{tx:.1}" y2="{height}" stroke="#c00" stroke-dasharray="3,3"/>"##
-    ));
+    let _ = write!(
+        svg,
+        r##"<line x1="{tx:.1}" y1="20" x2="{tx:.1}" y2="{height}" stroke="#c00" stroke-dasharray="3,3"/><text x="{:.1}" y="{:.1}" fill="#c00">today</text>"##,
+        tx + 3.0,
+        height - 4.0
+    );
     let mut y = 30.0;
     for (i, p) in plans.iter().enumerate() {
         let c = colours[i % colours.len()];
-        svg.push_str(&format!(
-            r##"<text x="4" y="{:.1}" font-weight="bold">{}{}</text>"##,
+        let top = y;
+        let mut bars_end = y;
+        let _ = write!(
+            svg,
+            r##"<text x="4" y="{:.1}" font-weight="bold">{}</text>"##,
             y + 14.0,
-            esc(p.framework.as_str()),
-            p.late_by_weeks
-                .map(|w| format!(" — {w} weeks late"))
-                .unwrap_or_default()
-        ));
+            xml_escape(&heading(p))
+        );
         y += ROW;
         for ph in &p.phases {
             let (x0, x1) = (x(ph.start), x(ph.end));
-            svg.push_str(&format!(
-                r##"<text x="14" y="{:.1}">{}</text><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="14" rx="2" fill="{c}"/>"##,
+            let _ = write!(
+                svg,
+                r##"<text x="14" y="{:.1}">{}</text><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="14" rx="2" fill="{c}"><title>{} → {}</title></rect>"##,
                 y + 14.0,
-                esc(&ph.phase.chars().take(52).collect::<String>()),
+                xml_escape(&ph.phase),
                 y + 3.0,
-                (x1 - x0).max(2.0)
-            ));
+                (x1 - x0).max(2.0),
+                ph.start,
+                ph.end
+            );
             y += ROW;
         }
-        for e in p.calendar.iter().filter(|e| e.date <= last) {
+        bars_end = bars_end.max(y);
+        for e in p.calendar.iter().filter(|e| in_span(e.date)) {
             let ex = x(e.date);
-            svg.push_str(&format!(
-                r##"<path d="M{ex:.1},{:.1} l6,7 l-6,7 l-6,-7 z" fill="{c}"><title>{} {}</title></path>"##,
+            let text = format!("{} {}", e.date, e.event);
+            let label = xml_escape(&text);
+            // The label goes right of the diamond where it fits, else on the side with
+            // more room, so it stays inside the picture.
+            let (right_room, left_room) = (left + WIDTH + 16.0 - ex - 10.0, ex - 10.0);
+            let (lx, anchor) = if label_width(&text) <= right_room || right_room >= left_room {
+                (ex + 10.0, "start")
+            } else {
+                (ex - 10.0, "end")
+            };
+            let _ = write!(
+                svg,
+                r##"<path d="M{ex:.1},{:.1} l6,7 l-6,7 l-6,-7 z" fill="{c}"/><text x="{lx:.1}" y="{:.1}" text-anchor="{anchor}" fill="#333">{label}</text>"##,
                 y + 3.0,
-                e.date,
-                esc(&e.event)
-            ));
+                y + 14.0
+            );
+            y += ROW;
         }
-        svg.push_str(&format!(
-            r##"<text x="14" y="{:.1}" fill="#555">audit calendar</text>"##,
-            y + 14.0
-        ));
-        y += ROW;
+        if let Some(t) = p.target_date.filter(|t| in_span(*t)) {
+            let gx = x(t);
+            let (lx, anchor) = if gx - left > 130.0 {
+                (gx - 4.0, "end")
+            } else {
+                (gx + 4.0, "start")
+            };
+            let _ = write!(
+                svg,
+                r##"<line x1="{gx:.1}" y1="{top:.1}" x2="{gx:.1}" y2="{bars_end:.1}" stroke="{c}" stroke-width="2" stroke-dasharray="6,3"/><text x="{lx:.1}" y="{:.1}" fill="{c}" font-weight="bold" text-anchor="{anchor}">target {t}</text>"##,
+                top + 14.0
+            );
+        }
     }
     svg.push_str("</svg>\n");
     svg

@@ -902,3 +902,80 @@ fn soc2_counts_follow_the_categories_in_scope() {
     let status = run_json(&db, &["assess", "status", "--json"]);
     assert_eq!(status[0]["total"], 36);
 }
+
+#[test]
+fn plan_takes_the_observation_window_and_audit_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db").display().to_string();
+    run_ok(&db, &["init", "--organization", "Acme"]);
+    let err = run_err(&db, &["program", "add", "soc2", "--window-months", "2"]);
+    assert!(err.contains("3 to 12 months"), "{err}");
+    let err = run_err(&db, &["program", "add", "iso27001", "--window-months", "6"]);
+    assert!(err.contains("not a SOC 2 Type 2"), "{err}");
+    run_ok(
+        &db,
+        &[
+            "program",
+            "add",
+            "soc2",
+            "--window-months",
+            "9",
+            "--date",
+            "2028-12-31",
+        ],
+    );
+    run_ok(&db, &["program", "add", "iso27001"]);
+    let window = |plans: &serde_json::Value| {
+        plans[0]["phases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["phase"].as_str().unwrap().contains("observation"))
+            .unwrap()["weeks"]
+            .as_i64()
+            .unwrap()
+    };
+    let plans = run_json(&db, &["plan", "--json"]);
+    assert_eq!(window(&plans), 39, "9 months is 39 weeks");
+    assert_eq!(plans[0]["target_date"], "2028-12-31");
+    let svg = dir.path().join("g.svg");
+    let plans = run_json(
+        &db,
+        &[
+            "plan",
+            "--json",
+            "--window-months",
+            "12",
+            "--audit",
+            "soc2=2029-03-31",
+            "--audit",
+            "iso27001=2029-06-30",
+            "-o",
+            svg.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(window(&plans), 52);
+    assert_eq!(plans[0]["target_date"], "2029-03-31");
+    let phases = plans[0]["phases"].as_array().unwrap();
+    assert_eq!(
+        phases.last().unwrap()["end"],
+        "2029-03-31",
+        "the plan ends on the audit date"
+    );
+    assert_eq!(plans[1]["target_date"], "2029-06-30");
+    // The chart draws each target date and labels milestones in full.
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        svg.contains("target 2029-03-31") && svg.contains("target 2029-06-30"),
+        "{svg}"
+    );
+    assert!(svg.contains("Type 2 observation window opens"), "{svg}");
+    assert!(
+        svg.contains("Stage 2 audit (implementation and effectiveness)"),
+        "{svg}"
+    );
+    let err = run_err(&db, &["plan", "--audit", "gdpr=2029-01-01"]);
+    assert!(err.contains("not in the program's scope"), "{err}");
+    let err = run_err(&db, &["plan", "--audit", "soc2:2029-01-01"]);
+    assert!(err.contains("expected FW=YYYY-MM-DD"), "{err}");
+}
