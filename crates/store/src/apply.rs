@@ -5,29 +5,70 @@
 use crosswalk_core::program::Assessment;
 use jiff::civil::Date;
 
+use crate::bulk::{Bulk, Failure, is_bulk};
 use crate::read::AssessmentRecord;
 use crate::{Applied, Change, StoreError, Tx, Val, exists, in_context, query_one};
 
-fn t(s: &str) -> Val {
+pub(crate) fn t(s: &str) -> Val {
     Val::Text(s.to_owned())
 }
 
-fn date_val(d: Option<Date>) -> Val {
+pub(crate) fn date_val(d: Option<Date>) -> Val {
     d.map_or(Val::Null, |d| Val::Text(d.to_string()))
 }
 
-fn json<T: serde::Serialize>(v: &T) -> Result<Val, StoreError> {
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<Val, StoreError> {
     serde_json::to_string(v)
         .map(Val::Text)
         .map_err(|e| StoreError::Database(e.to_string()))
 }
 
-/// Applies every change, then moves the program version; the caller commits.
-pub(crate) fn apply_all(tx: &mut dyn Tx, changes: &[Change]) -> Result<Applied, StoreError> {
+/// Applies every change, then moves the program version; the caller commits. Runs of
+/// controls, links and evidence are applied set-wise ([`crate::bulk`]), the other changes
+/// one by one. When the set-wise path meets something only the one-by-one path reports
+/// exactly, `one_by_one` is set and an error returned: the caller rolls back and runs
+/// [`apply_each`] instead.
+pub(crate) fn apply_all(
+    tx: &mut dyn Tx,
+    changes: &[Change],
+    one_by_one: &mut bool,
+) -> Result<Applied, StoreError> {
+    *one_by_one = false;
+    let mut ids = Vec::new();
+    let mut bulk = Bulk::default();
+    let mut rest = changes;
+    while let Some(first) = rest.first() {
+        if is_bulk(first) {
+            let run = rest.iter().position(|c| !is_bulk(c)).unwrap_or(rest.len());
+            let (now, later) = rest.split_at(run);
+            bulk.apply(tx, now, &mut ids).map_err(|f| match f {
+                Failure::Refused(e) => e,
+                Failure::OneByOne(e) => {
+                    *one_by_one = true;
+                    e
+                }
+            })?;
+            rest = later;
+        } else {
+            apply_change(tx, first, &mut ids)?;
+            rest = &rest[1..];
+        }
+    }
+    finish(tx, ids)
+}
+
+/// Applies every change one at a time, then moves the program version; the caller
+/// commits.
+pub(crate) fn apply_each(tx: &mut dyn Tx, changes: &[Change]) -> Result<Applied, StoreError> {
     let mut ids = Vec::new();
     for change in changes {
         apply_change(tx, change, &mut ids)?;
     }
+    finish(tx, ids)
+}
+
+/// Moves the program version.
+fn finish(tx: &mut dyn Tx, ids: Vec<String>) -> Result<Applied, StoreError> {
     let version = query_one(
         tx,
         "UPDATE program_version SET version = version + 1 WHERE id = 1 RETURNING version",
@@ -45,7 +86,7 @@ pub(crate) fn apply_all(tx: &mut dyn Tx, changes: &[Change]) -> Result<Applied, 
 
 /// The next free position in `table` (0 for the first row): one more than the largest,
 /// so deletions never make two rows share one. Served by the table's position index.
-fn next_position(tx: &mut dyn Tx, table: &str, column: &str) -> Result<i64, StoreError> {
+pub(crate) fn next_position(tx: &mut dyn Tx, table: &str, column: &str) -> Result<i64, StoreError> {
     Ok(query_one(
         tx,
         &format!("SELECT COALESCE(MAX({column}), -1) + 1 FROM {table}"),
@@ -56,7 +97,7 @@ fn next_position(tx: &mut dyn Tx, table: &str, column: &str) -> Result<i64, Stor
 }
 
 /// The number in an `EV-<digits>` id.
-fn evidence_number(id: &str) -> Option<i64> {
+pub(crate) fn evidence_number(id: &str) -> Option<i64> {
     let digits = id.strip_prefix("EV-")?;
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -74,6 +115,16 @@ fn evidence_counter(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     )? {
         return Ok(n);
     }
+    let max = max_evidence_number(tx)?;
+    tx.exec(
+        "INSERT INTO id_counter (name, value) VALUES ('evidence', $1)",
+        &[Val::Int(max)],
+    )?;
+    Ok(max)
+}
+
+/// The largest `n` of the `EV-<n>` evidence ids present (0 when there is none).
+pub(crate) fn max_evidence_number(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     let mut max = 0;
     tx.query_each(
         "SELECT id FROM evidence WHERE id LIKE 'EV-%'",
@@ -84,10 +135,6 @@ fn evidence_counter(tx: &mut dyn Tx) -> Result<i64, StoreError> {
             }
             Ok(())
         },
-    )?;
-    tx.exec(
-        "INSERT INTO id_counter (name, value) VALUES ('evidence', $1)",
-        &[Val::Int(max)],
     )?;
     Ok(max)
 }

@@ -18,8 +18,12 @@
 //! - Every successful apply moves the program's version ([`Store::version`]) by one in the
 //!   same transaction, so a long-running process can keep a loaded [`Program`] and reload
 //!   only when the version moved — whoever made the change.
+//! - Runs of added controls, links and evidence in an apply are checked in memory and
+//!   written with multi-row statements, a few per thousands of changes, with exactly the
+//!   results and errors of applying them one by one (`bulk.rs`).
 
 mod apply;
+mod bulk;
 mod pg;
 mod read;
 mod sqlite;
@@ -220,7 +224,17 @@ macro_rules! store_over_transactions {
                         ids: Vec::new(),
                     });
                 }
-                self.write(|tx| $crate::apply::apply_all(tx, changes))
+                let mut one_by_one = false;
+                match self.write(|tx| $crate::apply::apply_all(tx, changes, &mut one_by_one)) {
+                    // Something only the one-by-one path reports exactly: that attempt was
+                    // rolled back; apply the changes one at a time.
+                    Err($crate::StoreError::Database(_) | $crate::StoreError::Corrupt(_))
+                        if one_by_one =>
+                    {
+                        self.write(|tx| $crate::apply::apply_each(tx, changes))
+                    }
+                    other => other,
+                }
             }
 
             fn history(

@@ -12,7 +12,7 @@ use crosswalk_core::program::{
 };
 use jiff::civil::Date;
 
-use crate::{StoreError, Tx, Val, exists, query_one};
+use crate::{StoreError, Tx, query_one};
 
 /// An assessment as kept in the history (JSON).
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -201,17 +201,13 @@ pub(crate) fn version(tx: &mut dyn Tx) -> Result<u64, StoreError> {
 }
 
 pub(crate) fn missing_controls(tx: &mut dyn Tx, ids: &[String]) -> Result<Vec<String>, StoreError> {
-    let mut missing = Vec::new();
-    for id in ids {
-        if !exists(
-            tx,
-            "SELECT 1 FROM control WHERE id = $1",
-            &[Val::Text(id.clone())],
-        )? {
-            missing.push(id.clone());
-        }
-    }
-    Ok(missing)
+    let asked: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let found = crate::bulk::existing(tx, "SELECT id FROM control WHERE id IN ", &asked)?;
+    Ok(ids
+        .iter()
+        .filter(|id| !found.contains(id.as_str()))
+        .cloned()
+        .collect())
 }
 
 /// Puts `items` in the order of `keys` (positions, unique since migration 4; ties by

@@ -15,6 +15,7 @@ use crosswalk_store::{Change, Store, StoreError};
 use jiff::civil::date;
 
 mod additions;
+mod bulk;
 mod concurrency;
 
 pub fn control(id: &str) -> Control {
@@ -365,6 +366,11 @@ fn sqlite_conforms() {
         n += 1;
         sqlite_path(dir.path(), &format!("a{n}"))
     });
+    let mut n = 0;
+    bulk::conformance("sqlite", &mut || {
+        n += 1;
+        sqlite_path(dir.path(), &format!("b{n}"))
+    });
 }
 
 /// A database file in its own directory (evidence files go beside it).
@@ -465,6 +471,7 @@ fn postgres_conforms() {
     let mut schemas = PgSchemas::new(&base, "conf");
     conformance("postgres", &mut || schemas.fresh());
     additions::conformance("postgres", &mut || schemas.fresh());
+    bulk::conformance("postgres", &mut || schemas.fresh());
 }
 
 /// Schemas of the test server, one per database a test asks for, each named after the
