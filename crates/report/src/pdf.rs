@@ -1,103 +1,113 @@
-//! Report blocks as a PDF (A4, the standard Helvetica fonts, no embedded files): headings,
-//! wrapped paragraphs, tables that repeat their header across pages, and bar charts.
+//! Report blocks as a PDF (A4, DejaVu Sans embedded and subset so any Latin, Greek or
+//! Cyrillic text prints and reads back, no other embedded files): headings, wrapped
+//! paragraphs, tables whose cells wrap (a row grows to its tallest cell, and a row that
+//! reaches the page bottom goes on on the next page under the repeated header), and bar
+//! charts. No text is cut. The output depends only on the title and the blocks.
 
-use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
+mod font;
+
+use pdf_writer::{Content, Name, Pdf, Rect, Str, TextStr};
 
 use crate::doc::Block;
+use font::{Font, Ids};
 
 const W: f32 = 595.0;
 const H: f32 = 842.0;
 const MARGIN: f32 = 50.0;
+/// The text size in tables.
+const CELL: f32 = 8.0;
+/// A table cell's inner padding, on every side.
+const PAD: f32 = 3.0;
 
-/// Helvetica advance widths (per 1000 units) for the printable ASCII range 32–126.
-const HELVETICA: [u16; 95] = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
-    556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667,
-    611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
-    667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500,
-    222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
-];
+/// Characters after which a word too long for its line may break, best first: a word
+/// breaks after the last one of the best kind that leaves a reasonable first part, or
+/// anywhere as a last resort.
+const BREAKS: [&str; 3] = [":/", "-_,;|)", "."];
 
-fn width(text: &str, size: f32, bold: bool) -> f32 {
-    let units: u32 = text
-        .chars()
-        .map(|c| {
-            let i = (c as u32).wrapping_sub(32) as usize;
-            u32::from(HELVETICA.get(i).copied().unwrap_or(556))
-        })
-        .sum();
-    #[allow(clippy::cast_precision_loss)]
-    let w = units as f32 * size / 1000.0;
-    if bold { w * 1.05 } else { w }
+/// Splits a word at most `max` wide (it is wider) at a byte index > 0.
+fn break_word(font: &Font, word: &str, size: f32, max: f32) -> usize {
+    let mut fits = 0;
+    let mut best: [usize; 3] = [0; 3];
+    let mut width = 0.0;
+    for (i, c) in word.char_indices() {
+        width += font.char_width(c, size);
+        if width > max {
+            break;
+        }
+        let end = i + c.len_utf8();
+        fits = end;
+        if width >= max * 0.3 {
+            for (kind, chars) in BREAKS.iter().enumerate() {
+                if chars.contains(c) {
+                    best[kind] = end;
+                }
+            }
+        }
+    }
+    let at = best.into_iter().find(|b| *b > 0).unwrap_or(fits);
+    if at > 0 && at < word.len() {
+        at
+    } else {
+        // Not even one character fits: it goes on a line of its own.
+        word.chars().next().map_or(word.len(), char::len_utf8)
+    }
 }
 
-/// Text in the WinAnsi encoding of the standard fonts; what it lacks becomes `?`.
-fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| match c {
-            ' '..='~' => c as u8,
-            '\u{a0}'..='\u{ff}' => c as u8,
-            '—' => 0x97,
-            '–' => 0x96,
-            '‘' => 0x91,
-            '’' => 0x92,
-            '“' => 0x93,
-            '”' => 0x94,
-            '…' => 0x85,
-            '•' => 0x95,
-            '€' => 0x80,
-            '→' => b'>',
-            '≥' | '≤' | '∘' => b'?',
-            '█' => b'#',
-            _ => b'?',
-        })
-        .collect()
-}
-
-/// Splits text into lines no wider than `max`.
-fn wrap(text: &str, size: f32, max: f32, bold: bool) -> Vec<String> {
+/// Splits text into lines no wider than `max` (line breaks in the text are kept); a word
+/// wider than a line breaks (see [`BREAKS`]).
+fn wrap(font: &Font, text: &str, size: f32, max: f32) -> Vec<String> {
+    let space = font.char_width(' ', size);
     let mut lines = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
+        let mut line_w = 0.0;
         for word in para.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_owned()
-            } else {
-                format!("{line} {word}")
-            };
-            if width(&candidate, size, bold) > max && !line.is_empty() {
+            let word_w = font.width(word, size);
+            if !line.is_empty() {
+                if line_w + space + word_w <= max {
+                    line.push(' ');
+                    line.push_str(word);
+                    line_w += space + word_w;
+                    continue;
+                }
                 lines.push(std::mem::take(&mut line));
-                line = word.to_owned();
-            } else {
-                line = candidate;
             }
+            let mut rest = word;
+            let mut rest_w = word_w;
+            while rest_w > max && rest.chars().nth(1).is_some() {
+                let at = break_word(font, rest, size, max);
+                lines.push(rest[..at].to_owned());
+                rest = &rest[at..];
+                rest_w = font.width(rest, size);
+            }
+            line = rest.to_owned();
+            line_w = rest_w;
         }
         lines.push(line);
     }
     lines
 }
 
-/// Shortens text to fit `max`, ending with `…`.
-fn fit(text: &str, size: f32, max: f32) -> String {
-    if width(text, size, false) <= max {
-        return text.to_owned();
-    }
-    let mut out = String::new();
-    for c in text.chars() {
-        if width(&format!("{out}{c}…"), size, false) > max {
-            break;
-        }
-        out.push(c);
-    }
-    format!("{out}…")
-}
-
 struct Writer {
     pages: Vec<Content>,
     y: f32,
+    /// Regular and bold.
+    fonts: [Font; 2],
 }
 
 impl Writer {
+    fn font(&self, bold: bool) -> &Font {
+        &self.fonts[usize::from(bold)]
+    }
+
+    fn wrap(&self, text: &str, size: f32, max: f32, bold: bool) -> Vec<String> {
+        wrap(self.font(bold), text, size, max)
+    }
+
+    fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
+        self.font(bold).width(text, size)
+    }
+
     fn page(&mut self) {
         self.pages.push(Content::new());
         self.y = H - MARGIN;
@@ -117,15 +127,19 @@ impl Writer {
         &mut self.pages[last]
     }
 
-    fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, text: &str) {
-        let bytes = win_ansi(text);
+    fn text_in(&mut self, x: f32, y: f32, size: f32, bold: bool, grey: f32, text: &str) {
+        let bytes = self.fonts[usize::from(bold)].encode(text);
         let c = self.content();
         c.begin_text();
         c.set_font(Name(if bold { b"F2" } else { b"F1" }), size);
-        c.set_fill_rgb(0.1, 0.1, 0.1);
+        c.set_fill_rgb(grey, grey, grey);
         c.next_line(x, y);
         c.show(Str(&bytes));
         c.end_text();
+    }
+
+    fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, text: &str) {
+        self.text_in(x, y, size, bold, 0.1, text);
     }
 
     fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, rgb: (f32, f32, f32)) {
@@ -144,46 +158,134 @@ impl Writer {
         }
     }
 
-    fn table(&mut self, headers: &[String], widths: &[f32], rows: &[Vec<String>]) {
-        let size = 8.0;
-        let total: f32 = widths.iter().sum::<f32>().max(1.0);
-        let avail = W - 2.0 * MARGIN;
-        let cols: Vec<f32> = widths.iter().map(|w| w / total * avail).collect();
-        let row_h = size * 1.8;
-        let header = |wr: &mut Writer| {
-            wr.room(row_h * 2.0);
-            wr.y -= row_h;
-            let y = wr.y;
-            wr.rect(MARGIN, y - 3.0, avail, row_h, (0.86, 0.9, 0.95));
-            let mut x = MARGIN + 3.0;
-            for (h, w) in headers.iter().zip(&cols) {
-                let t = fit(crate::doc::label(h), size, w - 6.0);
-                wr.text(x, y + 2.0, size, true, &t);
-                x += w;
-            }
-        };
-        header(self);
-        for (n, r) in rows.iter().enumerate() {
-            if self.y - row_h < MARGIN {
-                self.page();
-                header(self);
-            }
-            self.y -= row_h;
-            let y = self.y;
-            if n % 2 == 1 {
-                self.rect(MARGIN, y - 3.0, avail, row_h, (0.96, 0.97, 0.98));
-            }
-            let mut x = MARGIN + 3.0;
-            for (i, (cell, w)) in r.iter().zip(&cols).enumerate() {
-                let t = fit(cell, size, w - 6.0);
-                let right = i > 0 && headers.get(i).is_some_and(|h| crate::doc::numeric(h));
-                let tx = if right {
-                    x + w - 6.0 - width(&t, size, false)
+    /// Draws lines `from..to` of a table row's wrapped cells with its top at `self.y`,
+    /// moving `self.y` below it.
+    fn row(&mut self, cells: &[Cell], from: usize, to: usize, bold: bool, fill: Option<Rgb>) {
+        let lh = CELL * LEADING;
+        let top = self.y;
+        let h = row_height(to.saturating_sub(from));
+        if let Some(rgb) = fill {
+            self.rect(MARGIN, top - h, W - 2.0 * MARGIN, h, rgb);
+        }
+        let mut x = MARGIN;
+        for cell in cells {
+            let end = to.min(cell.lines.len());
+            for (j, l) in cell.lines.iter().enumerate().take(end).skip(from) {
+                #[allow(clippy::cast_precision_loss)]
+                let y = top - PAD - CELL * 0.78 - (j - from) as f32 * lh;
+                let tx = if cell.right {
+                    x + cell.width - PAD - self.width(l, CELL, bold)
                 } else {
-                    x
+                    x + PAD
                 };
-                self.text(tx, y + 2.0, size, false, &t);
-                x += w;
+                self.text(tx, y, CELL, bold, l);
+            }
+            x += cell.width;
+        }
+        self.y -= h;
+    }
+
+    fn table(&mut self, headers: &[String], widths: &[f32], rows: &[Vec<String>]) {
+        let avail = W - 2.0 * MARGIN;
+        // As many columns as the widest of the header and the rows; a column without a
+        // (positive) width gets the average.
+        let n = rows
+            .iter()
+            .map(Vec::len)
+            .chain([headers.len()])
+            .max()
+            .unwrap_or(0);
+        let usable = |w: &f32| w.is_finite() && *w > 0.0;
+        let given: Vec<f32> = widths.iter().copied().filter(usable).collect();
+        #[allow(clippy::cast_precision_loss)]
+        let average = if given.is_empty() {
+            1.0
+        } else {
+            given.iter().sum::<f32>() / given.len() as f32
+        };
+        let relative: Vec<f32> = (0..n)
+            .map(|i| widths.get(i).copied().filter(usable).unwrap_or(average))
+            .collect();
+        let total: f32 = relative.iter().sum::<f32>().max(f32::EPSILON);
+        let proportional: Vec<f32> = relative.iter().map(|w| w / total * avail).collect();
+        let least: Vec<f32> = (0..n)
+            .map(|i| {
+                let words = |text: &str, bold: bool| -> f32 {
+                    text.split_whitespace()
+                        .map(|word| self.width(word, CELL, bold))
+                        .fold(0.0, f32::max)
+                };
+                let header = headers
+                    .get(i)
+                    .map_or(0.0, |h| words(crate::doc::label(h), true));
+                let cells = rows
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .map(|c| words(c, false))
+                    .fold(0.0, f32::max);
+                header.max(cells).min(avail * MAX_WORD) + 2.0 * PAD
+            })
+            .collect();
+        let cols = widen(&proportional, &least);
+        let right: Vec<bool> = (0..n)
+            .map(|i| i > 0 && headers.get(i).is_some_and(|h| crate::doc::numeric(h)))
+            .collect();
+        let cells = |wr: &Writer, texts: &[String], bold: bool, label: bool| -> Vec<Cell> {
+            cols.iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let text = texts.get(i).map_or("", |t| {
+                        if label {
+                            crate::doc::label(t)
+                        } else {
+                            t.as_str()
+                        }
+                    });
+                    Cell {
+                        lines: wr.wrap(text, CELL, (w - 2.0 * PAD).max(1.0), bold),
+                        width: *w,
+                        right: right[i],
+                    }
+                })
+                .collect()
+        };
+        let header = cells(self, headers, true, true);
+        let header_lines = lines_of(&header);
+        let header_h = row_height(header_lines);
+        let draw_header = |wr: &mut Writer| {
+            wr.row(&header, 0, header_lines, true, Some((0.86, 0.9, 0.95)));
+        };
+        let first = rows
+            .first()
+            .map_or(1, |r| lines_of(&cells(self, r, false, false)).min(3));
+        self.room(header_h + row_height(first));
+        draw_header(self);
+        for (i, r) in rows.iter().enumerate() {
+            let row = cells(self, r, false, false);
+            let total = lines_of(&row);
+            let fill = (i % 2 == 1).then_some((0.96, 0.97, 0.98));
+            let mut from = 0;
+            let mut fresh = false;
+            while from < total {
+                let fit = lines_fitting(self.y - MARGIN);
+                let rest = total - from;
+                if fit >= rest {
+                    self.row(&row, from, total, false, fill);
+                    break;
+                }
+                // The row does not fit here: it moves to the next page if it fits on one,
+                // and otherwise fills this page and goes on on the next.
+                let page_fit = lines_fitting(H - 2.0 * MARGIN - header_h);
+                if fresh || (from == 0 && rest > page_fit && fit > 0) {
+                    let take = fit.max(1);
+                    self.row(&row, from, from + take, false, fill);
+                    from += take;
+                }
+                if from < total {
+                    self.page();
+                    draw_header(self);
+                    fresh = true;
+                }
             }
         }
         self.y -= 6.0;
@@ -191,12 +293,20 @@ impl Writer {
 
     fn bars(&mut self, bars: &[(String, f64)]) {
         let size = 9.0;
+        let lh = size * 1.25;
+        let (x, w) = (MARGIN + 130.0, 280.0);
         for (label, v) in bars {
-            self.room(20.0);
+            let lines = self.wrap(label, size, 124.0, false);
+            #[allow(clippy::cast_precision_loss)]
+            let extra = lines.len().saturating_sub(1) as f32 * lh;
+            self.room(20.0 + extra);
             self.y -= 20.0;
             let y = self.y;
-            self.text(MARGIN, y + 3.0, size, false, label);
-            let (x, w) = (MARGIN + 130.0, 280.0);
+            for (j, l) in lines.iter().enumerate() {
+                #[allow(clippy::cast_precision_loss)]
+                let ly = y + 3.0 - j as f32 * lh;
+                self.text(MARGIN, ly, size, false, l);
+            }
             self.rect(x, y, w, 12.0, (0.91, 0.93, 0.95));
             #[allow(clippy::cast_possible_truncation)]
             let filled = (w * v.clamp(0.0, 1.0) as f32).max(0.5);
@@ -208,9 +318,79 @@ impl Writer {
                 false,
                 &format!("{:.0}%", v * 100.0),
             );
+            self.y -= extra;
         }
         self.y -= 8.0;
     }
+}
+
+type Rgb = (f32, f32, f32);
+
+/// The share of a table's width up to which a column widens to show its longest word
+/// unbroken.
+const MAX_WORD: f32 = 0.3;
+
+/// Column widths: each at least its `least` width where they all fit, what that takes
+/// coming from the columns with room to spare, in proportion to that room; as given when
+/// they do not all fit.
+fn widen(given: &[f32], least: &[f32]) -> Vec<f32> {
+    let total: f32 = given.iter().sum();
+    if least.iter().sum::<f32>() > total {
+        return given.to_vec();
+    }
+    let need: f32 = given.iter().zip(least).map(|(g, l)| (l - g).max(0.0)).sum();
+    let spare: f32 = given.iter().zip(least).map(|(g, l)| (g - l).max(0.0)).sum();
+    if need <= 0.0 || spare <= 0.0 {
+        return given.to_vec();
+    }
+    given
+        .iter()
+        .zip(least)
+        .map(|(g, l)| {
+            if g < l {
+                *l
+            } else {
+                g - need * (g - l) / spare
+            }
+        })
+        .collect()
+}
+
+/// Line spacing in tables, as a multiple of the text size.
+const LEADING: f32 = 1.3;
+
+/// A table cell: its wrapped lines, its column's width, whether it aligns right.
+struct Cell {
+    lines: Vec<String>,
+    width: f32,
+    right: bool,
+}
+
+/// The lines of a row: its tallest cell's, at least one.
+fn lines_of(cells: &[Cell]) -> usize {
+    cells
+        .iter()
+        .map(|c| c.lines.len())
+        .max()
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// The height of a table row of `lines` lines.
+fn row_height(lines: usize) -> f32 {
+    #[allow(clippy::cast_precision_loss)]
+    let more = lines.saturating_sub(1) as f32;
+    2.0 * PAD + CELL + more * CELL * LEADING
+}
+
+/// How many lines of a table row fit in `space` points.
+fn lines_fitting(space: f32) -> usize {
+    if space < row_height(1) {
+        return 0;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let more = ((space - row_height(1)) / (CELL * LEADING)).floor() as usize;
+    1 + more
 }
 
 /// Renders the blocks; `title` goes in the document information and the page footers.
@@ -218,37 +398,41 @@ pub fn render(title: &str, blocks: &[Block]) -> Vec<u8> {
     let mut w = Writer {
         pages: Vec::new(),
         y: H - MARGIN,
+        fonts: [Font::regular(), Font::bold()],
     };
     w.page();
     let text_width = W - 2.0 * MARGIN;
     for b in blocks {
         match b {
             Block::Title(t) => {
-                w.lines(&wrap(t, 18.0, text_width, true), 18.0, true, 0.0);
+                let lines = w.wrap(t, 18.0, text_width, true);
+                w.lines(&lines, 18.0, true, 0.0);
                 w.y -= 6.0;
             }
             Block::Heading(t) => {
                 w.room(40.0);
                 w.y -= 8.0;
-                w.lines(&wrap(t, 12.5, text_width, true), 12.5, true, 0.0);
+                let lines = w.wrap(t, 12.5, text_width, true);
+                w.lines(&lines, 12.5, true, 0.0);
                 w.y -= 2.0;
             }
             Block::Para(t) => {
-                w.lines(&wrap(t, 9.0, text_width, false), 9.0, false, 0.0);
+                let lines = w.wrap(t, 9.0, text_width, false);
+                w.lines(&lines, 9.0, false, 0.0);
                 w.y -= 4.0;
             }
             Block::Bullets(items) => {
+                let hang = w.width("• ", 9.0, false);
                 for i in items {
-                    let lines = wrap(i, 9.0, text_width - 12.0, false);
-                    let mut first = true;
-                    for l in lines {
-                        let l = if first {
-                            format!("• {l}")
-                        } else {
-                            format!("  {l}")
-                        };
-                        first = false;
-                        w.lines(&[l], 9.0, false, 4.0);
+                    let lines = w.wrap(i, 9.0, text_width - 4.0 - hang, false);
+                    for (n, l) in lines.iter().enumerate() {
+                        w.room(9.0 * 1.4);
+                        w.y -= 9.0 * 1.4;
+                        let y = w.y;
+                        if n == 0 {
+                            w.text(MARGIN + 4.0, y, 9.0, false, "•");
+                        }
+                        w.text(MARGIN + 4.0 + hang, y, 9.0, false, l);
                     }
                 }
                 w.y -= 4.0;
@@ -262,45 +446,45 @@ pub fn render(title: &str, blocks: &[Block]) -> Vec<u8> {
         }
     }
     let count = w.pages.len();
-    for (i, c) in w.pages.iter_mut().enumerate() {
-        let footer = win_ansi(&format!("{title} — page {} of {count}", i + 1));
-        c.begin_text();
-        c.set_font(Name(b"F1"), 7.5);
-        c.set_fill_rgb(0.45, 0.45, 0.45);
-        c.next_line(MARGIN, 25.0);
-        c.show(Str(&footer));
-        c.end_text();
+    for i in 0..count {
+        let footer = w.wrap(
+            &format!("{title} — page {} of {count}", i + 1),
+            7.5,
+            text_width,
+            false,
+        );
+        let bytes: Vec<Vec<u8>> = footer.iter().map(|l| w.fonts[0].encode(l)).collect();
+        let c = &mut w.pages[i];
+        #[allow(clippy::cast_precision_loss)]
+        let mut y = 25.0 + (bytes.len().saturating_sub(1)) as f32 * 9.0;
+        for l in bytes {
+            c.begin_text();
+            c.set_font(Name(b"F1"), 7.5);
+            c.set_fill_rgb(0.45, 0.45, 0.45);
+            c.next_line(MARGIN, y);
+            c.show(Str(&l));
+            c.end_text();
+            y -= 9.0;
+        }
     }
 
     let mut pdf = Pdf::new();
-    let catalog = Ref::new(1);
-    let tree = Ref::new(2);
-    let (regular, bold) = (Ref::new(3), Ref::new(4));
-    let info = Ref::new(5);
-    let first_page = 6;
-    let page_ids: Vec<Ref> = (0..count)
-        .map(|i| Ref::new(first_page + 2 * i32::try_from(i).unwrap_or(0)))
-        .collect();
+    let mut ids = Ids::new(1);
+    let (catalog, tree, info) = (ids.next(), ids.next(), ids.next());
+    let (regular, bold) = (ids.next(), ids.next());
+    let page_ids: Vec<_> = (0..count).map(|_| (ids.next(), ids.next())).collect();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree)
-        .kids(page_ids.iter().copied())
-        .count(i32::try_from(count).unwrap_or(0));
-    pdf.type1_font(regular)
-        .base_font(Name(b"Helvetica"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold)
-        .base_font(Name(b"Helvetica-Bold"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    let title_bytes = win_ansi(title);
+        .kids(page_ids.iter().map(|(page, _)| *page))
+        .count(i32::try_from(count).unwrap_or(i32::MAX));
     pdf.document_info(info)
-        .title(pdf_writer::TextStr(&String::from_utf8_lossy(&title_bytes)))
-        .producer(pdf_writer::TextStr("crosswalk"));
-    for (page, content) in page_ids.iter().zip(w.pages) {
-        let content_id = Ref::new(page.get() + 1);
+        .title(TextStr(title))
+        .producer(TextStr("crosswalk"));
+    for ((page, content_id), content) in page_ids.iter().zip(w.pages) {
         let mut p = pdf.page(*page);
         p.parent(tree)
             .media_box(Rect::new(0.0, 0.0, W, H))
-            .contents(content_id);
+            .contents(*content_id);
         let mut resources = p.resources();
         let mut fonts = resources.fonts();
         fonts.pair(Name(b"F1"), regular);
@@ -308,7 +492,53 @@ pub fn render(title: &str, blocks: &[Block]) -> Vec<u8> {
         drop(fonts);
         drop(resources);
         drop(p);
-        pdf.stream(content_id, &content.finish());
+        font::stream(&mut pdf, *content_id, &content.finish(), |_| {});
     }
+    let [r, b] = &w.fonts;
+    r.write(&mut pdf, regular, &mut ids);
+    b.write(&mut pdf, bold, &mut ids);
     pdf.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_words_break_at_separators_then_anywhere() {
+        let f = Font::regular();
+        let id = "iso27001-2022:A.5.15";
+        let max = f.width("iso27001-2022:A.5", 8.0);
+        assert_eq!(wrap(&f, id, 8.0, max), ["iso27001-2022:", "A.5.15"]);
+        let max = f.width("iso27001-", 8.0);
+        assert_eq!(wrap(&f, id, 8.0, max), ["iso27001-", "2022:", "A.5.15"]);
+        let long = "x".repeat(50);
+        let lines = wrap(&f, &long, 8.0, f.width("xxxxxxxx", 8.0));
+        assert!(
+            lines.iter().all(|l| l.len() == 8 || l.len() == 2),
+            "{lines:?}"
+        );
+        assert_eq!(lines.concat(), long);
+        // A column narrower than a character still shows every character.
+        assert_eq!(wrap(&f, "ab", 8.0, 1.0), ["a", "b"]);
+        assert_eq!(wrap(&f, "", 8.0, 100.0), [""]);
+        assert_eq!(wrap(&f, "a b\nc", 8.0, 100.0), ["a b", "c"]);
+    }
+
+    #[test]
+    fn narrow_columns_widen_to_their_longest_word_at_the_expense_of_wide_ones() {
+        let w = widen(&[10.0, 50.0, 40.0], &[20.0, 10.0, 10.0]);
+        assert!((w[0] - 20.0).abs() < 1e-4, "{w:?}");
+        assert!((w.iter().sum::<f32>() - 100.0).abs() < 1e-3, "{w:?}");
+        assert!(w[1] < 50.0 && w[2] < 40.0 && w[1] > w[2], "{w:?}");
+        // When the longest words cannot all fit, the widths stay as given.
+        assert_eq!(widen(&[10.0, 10.0], &[30.0, 1.0]), [10.0, 10.0]);
+    }
+
+    #[test]
+    fn rows_fit_by_line() {
+        assert_eq!(lines_fitting(0.0), 0);
+        assert_eq!(lines_fitting(row_height(1)), 1);
+        assert_eq!(lines_fitting(row_height(4) + 0.1), 4);
+    }
 }

@@ -12,6 +12,8 @@ use crosswalk_report::package::{self, Manifest, ManifestEntry};
 use jiff::civil::date;
 use sha2::Digest;
 
+mod pdf;
+
 #[test]
 fn gantt_labels_phases_marks_lateness_and_escapes_text() {
     let lib = &crosswalk_library::builtin().unwrap().library;
