@@ -408,6 +408,18 @@ impl<'c> Session<'c> {
         })
     }
 
+    /// Takes a framework out of the program's scope. Its links and assessments are kept,
+    /// so adding it again brings them back.
+    ///
+    /// # Errors
+    /// Unknown framework, not in scope, no program.
+    pub fn remove_framework(&mut self, framework: &str) -> Result<FrameworkId> {
+        let fw = resolve(self.catalog, framework)?.id().clone();
+        self.require_program()?;
+        self.apply(&[Change::RemoveFramework(fw.clone())])?;
+        Ok(fw)
+    }
+
     /// The maturity scale in force.
     ///
     /// # Errors

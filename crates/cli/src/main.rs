@@ -350,6 +350,11 @@ pub enum ProgramCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Take a framework out of the scope (its links and assessments are kept).
+    Remove {
+        /// Short id or edition id.
+        framework: String,
+    },
     /// The maturity scale assessments use; `--set FILE.json` replaces it with
     /// `[{level, name, description}]` (levels 0, 1, 2 …), `--reset` restores the default.
     Maturity {

@@ -357,6 +357,12 @@ fn demo(catalog: &Catalog, db: Option<&str>, scale: Option<usize>, clock: Clock)
 fn program(catalog: &Catalog, s: &mut Session<'_>, command: ProgramCommand) -> Result<()> {
     match command {
         ProgramCommand::Show { json: as_json } => show_program(catalog, s, as_json),
+        ProgramCommand::Remove { framework } => {
+            let fw = s.remove_framework(&framework)?;
+            emit(&format!(
+                "took {fw} out of the program's scope (its links and assessments are kept)\n"
+            ))
+        }
         ProgramCommand::Maturity {
             set,
             reset,

@@ -161,6 +161,7 @@ fn describe(change: &Change, evidence_id: &str) -> String {
     match change {
         Change::SetProgram(_) => "setting the program description".into(),
         Change::AddFramework(s) => format!("adding {} to the scope", s.framework),
+        Change::RemoveFramework(f) => format!("taking {f} out of the scope"),
         Change::AddControl(c) => format!("adding control `{}`", c.id),
         Change::SetControlStatus { control, .. } => {
             format!("setting the status of control `{control}`")
@@ -202,6 +203,17 @@ fn apply_one(
                 "INSERT INTO program (id, organization, scope, systems) VALUES (1, $1, $2, $3)",
                 &[t(&p.organization), t(&p.scope), json(&p.systems)?],
             )?;
+        }
+        Change::RemoveFramework(f) => {
+            let n = tx.exec(
+                "DELETE FROM framework_scope WHERE framework = $1",
+                &[t(f.as_str())],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "{f} is not in the program's scope"
+                )));
+            }
         }
         Change::AddFramework(s) => {
             let id = t(s.framework.as_str());

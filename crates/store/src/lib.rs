@@ -84,6 +84,9 @@ pub enum Change {
     SetProgram(ProgramInfo),
     /// Adds a framework to the scope (an error if it is already in scope).
     AddFramework(InScope),
+    /// Takes a framework out of the scope (an error if it is not in scope). Its links and
+    /// assessments are kept, so adding it again restores them.
+    RemoveFramework(FrameworkId),
     /// Adds a control (an error if its id exists).
     AddControl(Control),
     /// Changes a control's status.

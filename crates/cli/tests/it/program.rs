@@ -395,7 +395,9 @@ fn exports_auditors_take() {
     assert!(bytes.starts_with(b"%PDF-"));
     let text = String::from_utf8_lossy(&bytes);
     assert!(text.trim_end().ends_with("%%EOF"));
-    assert!(text.contains("/Type /Page") && text.contains("/BaseFont /Helvetica"));
+    assert!(
+        text.contains("/Type /Page") && text.contains("+DejaVuSans") && text.contains("/FontFile2")
+    );
     let docx = dir.path().join("g.docx");
     assert!(
         run_err(db, &["export", "report", "-o", docx.to_str().unwrap()])
@@ -978,4 +980,52 @@ fn plan_takes_the_observation_window_and_audit_dates() {
     assert!(err.contains("not in the program's scope"), "{err}");
     let err = run_err(&db, &["plan", "--audit", "soc2:2029-01-01"]);
     assert!(err.contains("expected FW=YYYY-MM-DD"), "{err}");
+}
+
+#[test]
+fn a_framework_comes_out_of_scope_and_back_with_its_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db").display().to_string();
+    run_ok(&db, &["init", "--organization", "Acme"]);
+    run_ok(&db, &["program", "add", "soc2"]);
+    run_ok(&db, &["program", "add", "iso27001"]);
+    run_ok(
+        &db,
+        &[
+            "control",
+            "add",
+            "IAM-1",
+            "--title",
+            "SSO",
+            "--status",
+            "operating",
+        ],
+    );
+    run_ok(&db, &["control", "link", "IAM-1", "iso27001:A.5.15"]);
+    let said = run_ok(&db, &["program", "remove", "iso27001"]);
+    assert!(
+        said.contains("took iso27001-2022 out of the program's scope"),
+        "{said}"
+    );
+    let scope = |db: &str| -> Vec<String> {
+        run_json(db, &["program", "show", "--json"])["frameworks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["framework"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(scope(&db), ["soc2-2017"]);
+    let err = run_err(&db, &["program", "remove", "iso27001"]);
+    assert!(err.contains("not in the program's scope"), "{err}");
+    run_ok(&db, &["program", "add", "iso27001"]);
+    assert_eq!(scope(&db), ["soc2-2017", "iso27001-2022"]);
+    let links = run_json(&db, &["program", "show", "--json"])["links"].clone();
+    assert!(
+        links
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["requirement"] == "A.5.15")
+    );
 }
