@@ -3,15 +3,22 @@
 //! line, column and field, and a file either parses whole or yields nothing.
 
 pub mod input;
+mod recover;
 
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
-use crosswalk_core::framework::{Framework, FrameworkMeta, Requirement};
+use crosswalk_core::framework::{
+    Framework, FrameworkMeta, Requirement, RequirementKind, TreeIssue, check_tree,
+};
+use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::library::{Library, LibraryIssue, LibraryParts};
-use crosswalk_core::mapping::{Mapping, MappingSet, MappingSetMeta};
+use crosswalk_core::mapping::{
+    Mapping, MappingIssue, MappingSet, MappingSetMeta, ProvenanceKind, Relationship,
+};
 use crosswalk_core::profile::{PairNotes, Profile};
+use recover::Reader;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -78,50 +85,11 @@ struct Header {
     version: Spanned<i64>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FrameworkFile {
-    #[allow(dead_code)]
-    kind: String,
-    #[allow(dead_code)]
-    version: i64,
-    framework: Spanned<FrameworkMeta>,
-    #[serde(default)]
-    requirements: Vec<Spanned<Requirement>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProfileFile {
-    #[allow(dead_code)]
-    kind: String,
-    #[allow(dead_code)]
-    version: i64,
-    profile: Spanned<Profile>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ComparisonsFile {
-    #[allow(dead_code)]
-    kind: String,
-    #[allow(dead_code)]
-    version: i64,
-    #[serde(default)]
-    pairs: Vec<Spanned<PairNotes>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MappingSetFile {
-    #[allow(dead_code)]
-    kind: String,
-    #[allow(dead_code)]
-    version: i64,
-    mapping_set: Spanned<MappingSetMeta>,
-    #[serde(default)]
-    mappings: Vec<Spanned<Mapping>>,
-}
+/// The top-level fields of each kind of file.
+const FRAMEWORK_FIELDS: &[&str] = &["kind", "version", "framework", "requirements"];
+const PROFILE_FIELDS: &[&str] = &["kind", "version", "profile"];
+const COMPARISONS_FIELDS: &[&str] = &["kind", "version", "pairs"];
+const MAPPING_SET_FIELDS: &[&str] = &["kind", "version", "mapping_set", "mappings"];
 
 /// Maps byte offsets of one file to lines, columns and TOML key paths.
 struct Locator<'a> {
@@ -238,17 +206,18 @@ impl<'a> Locator<'a> {
     }
 }
 
-fn parse<'de, T: Deserialize<'de>>(
-    loc: &Locator<'_>,
-    text: &'de str,
-) -> Result<T, Vec<Diagnostic>> {
-    toml::from_str(text).map_err(|e| vec![loc.toml_error(&e)])
-}
-
 /// Parses one library file. `file` is the name used in diagnostics.
+///
+/// Every problem found is reported, not only the first: the top-level tables and each
+/// element of the top-level arrays are read on their own (see the `recover` module), and
+/// the checks across requirements or mappings run over the elements that could be read.
+/// Broken TOML syntax is the exception: it is one diagnostic.
 pub fn parse_file(file: &str, text: &str) -> Result<LibraryFile, Vec<Diagnostic>> {
     let loc = Locator::new(file, text);
-    let header: Header = parse(&loc, text)?;
+    let mut r = Reader::parse(&loc, text)?;
+    let Some(header) = r.fields::<Header>(&["kind", "version"]) else {
+        return Err(r.into_diagnostics());
+    };
     if *header.version.get_ref() != FORMAT_VERSION {
         return Err(vec![loc.at(
             header.version.span().start,
@@ -260,74 +229,30 @@ pub fn parse_file(file: &str, text: &str) -> Result<LibraryFile, Vec<Diagnostic>
         )]);
     }
     match header.kind.get_ref().as_str() {
-        "framework" => {
-            let f: FrameworkFile = parse(&loc, text)?;
-            let line = loc.line_col(f.framework.span().start).0;
-            let spans: Vec<Range<usize>> = f.requirements.iter().map(Spanned::span).collect();
-            let reqs: Vec<Requirement> = f.requirements.into_iter().map(Spanned::into_inner).collect();
-            if let Some((i, depth)) = too_deep(
-                reqs.iter()
-                    .map(|r| (r.id.as_str(), r.parent.as_ref().map(|p| p.as_str()))),
-            ) {
-                return Err(vec![loc.at(
-                    loc.key_in(&spans[i], "parent"),
-                    Some(format!("requirements[{i}].parent")),
-                    format!(
-                        "`{}` is nested {depth} levels deep; requirements nest at most {MAX_REQUIREMENT_DEPTH} levels",
-                        reqs[i].id
-                    ),
-                )]);
-            }
-            Framework::new(f.framework.into_inner(), reqs)
-                .map(|fw| LibraryFile::Framework(fw, line))
-                .map_err(|issues| {
-                    issues
-                        .iter()
-                        .map(|issue| {
-                            let span = &spans[issue.index()];
-                            let field = format!("requirements[{}].{}", issue.index(), issue.field());
-                            loc.at(loc.key_in(span, issue.field()), Some(field), issue.to_string())
-                        })
-                        .collect()
-                })
-        }
+        "framework" => framework(&loc, r),
         "profile" => {
-            let f: ProfileFile = parse(&loc, text)?;
-            let line = loc.line_col(f.profile.span().start).0;
-            Ok(LibraryFile::Profile(Box::new(f.profile.into_inner()), line))
+            let profile = r.item::<Profile>("profile");
+            r.unknown_fields(PROFILE_FIELDS);
+            match profile {
+                Some((p, span)) if !r.has_errors() => {
+                    Ok(LibraryFile::Profile(Box::new(p), loc.line_col(span.start).0))
+                }
+                _ => Err(r.into_diagnostics()),
+            }
         }
         "comparisons" => {
-            let f: ComparisonsFile = parse(&loc, text)?;
-            Ok(LibraryFile::Comparisons(
-                f.pairs
-                    .into_iter()
-                    .map(|p| (loc.line_col(p.span().start).0, p.into_inner()))
-                    .map(|(line, p)| (p, line))
-                    .collect(),
-            ))
+            let pairs = r.list::<PairNotes>("pairs");
+            r.unknown_fields(COMPARISONS_FIELDS);
+            let pairs: Option<Vec<(PairNotes, usize)>> = pairs
+                .into_iter()
+                .map(|p| Some((p.value.ok()?, loc.line_col(p.span.start).0)))
+                .collect();
+            match pairs {
+                Some(pairs) if !r.has_errors() => Ok(LibraryFile::Comparisons(pairs)),
+                _ => Err(r.into_diagnostics()),
+            }
         }
-        "mapping-set" => {
-            let f: MappingSetFile = parse(&loc, text)?;
-            let line = loc.line_col(f.mapping_set.span().start).0;
-            let spans: Vec<Range<usize>> = f.mappings.iter().map(Spanned::span).collect();
-            let lines: Vec<usize> = spans.iter().map(|s| loc.line_col(s.start).0).collect();
-            let mappings = f.mappings.into_iter().map(Spanned::into_inner).collect();
-            MappingSet::new(f.mapping_set.into_inner(), mappings)
-                .map(|set| LibraryFile::MappingSet(set, line, lines))
-                .map_err(|issues| {
-                    issues
-                        .iter()
-                        .map(|issue| match issue.location() {
-                            Some((index, field)) => loc.at(
-                                loc.key_in(&spans[index], field),
-                                Some(format!("mappings[{index}].{field}")),
-                                issue.to_string(),
-                            ),
-                            None => loc.at(0, Some("mapping_set".into()), issue.to_string()),
-                        })
-                        .collect()
-                })
-        }
+        "mapping-set" => mapping_set(&loc, r),
         other => Err(vec![loc.at(
             header.kind.span().start,
             Some("kind".into()),
@@ -335,6 +260,175 @@ pub fn parse_file(file: &str, text: &str) -> Result<LibraryFile, Vec<Diagnostic>
                 "unknown kind `{other}`, expected one of `framework`, `profile`, `comparisons`, `mapping-set`"
             ),
         )]),
+    }
+}
+
+/// A stand-in for a requirement that did not deserialise, for the checks across
+/// requirements: its id (without one it is left out), its parent and its title when they
+/// are valid. The stand-in title of a requirement with an invalid one is not empty, so
+/// only real problems are reported.
+fn salvage_requirement(item: &toml::Spanned<toml::de::DeValue<'_>>) -> Option<Requirement> {
+    Some(Requirement {
+        id: recover::salvage(item, "id")?,
+        parent: recover::salvage(item, "parent"),
+        title: recover::salvage(item, "title").unwrap_or_else(|| "?".to_owned()),
+        summary: String::new(),
+        kind: RequirementKind::Group,
+        assessable: false,
+        attributes: Default::default(),
+    })
+}
+
+fn framework(loc: &Locator<'_>, mut r: Reader<'_, '_>) -> Result<LibraryFile, Vec<Diagnostic>> {
+    let meta = r.item::<FrameworkMeta>("framework");
+    let elements = r.list::<Requirement>("requirements");
+    r.unknown_fields(FRAMEWORK_FIELDS);
+    let spans: Vec<Range<usize>> = elements.iter().map(|e| e.span.clone()).collect();
+    let tree_issue = |index: usize, issue: &TreeIssue| {
+        let field = format!("requirements[{index}].{}", issue.field());
+        loc.at(
+            loc.key_in(&spans[index], issue.field()),
+            Some(field),
+            issue.to_string(),
+        )
+    };
+    let depth_issue = |index: usize, depth: usize, id: &RequirementId| {
+        loc.at(
+            loc.key_in(&spans[index], "parent"),
+            Some(format!("requirements[{index}].parent")),
+            format!(
+                "`{id}` is nested {depth} levels deep; requirements nest at most {MAX_REQUIREMENT_DEPTH} levels"
+            ),
+        )
+    };
+    let too_deep_in = |reqs: &[Requirement]| {
+        too_deep(
+            reqs.iter()
+                .map(|r| (r.id.as_str(), r.parent.as_ref().map(|p| p.as_str()))),
+        )
+    };
+    match meta {
+        Some((meta, span)) if !r.has_errors() => {
+            // Every element deserialised: the requirements exactly as written.
+            let reqs: Vec<Requirement> =
+                elements.into_iter().filter_map(|e| e.value.ok()).collect();
+            if let Some((i, depth)) = too_deep_in(&reqs) {
+                return Err(vec![depth_issue(i, depth, &reqs[i].id)]);
+            }
+            let line = loc.line_col(span.start).0;
+            Framework::new(meta, reqs)
+                .map(|fw| LibraryFile::Framework(fw, line))
+                .map_err(|issues| {
+                    issues
+                        .iter()
+                        .map(|issue| tree_issue(issue.index(), issue))
+                        .collect()
+                })
+        }
+        _ => {
+            // The tree checks over what could be read, with stand-ins for the rest.
+            let (index, reqs): (Vec<usize>, Vec<Requirement>) = elements
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, e)| match e.value {
+                    Ok(req) => Some((i, req)),
+                    Err(item) => Some((i, salvage_requirement(item.as_ref()?)?)),
+                })
+                .unzip();
+            if let Some((i, depth)) = too_deep_in(&reqs) {
+                r.push(depth_issue(index[i], depth, &reqs[i].id));
+            }
+            for issue in check_tree(&reqs) {
+                r.push(tree_issue(index[issue.index()], &issue));
+            }
+            Err(r.into_diagnostics())
+        }
+    }
+}
+
+/// A stand-in for a mapping that did not deserialise, for the checks across mappings:
+/// its ends (without both it is left out) and its strength when valid.
+fn salvage_mapping(item: &toml::Spanned<toml::de::DeValue<'_>>) -> Option<Mapping> {
+    Some(Mapping {
+        from: recover::salvage(item, "from")?,
+        to: recover::salvage(item, "to")?,
+        relationship: Relationship::Related,
+        rationale: None,
+        strength: recover::salvage(item, "strength"),
+        confidence: None,
+        note: None,
+    })
+}
+
+/// A stand-in header for the checks across the mappings of a set whose header did not
+/// deserialise; it raises no problem of its own.
+fn stand_in_meta() -> Option<MappingSetMeta> {
+    let id = FrameworkId::parse("stand-in").ok()?;
+    Some(MappingSetMeta {
+        id: id.clone(),
+        from: id.clone(),
+        to: id,
+        title: String::new(),
+        provenance: ProvenanceKind::Curated,
+        publisher: String::new(),
+        source: String::new(),
+        date: None,
+        licence: None,
+        method: String::new(),
+        review: String::new(),
+        notes: Vec::new(),
+    })
+}
+
+fn mapping_set(loc: &Locator<'_>, mut r: Reader<'_, '_>) -> Result<LibraryFile, Vec<Diagnostic>> {
+    let meta = r.item::<MappingSetMeta>("mapping_set");
+    let elements = r.list::<Mapping>("mappings");
+    r.unknown_fields(MAPPING_SET_FIELDS);
+    let spans: Vec<Range<usize>> = elements.iter().map(|e| e.span.clone()).collect();
+    let mapping_issue = |index: Option<usize>, issue: &MappingIssue| match (index, issue.location())
+    {
+        (Some(index), Some((_, field))) => loc.at(
+            loc.key_in(&spans[index], field),
+            Some(format!("mappings[{index}].{field}")),
+            issue.to_string(),
+        ),
+        _ => loc.at(0, Some("mapping_set".into()), issue.to_string()),
+    };
+    let all_read = !r.has_errors();
+    match meta {
+        Some((meta, span)) if all_read => {
+            let line = loc.line_col(span.start).0;
+            let lines: Vec<usize> = spans.iter().map(|s| loc.line_col(s.start).0).collect();
+            let mappings = elements.into_iter().filter_map(|e| e.value.ok()).collect();
+            MappingSet::new(meta, mappings)
+                .map(|set| LibraryFile::MappingSet(set, line, lines))
+                .map_err(|issues| {
+                    issues
+                        .iter()
+                        .map(|issue| mapping_issue(issue.location().map(|(i, _)| i), issue))
+                        .collect()
+                })
+        }
+        meta => {
+            // The checks over what could be read, with stand-ins for the rest.
+            let (index, mappings): (Vec<usize>, Vec<Mapping>) = elements
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, e)| match e.value {
+                    Ok(m) => Some((i, m)),
+                    Err(item) => Some((i, salvage_mapping(item.as_ref()?)?)),
+                })
+                .unzip();
+            if let Some(meta) = meta.map(|(m, _)| m).or_else(stand_in_meta)
+                && let Err(issues) = MappingSet::new(meta, mappings)
+            {
+                for issue in &issues {
+                    let at = issue.location().map(|(i, _)| index[i]);
+                    r.push(mapping_issue(at, issue));
+                }
+            }
+            Err(r.into_diagnostics())
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 // Test code: failing loudly is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod every_error;
 mod fuzz;
 mod input;
 

@@ -60,7 +60,7 @@ fn errors_name_the_file_line_and_field() {
     );
     let diags = validate_dir(dir.path()).unwrap();
     let rendered: Vec<String> = diags.iter().map(ToString::to_string).collect();
-    assert_eq!(rendered.len(), 2, "{rendered:?}");
+    assert_eq!(rendered.len(), 7, "{rendered:?}");
     let prefix = format!("{}/", dir.path().display());
     assert!(
         rendered[0].starts_with(&format!(
@@ -69,12 +69,16 @@ fn errors_name_the_file_line_and_field() {
         "{}",
         rendered[0]
     );
+    // Every problem of a file, not only the first, in the order of the text.
+    let missing = ["family", "current", "name", "version", "publisher"]
+        .map(|f| format!("{prefix}other.toml:3:1: framework: missing field `{f}`"));
+    assert_eq!(rendered[1..6], missing);
     assert!(
-        rendered[1].starts_with(&format!(
+        rendered[6].starts_with(&format!(
             "{prefix}other.toml:4:6: framework.id: invalid type: integer `3`"
         )),
         "{}",
-        rendered[1]
+        rendered[6]
     );
 }
 
