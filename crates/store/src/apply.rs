@@ -183,6 +183,19 @@ fn describe(change: &Change, evidence_id: &str) -> String {
     }
 }
 
+/// A control's values in the column order of the `control` table.
+pub(crate) fn control_row(c: &crosswalk_core::program::Control, pos: i64) -> [Val; 7] {
+    [
+        t(&c.id),
+        Val::Int(pos),
+        t(&c.title),
+        t(&c.description),
+        t(&c.owner),
+        t(c.status.as_str()),
+        t(&c.frequency),
+    ]
+}
+
 /// Applies one change inside the caller's transaction, naming it in database errors.
 fn apply_change(tx: &mut dyn Tx, change: &Change, ids: &mut Vec<String>) -> Result<(), StoreError> {
     let mut evidence_id = String::new();
@@ -243,15 +256,7 @@ fn apply_one(
             let pos = next_position(tx, "control", "position")?;
             tx.exec(
                 "INSERT INTO control (id, position, title, description, owner, status, frequency) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[
-                    t(&c.id),
-                    Val::Int(pos),
-                    t(&c.title),
-                    t(&c.description),
-                    t(&c.owner),
-                    t(c.status.as_str()),
-                    t(&c.frequency),
-                ],
+                &control_row(c, pos),
             )?;
         }
         Change::SetControlStatus { control, status } => {

@@ -403,15 +403,7 @@ impl<'a> Sim<'a, '_> {
 fn write(tx: &mut dyn Tx, p: &Plan<'_>) -> Result<(), StoreError> {
     let mut rows = Vec::with_capacity(p.controls.len() * 7);
     for &(c, pos) in &p.controls {
-        rows.extend([
-            t(&c.id),
-            Val::Int(pos),
-            t(&c.title),
-            t(&c.description),
-            t(&c.owner),
-            t(c.status.as_str()),
-            t(&c.frequency),
-        ]);
+        rows.extend(crate::apply::control_row(c, pos));
     }
     insert(
         tx,
