@@ -731,6 +731,17 @@ impl<'c> Session<'c> {
                 fw.id()
             );
         }
+        if a.not_applicable && !fw.excludable(req.as_str()) {
+            bail!(
+                "{}:{req} cannot be declared not applicable: {}; nothing was changed",
+                fw.id(),
+                if fw.meta.family.as_str() == "soc2" {
+                    "SOC 2's common criteria always apply, and category criteria are in or out with their category (program add soc2 --category …)"
+                } else {
+                    "it is a management-system requirement every organisation in scope must meet"
+                }
+            );
+        }
         let result = a
             .result
             .as_deref()

@@ -59,6 +59,10 @@ pub struct Requirement {
     pub assessable: bool,
     #[serde(default)]
     pub attributes: BTreeMap<String, Vec<String>>,
+    /// Whether an organisation may declare it not applicable, with a justification. When
+    /// absent, [`Framework::excludable`]'s rule decides.
+    #[serde(default)]
+    pub excludable: Option<bool>,
 }
 
 /// Edition metadata, as written in a framework file's `[framework]` table.
@@ -227,6 +231,30 @@ impl Framework {
         &self.requirements
     }
 
+    /// Whether a requirement may be declared not applicable: as its `excludable` says,
+    /// else by the kind of standard. Management-system clauses (ISO clauses 4–10, the
+    /// `clause` kind) bind every organisation in scope and can never be excluded, except
+    /// where the standard itself allows it: ISO 9001 (4.3) for requirements of clauses 7
+    /// and 8, ISO 13485 (1, 4.2.2) for clauses 6, 7 and 8. SOC 2's criteria are never
+    /// excluded one by one: the common criteria always apply and the category criteria are
+    /// in or out with their category (the target). Annex controls and other requirements
+    /// can be excluded, with a justification.
+    pub fn excludable(&self, id: &str) -> bool {
+        let Some(r) = self.requirement(id) else {
+            return false;
+        };
+        if let Some(x) = r.excludable {
+            return x;
+        }
+        let top = id.split('.').next().unwrap_or("");
+        match self.meta.family.as_str() {
+            "soc2" => false,
+            "iso9001" if r.kind == RequirementKind::Clause => matches!(top, "7" | "8"),
+            "iso13485" if r.kind == RequirementKind::Clause => matches!(top, "6" | "7" | "8"),
+            _ => r.kind != RequirementKind::Clause,
+        }
+    }
+
     /// A requirement's position in document order, in O(1).
     pub fn position(&self, id: &str) -> Option<usize> {
         self.index
@@ -344,6 +372,7 @@ mod tests {
             kind: RequirementKind::Control,
             assessable: true,
             attributes: BTreeMap::new(),
+            excludable: None,
         }
     }
 

@@ -195,6 +195,7 @@ mod tests {
                 kind: RequirementKind::Control,
                 assessable: true,
                 attributes: Default::default(),
+                excludable: None,
             })
             .collect();
         Framework::new(meta, reqs).unwrap()

@@ -276,6 +276,7 @@ fn salvage_requirement(item: &toml::Spanned<toml::de::DeValue<'_>>) -> Option<Re
         kind: RequirementKind::Group,
         assessable: false,
         attributes: Default::default(),
+        excludable: None,
     })
 }
 

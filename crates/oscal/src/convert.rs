@@ -320,6 +320,7 @@ pub fn node_to_framework(catalog: &CatalogNode, opts: ImportOptions) -> Result<F
             kind,
             assessable,
             attributes: BTreeMap::new(),
+            excludable: None,
         });
         Ok(())
     }

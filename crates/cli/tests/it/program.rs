@@ -1029,3 +1029,58 @@ fn a_framework_comes_out_of_scope_and_back_with_its_links() {
             .any(|l| l["requirement"] == "A.5.15")
     );
 }
+
+#[test]
+fn only_what_a_standard_lets_you_exclude_can_be_not_applicable() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db").display().to_string();
+    run_ok(&db, &["init", "--organization", "Acme"]);
+    run_ok(&db, &["program", "add", "iso27001"]);
+    run_ok(
+        &db,
+        &["program", "add", "soc2", "--category", "availability"],
+    );
+    let before = run_json(&db, &["program", "show", "--json"]);
+    for target in ["iso27001:6.1.2", "iso27001:4.1", "soc2:CC6.1", "soc2:A1.2"] {
+        let err = run_err(
+            &db,
+            &[
+                "assess",
+                "set",
+                target,
+                "--not-applicable",
+                "--justification",
+                "We think not",
+            ],
+        );
+        assert!(
+            err.contains("cannot be declared not applicable"),
+            "{target}: {err}"
+        );
+        assert!(err.contains("nothing was changed"), "{err}");
+    }
+    assert_eq!(
+        run_json(&db, &["program", "show", "--json"]),
+        before,
+        "nothing changed"
+    );
+    run_ok(
+        &db,
+        &[
+            "assess",
+            "set",
+            "iso27001:A.8.30",
+            "--not-applicable",
+            "--justification",
+            "No outsourced development",
+        ],
+    );
+    let status = run_json(&db, &["assess", "status", "--json"]);
+    let iso = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["framework"] == "iso27001-2022")
+        .unwrap();
+    assert_eq!(iso["not_applicable"], 1);
+}

@@ -51,7 +51,7 @@ fn every_problem_of_a_framework_is_reported() {
     assert_eq!(
         rendered("acme.toml", FOUR_PROBLEMS),
         [
-            "acme.toml:17:1: requirements[0].bogus_field: unknown field `bogus_field`, expected one of `id`, `parent`, `title`, `summary`, `kind`, `assessable`, `attributes`",
+            "acme.toml:17:1: requirements[0].bogus_field: unknown field `bogus_field`, expected one of `id`, `parent`, `title`, `summary`, `kind`, `assessable`, `attributes`, `excludable`",
             "acme.toml:19:1: requirements[1]: missing field `assessable`",
             "acme.toml:21:1: requirements[1].title: requirement `2` has an empty title",
             "acme.toml:22:8: requirements[1].kind: unknown variant `contrl`, expected one of `group`, `clause`, `control`, `objective`, `criterion`, `point-of-focus`, `category`, `subcategory`, `article`, `section`, `standard`, `implementation-specification`, `requirement`",
@@ -76,7 +76,7 @@ fn problems_in_the_header_table_the_top_level_and_several_requirements() {
             "acme.toml:5:1: framework: missing field `publisher`",
             "acme.toml:8:11: framework.current: invalid type: string \"yes\", expected a boolean",
             "acme.toml:16:8: requirements[0].kind: unknown variant `grup`, expected one of `group`, `clause`, `control`, `objective`, `criterion`, `point-of-focus`, `category`, `subcategory`, `article`, `section`, `standard`, `implementation-specification`, `requirement`",
-            "acme.toml:17:1: requirements[0].weight: unknown field `weight`, expected one of `id`, `parent`, `title`, `summary`, `kind`, `assessable`, `attributes`",
+            "acme.toml:17:1: requirements[0].weight: unknown field `weight`, expected one of `id`, `parent`, `title`, `summary`, `kind`, `assessable`, `attributes`, `excludable`",
             "acme.toml:23:9: requirements[1].title: invalid type: integer `7`, expected a string",
             "acme.toml:26:14: requirements[1].assessable: invalid type: string \"yes\", expected a boolean",
         ]

@@ -85,7 +85,7 @@ fn unknown_field() {
     check_errors(
         &text,
         &[
-            "acme.toml:26:1: requirements[1].weight: unknown field `weight`, expected one of `id`, `parent`, `title`, `summary`, `kind`, `assessable`, `attributes`",
+            "acme.toml:26:1: requirements[1].weight: unknown field `weight`, expected one of `id`, `parent`, `title`, `summary`, `kind`, `assessable`, `attributes`, `excludable`",
         ],
     );
 }

@@ -314,6 +314,7 @@ fn frameworks_at_the_depth_limit_round_trip_and_deeper_ones_are_refused() {
             },
             assessable: i % 3 != 0,
             attributes: Default::default(),
+            excludable: None,
         })
         .collect();
     let fw = Framework::new(import_options().meta, reqs).unwrap();
