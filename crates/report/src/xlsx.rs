@@ -78,15 +78,19 @@ fn fit(s: &str) -> &str {
     &s[..end]
 }
 
+/// Writes a row of text cells, with `format` or plain (faster for long sheets).
 fn write_row(
     ws: &mut Worksheet,
     row: usize,
     cells: &[String],
-    wrap: &Format,
+    format: Option<&Format>,
 ) -> Result<(), ReportError> {
     let r = row_no(row)?;
     for (i, c) in cells.iter().enumerate() {
-        ws.write_with_format(r, col(i)?, fit(c), wrap)?;
+        match format {
+            Some(f) => ws.write_string_with_format(r, col(i)?, fit(c), f)?,
+            None => ws.write_string(r, col(i)?, fit(c))?,
+        };
     }
     Ok(())
 }
@@ -177,7 +181,6 @@ impl<'p> EvidenceCells<'p> {
                 ("Location", 50.0),
             ],
         )?;
-        let plain = Format::new();
         for (i, (_, id)) in self.overflow.iter().enumerate() {
             let Some(e) = by_id.get(id) else { continue };
             write_row(
@@ -197,7 +200,7 @@ impl<'p> EvidenceCells<'p> {
                     e.controls.join(", "),
                     e.location.to_string(),
                 ],
-                &plain,
+                None,
             )?;
         }
         Ok(())
@@ -295,7 +298,7 @@ pub fn soa(
                     .unwrap_or_default(),
                 a.map(|a| a.assessed_on.to_string()).unwrap_or_default(),
             ],
-            &wrap,
+            Some(&wrap),
         )?;
     }
     ws.autofilter(0, 0, row_no(rows.len())?, 9)?;
@@ -357,7 +360,7 @@ pub fn control_matrix(
             cellv[1].clone_from(&title);
             cellv[3] = "No control yet".into();
             cellv[10].clone_from(&result);
-            write_row(ws, row, &cellv, &wrap)?;
+            write_row(ws, row, &cellv, Some(&wrap))?;
             row += 1;
         }
         for l in mine {
@@ -391,7 +394,7 @@ pub fn control_matrix(
                     test,
                     result.clone(),
                 ],
-                &wrap,
+                Some(&wrap),
             )?;
             row += 1;
         }
