@@ -36,6 +36,8 @@ pub struct Session<'c> {
     /// The acting user: recorded where a record names who made it and the caller named
     /// no one (an assessment's assessor).
     pub actor: String,
+    /// The program as last loaded by [`Session::program_cached`], with its version.
+    cache: Option<(u64, std::sync::Arc<Program>)>,
     /// The database named by the caller (where evidence files live beside a SQLite file).
     db: String,
 }
@@ -300,6 +302,7 @@ impl<'c> Session<'c> {
             store: crosswalk_store::open(db)?,
             clock,
             actor: actor.trim().to_owned(),
+            cache: None,
             db: db.to_owned(),
         })
     }
@@ -307,6 +310,26 @@ impl<'c> Session<'c> {
     /// The store, for use cases built of several steps (the demo).
     pub fn store(&mut self) -> &mut dyn Store {
         self.store.as_mut()
+    }
+
+    /// The whole program for a long-running caller (the server): loaded once and kept
+    /// with the store's version, then reloaded only when the version has moved — after a
+    /// change by this session, another process, or another server on the same database.
+    /// The version is read before the load, so a change landing in between only causes
+    /// one more reload, never a stale answer.
+    ///
+    /// # Errors
+    /// No program yet, or a store failure.
+    pub fn program_cached(&mut self) -> Result<std::sync::Arc<Program>> {
+        let version = self.store.version()?;
+        if let Some((v, p)) = &self.cache
+            && *v == version
+        {
+            return Ok(std::sync::Arc::clone(p));
+        }
+        let program = std::sync::Arc::new(self.program()?);
+        self.cache = Some((version, std::sync::Arc::clone(&program)));
+        Ok(program)
     }
 
     /// The database this session was opened on.

@@ -1,0 +1,55 @@
+//! A long-running process keeps the program it loaded and reloads it only when the
+//! store's version moved, whoever moved it.
+
+use std::sync::Arc;
+
+use crosswalk_app::Clock;
+use crosswalk_app::program::{NewControl, Session};
+use crosswalk_core::program::ProgramInfo;
+
+fn clock() -> Clock {
+    Clock {
+        today: jiff::civil::date(2026, 11, 30),
+        now: jiff::Timestamp::from_second(1_796_000_000).unwrap(),
+    }
+}
+
+fn control(id: &str) -> NewControl {
+    NewControl {
+        id: id.into(),
+        title: "A control".into(),
+        status: "operating".into(),
+        ..NewControl::default()
+    }
+}
+
+#[test]
+fn a_cached_program_reloads_only_when_the_version_moves() {
+    let catalog = crosswalk_library::builtin().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db").display().to_string();
+    let mut server = Session::open(catalog, &db, clock(), "server").unwrap();
+    server
+        .init(ProgramInfo {
+            organization: "Acme".into(),
+            scope: String::new(),
+            systems: Vec::new(),
+        })
+        .unwrap();
+    let first = server.program_cached().unwrap();
+    let again = server.program_cached().unwrap();
+    assert!(
+        Arc::ptr_eq(&first, &again),
+        "nothing changed: the same program is served"
+    );
+    // Another process (its own session and connection) adds a control.
+    let mut other = Session::open(catalog, &db, clock(), "cli").unwrap();
+    other.add_control(control("C-1")).unwrap();
+    let after = server.program_cached().unwrap();
+    assert!(!Arc::ptr_eq(&first, &after), "the version moved: reloaded");
+    assert_eq!(after.controls.len(), 1);
+    assert!(Arc::ptr_eq(&after, &server.program_cached().unwrap()));
+    // A change through the caching session itself is seen too.
+    server.add_control(control("C-2")).unwrap();
+    assert_eq!(server.program_cached().unwrap().controls.len(), 2);
+}
