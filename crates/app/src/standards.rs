@@ -243,26 +243,14 @@ pub fn validate(dir: &Path) -> Result<Validation> {
 }
 
 fn parse_target<'a>(catalog: &'a Catalog, target: &str) -> Result<(usize, &'a Framework, usize)> {
-    let (fw, req) = target.split_once(':').ok_or_else(|| {
-        invalid!("`{target}`: expected FRAMEWORK:REQUIREMENT, e.g. iso27001:A.5.15")
-    })?;
-    let framework = catalog
-        .library
-        .resolve(fw)
-        .ok_or_else(|| invalid!("unknown framework `{fw}`"))?;
+    let (framework, id) = crate::program::requirement(catalog, target)?;
     let fi = catalog
         .library
         .index_of(framework.id())
-        .ok_or_else(|| invalid!("framework `{fw}` is not indexed"))?;
+        .ok_or_else(|| invalid!("framework `{}` is not indexed", framework.id()))?;
     let ri = framework
-        .requirements()
-        .iter()
-        .position(|r| r.id.as_str() == req)
-        .or_else(|| {
-            let r = framework.find_loose(req)?;
-            framework.requirements().iter().position(|x| x.id == r.id)
-        })
-        .ok_or_else(|| invalid!("`{req}` is not a requirement of {}", framework.id()))?;
+        .position(id.as_str())
+        .ok_or_else(|| invalid!("`{id}` is not a requirement of {}", framework.id()))?;
     Ok((fi, framework, ri))
 }
 
@@ -372,10 +360,7 @@ pub fn map<'a>(
     let (fi, _fw, ri) = parse_target(catalog, target)?;
     let to_index = match to {
         Some(id) => {
-            let fw = catalog
-                .library
-                .resolve(id)
-                .ok_or_else(|| invalid!("unknown framework `{id}`"))?;
+            let fw = resolve(catalog, id)?;
             Some(
                 catalog
                     .library
@@ -429,12 +414,7 @@ pub fn overlap<'a>(
     inferred: bool,
 ) -> Result<OverlapJson<'a>> {
     let lib = &catalog.library;
-    let fa = lib
-        .resolve(a)
-        .ok_or_else(|| invalid!("unknown framework `{a}`"))?;
-    let fb = lib
-        .resolve(b)
-        .ok_or_else(|| invalid!("unknown framework `{b}`"))?;
+    let (fa, fb) = (resolve(catalog, a)?, resolve(catalog, b)?);
     let (ia, ib) = (
         lib.index_of(fa.id()).unwrap_or(0) as u32,
         lib.index_of(fb.id()).unwrap_or(0) as u32,
@@ -517,12 +497,7 @@ struct ImportSpec {
 /// and nothing is produced unless the whole file is right.
 fn import_sheet(catalog: &Catalog, spec: ImportSpec) -> Result<ImportedSet> {
     let lib = &catalog.library;
-    let from = lib
-        .resolve(&spec.from)
-        .ok_or_else(|| invalid!("unknown framework `{}`", spec.from))?;
-    let to = lib
-        .resolve(&spec.to)
-        .ok_or_else(|| invalid!("unknown framework `{}`", spec.to))?;
+    let (from, to) = (resolve(catalog, &spec.from)?, resolve(catalog, &spec.to)?);
     let name = spec.file.display().to_string();
     let read = crosswalk_sheets::read_summarised(&spec.file, &name, &spec.sheet);
     let (rows, summary) = read.map_err(|errs| {

@@ -8,6 +8,7 @@
 
 use std::io::{Read, Seek, Write};
 
+use crosswalk_core::evidence::Sha256;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
@@ -42,11 +43,6 @@ pub struct Manifest {
     pub evidence: Vec<ManifestEntry>,
 }
 
-/// Whether `s` is a SHA-256 digest as crosswalk writes it: 64 lowercase hex digits.
-pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
 /// Writes the package: `manifest` as given, with each entry whose `sha256` is set stored
 /// at `files/<sha256>` from `fetch(sha256)`. Returns how many files it holds.
 ///
@@ -64,7 +60,7 @@ pub fn write<W: Write + Seek>(
     let mut written = std::collections::HashSet::new();
     for e in &manifest.evidence {
         let Some(hex) = &e.sha256 else { continue };
-        if !is_sha256_hex(hex) {
+        if Sha256::parse(hex).is_err() {
             return Err(ReportError::Invalid(format!(
                 "evidence {}: `{hex}` is not a SHA-256 digest",
                 e.id
@@ -151,7 +147,7 @@ pub fn verify<R: Read + Seek>(input: R) -> Result<Verification, ReportError> {
         let (Some(path), Some(want)) = (&e.path, &e.sha256) else {
             continue;
         };
-        if !is_sha256_hex(want) || path != &format!("files/{want}") {
+        if Sha256::parse(want).is_err() || path != &format!("files/{want}") {
             problems.push(format!(
                 "{}: entry `{}` is not a package file name (files/<sha256>)",
                 e.id,
