@@ -7,7 +7,7 @@ use crosswalk_core::evidence::Location;
 use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::mapping::Coverage;
 use crosswalk_core::program::{
-    Assessment, Control, ControlLink, ControlStatus, Evaluation, Evidence, LinkOrigin, Outcome,
+    Assessment, Control, ControlLink, ControlStatus, Evaluation, Evidence, LinkState, Outcome,
     ProgramInfo,
 };
 use crosswalk_store::Change;
@@ -334,6 +334,66 @@ fn req(id: &str) -> Result<RequirementId> {
     RequirementId::parse(id).map_err(|e| invalid!("{e}"))
 }
 
+/// ISO/IEC 27001:2022 proposals the demo's reviewer turns down: the SOC 2 criterion the
+/// control serves maps there, but this control does nothing for that requirement.
+const REJECTED: [(&str, &str); 14] = [
+    ("IAM-01", "A.5.9"),
+    ("IAM-01", "A.8.16"),
+    ("IAM-01", "A.8.20"),
+    ("IAM-01", "A.8.21"),
+    ("IAM-01", "A.8.22"),
+    ("IAM-01", "A.8.24"),
+    ("AST-01", "A.5.15"),
+    ("AST-01", "A.5.16"),
+    ("AST-01", "A.5.17"),
+    ("AST-01", "A.8.5"),
+    ("AST-01", "A.8.22"),
+    ("AST-01", "A.8.24"),
+    ("IAM-02", "A.5.1"),
+    ("IAM-03", "A.5.1"),
+];
+
+/// Inferred ISO/IEC 27001:2022 proposals the reviewer checked path by path and accepted.
+const ACCEPTED: [(&str, &str); 3] = [
+    ("RSK-01", "6.1.1"),
+    ("PHY-01", "A.7.4"),
+    ("IAM-03", "A.5.16"),
+];
+
+/// Marks the demo's ISO/IEC 27001:2022 links between these controls and requirements.
+fn review(
+    session: &mut Session<'_>,
+    pairs: &[(&str, &str)],
+    state: LinkState,
+    reviewer: &str,
+) -> Result<()> {
+    let program = session.program()?;
+    let mut ids = Vec::new();
+    for (control, requirement) in pairs {
+        let found = program.links.iter().find(|l| {
+            l.framework.as_str() == "iso27001-2022"
+                && l.control == *control
+                && l.requirement.as_str() == *requirement
+        });
+        ids.push(
+            found
+                .and_then(|l| l.id)
+                .ok_or_else(|| invalid!("the demo has no link {control} → {requirement}"))?,
+        );
+    }
+    let on = session.clock.today;
+    session.store().apply(&[Change::ReviewLinks {
+        ids,
+        state,
+        reviewer: reviewer.into(),
+        on,
+    }])?;
+    Ok(())
+}
+
+/// Who made the demo's own links (the program owner).
+const OWNER: &str = "Demo Program Owner";
+
 /// Builds the sample program in the session's database (which must not hold one yet).
 pub fn build(session: &mut Session<'_>) -> Result<Demo> {
     let today = session.clock.today;
@@ -358,13 +418,13 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
         }));
         for (list, coverage) in [(*full, Coverage::Full), (*partial, Coverage::Partial)] {
             for r in list {
-                changes.push(Change::Link(ControlLink {
-                    control: (*id).into(),
-                    framework: soc2.clone(),
-                    requirement: req(r)?,
+                changes.push(Change::Link(ControlLink::manual(
+                    id,
+                    (soc2.clone(), req(r)?),
                     coverage,
-                    origin: LinkOrigin::Manual,
-                }));
+                    OWNER,
+                    today,
+                )));
             }
         }
         if let Some(days) = evidence {
@@ -405,6 +465,7 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
         date: Date::new(year + 1, 10, 31).ok(),
         link: false,
         window_months: None,
+        accept_direct: false,
     })?;
     let mut added = Vec::new();
     for (id, label, date) in [
@@ -423,12 +484,17 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
             framework: id.into(),
             date,
             link: true,
+            accept_direct: true,
             ..AddFramework::default()
         })?;
         added.push((label.to_owned(), a));
     }
-    // The assessor's view: Statement of Applicability entries and one override.
+    // The reviewer's pass over the ISO/IEC 27001 proposals: curated mappings that do not
+    // fit what a control does are rejected, inferred ones that do are accepted one by
+    // one; the other inferred proposals wait.
     let assessor = "Demo Assessor".to_owned();
+    review(session, &REJECTED, LinkState::Rejected, &assessor)?;
+    review(session, &ACCEPTED, LinkState::Accepted, &assessor)?;
     let iso = fw("iso27001-2022")?;
     let soa = |r: &str, why: &str| -> Result<Change> {
         Ok(Change::Assess(Assessment {
@@ -635,17 +701,17 @@ pub fn build_scaled(session: &mut Session<'_>, n: usize) -> Result<Scaled> {
                     continue;
                 }
                 let r = &reqs[mix(h ^ k) as usize % reqs.len()];
-                changes.push(Change::Link(ControlLink {
-                    control: id.clone(),
-                    framework: fw.clone(),
-                    requirement: r.clone(),
-                    coverage: if (h >> 40).is_multiple_of(3) {
+                changes.push(Change::Link(ControlLink::manual(
+                    &id,
+                    (fw.clone(), r.clone()),
+                    if (h >> 40).is_multiple_of(3) {
                         Coverage::Partial
                     } else {
                         Coverage::Full
                     },
-                    origin: LinkOrigin::Manual,
-                }));
+                    OWNER,
+                    today,
+                )));
                 links += 1;
             }
             for k in 0..EVIDENCE_PER_CONTROL {

@@ -6,6 +6,7 @@
 
 pub mod demo;
 pub mod export;
+pub mod links;
 pub mod oscal;
 pub mod program;
 pub mod standards;

@@ -16,7 +16,7 @@ use crosswalk_core::mapping::Coverage;
 use crosswalk_core::plan::FrameworkPlan;
 use crosswalk_core::program::{
     Assessment, Control, ControlLink, ControlStatus, Evaluation, Evidence, FrameworkStatus,
-    Freshness, Gap, Grade, InScope, LinkOrigin, MaturityLevel, Outcome, Policy, Program,
+    Freshness, Gap, Grade, InScope, LinkState, MaturityLevel, Outcome, Policy, Program,
     ProgramInfo, Proposal, Snapshot, Target, check_assessment, check_id, check_maturity_scale,
     check_title, propose,
 };
@@ -87,7 +87,7 @@ fn control_status(s: &str) -> Result<ControlStatus> {
     })
 }
 
-/// A control in a listing, with how many requirements it is linked to.
+/// A control in a listing, with how many requirements it is linked to (accepted links).
 #[derive(Debug, Serialize)]
 pub struct ControlRow {
     #[serde(flatten)]
@@ -97,7 +97,7 @@ pub struct ControlRow {
 }
 
 /// Evidence in a listing, with whether it counts today.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct EvidenceRow {
     #[serde(flatten)]
     pub evidence: Evidence,
@@ -124,6 +124,9 @@ pub struct AddFramework {
     pub date: Option<Date>,
     /// Create the proposed links (else only report them).
     pub link: bool,
+    /// Accept the official and curated proposals at once (`--accept direct`); by default
+    /// every proposal waits for review.
+    pub accept_direct: bool,
     /// A SOC 2 Type 2's observation window in months (3–12; 6 when not given).
     pub window_months: Option<u8>,
 }
@@ -166,6 +169,8 @@ pub struct Added {
     pub by_domain: Vec<crosswalk_core::program::DomainProposal>,
     #[serde(skip)]
     pub linked: bool,
+    /// Proposals accepted at once (`--accept direct`); the rest wait for review.
+    pub accepted: usize,
 }
 
 /// `control add`.
@@ -337,7 +342,7 @@ impl<'c> Session<'c> {
         &self.db
     }
 
-    fn apply(&mut self, changes: &[Change]) -> Result<()> {
+    pub(crate) fn apply(&mut self, changes: &[Change]) -> Result<()> {
         self.store
             .apply(changes)
             .map_err(|e| invalid!("{e}; nothing was changed"))
@@ -419,8 +424,17 @@ impl<'c> Session<'c> {
             target,
             target_date: req.date,
         })];
+        let mut accepted = 0;
         if req.link {
-            changes.extend(proposal.links.iter().cloned().map(Change::Link));
+            changes.extend(proposal.links.iter().cloned().map(|mut l| {
+                if req.accept_direct && l.origin.is_direct() {
+                    l.state = LinkState::Accepted;
+                    l.reviewer = Some(self.actor.clone());
+                    l.reviewed_on = Some(self.clock.today);
+                    accepted += 1;
+                }
+                Change::Link(l)
+            }));
         }
         self.apply(&changes)?;
         Ok(Added {
@@ -428,6 +442,7 @@ impl<'c> Session<'c> {
             proposal,
             name: fw.meta.name.clone(),
             linked: req.link,
+            accepted,
         })
     }
 
@@ -487,7 +502,7 @@ impl<'c> Session<'c> {
     pub fn controls(&mut self) -> Result<Vec<ControlRow>> {
         let program = self.program()?;
         let mut links: HashMap<&str, usize> = HashMap::new();
-        for l in &program.links {
+        for l in program.links.iter().filter(|l| l.counts()) {
             *links.entry(l.control.as_str()).or_default() += 1;
         }
         let counts: Vec<usize> = program
@@ -529,17 +544,17 @@ impl<'c> Session<'c> {
         let mut changes = Vec::new();
         for t in targets {
             let (fw, req) = requirement(self.catalog, t)?;
-            changes.push(Change::Link(ControlLink {
-                control: control.to_owned(),
-                framework: fw.id().clone(),
-                requirement: req,
-                coverage: if partial {
+            changes.push(Change::Link(ControlLink::manual(
+                control,
+                (fw.id().clone(), req),
+                if partial {
                     Coverage::Partial
                 } else {
                     Coverage::Full
                 },
-                origin: LinkOrigin::Manual,
-            }));
+                &self.actor,
+                self.clock.today,
+            )));
         }
         self.require_program()?;
         self.apply(&changes)?;
@@ -887,7 +902,12 @@ impl<'c> Session<'c> {
     /// Unreadable file, unknown columns, or row problems.
     pub fn import_controls(&mut self, args: &ControlImport) -> Result<Imported> {
         let program = self.program()?;
-        let changes = import_controls(self.catalog, &program, args)?;
+        let changes = import_controls(
+            self.catalog,
+            &program,
+            args,
+            (&self.actor, self.clock.today),
+        )?;
         let controls = changes
             .iter()
             .filter(|c| matches!(c, Change::AddControl(_)))
@@ -926,6 +946,7 @@ fn import_controls(
     catalog: &Catalog,
     program: &Program,
     args: &ControlImport,
+    (by, on): (&str, Date),
 ) -> Result<Vec<Change>> {
     let name = args.file.display().to_string();
     let table =
@@ -995,13 +1016,13 @@ fn import_controls(
                 .filter(|r| !r.is_empty())
             {
                 match fw.find_loose(r) {
-                    Some(req) => links.push(Change::Link(ControlLink {
-                        control: id.clone(),
-                        framework: fw.id().clone(),
-                        requirement: req.id.clone(),
-                        coverage: Coverage::Full,
-                        origin: LinkOrigin::Manual,
-                    })),
+                    Some(req) => links.push(Change::Link(ControlLink::manual(
+                        &id,
+                        (fw.id().clone(), req.id.clone()),
+                        Coverage::Full,
+                        by,
+                        on,
+                    ))),
                     None => {
                         problems.push(format!("{at}: `{r}` is not a requirement of {}", fw.id()));
                     }

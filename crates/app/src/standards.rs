@@ -670,10 +670,12 @@ pub fn import_mappings(catalog: &Catalog, request: MappingImport) -> Result<Impo
 }
 
 fn import_spec(a: MappingImport) -> Result<ImportSpec> {
-    let provenance = match a.provenance.as_str() {
-        "official" => ProvenanceKind::Official,
-        "curated" => ProvenanceKind::Curated,
-        other => bail!("--provenance `{other}`: use official or curated"),
+    let provenance = match ProvenanceKind::parse(&a.provenance) {
+        Some(p) if p != ProvenanceKind::Inferred => p,
+        _ => bail!(
+            "--provenance `{}`: use official, curated or tool (a mapping stated by another tool's library)",
+            a.provenance
+        ),
     };
     let relationship =
         crosswalk_sheets::parse_relationship(&a.default_relationship).ok_or_else(|| {

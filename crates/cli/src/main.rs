@@ -154,6 +154,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ControlCommand,
     },
+    /// Review the links between controls and requirements: only accepted links count.
+    Links {
+        #[command(subcommand)]
+        command: LinksCommand,
+    },
     /// Evidence that controls operate.
     Evidence {
         #[command(subcommand)]
@@ -261,7 +266,7 @@ pub struct ImportArgs {
     pub id: Option<String>,
     #[arg(long)]
     pub title: Option<String>,
-    /// official or curated.
+    /// official, curated, or tool (stated by another tool's library, not reviewed here).
     #[arg(long, default_value = "curated")]
     pub provenance: String,
     #[arg(long, default_value = "unknown")]
@@ -325,9 +330,9 @@ pub enum ProgramCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Add a framework to the scope; existing controls are linked to it through the
-    /// crosswalk (direct mappings first, then inferred), and the report says what is
-    /// covered, partly covered and new.
+    /// Add a framework to the scope; links from existing controls are proposed through
+    /// the crosswalk (direct mappings first, then inferred), and the report says what they
+    /// would cover, partly cover, and what is new once accepted.
     Add {
         /// Short id or edition id.
         framework: String,
@@ -341,9 +346,14 @@ pub enum ProgramCommand {
         /// Target audit or deadline date (YYYY-MM-DD).
         #[arg(long)]
         date: Option<String>,
-        /// Only report the proposal; link nothing.
+        /// Only report the proposal; link nothing (the framework is still added: see
+        /// `program remove`).
         #[arg(long)]
         no_links: bool,
+        /// `direct` accepts the official and curated proposals at once; with `none` (the
+        /// default) every proposal waits for `links accept`.
+        #[arg(long, default_value = "none", value_parser = ["direct", "none"])]
+        accept: String,
         /// SOC 2 Type 2: the observation window in months (3–12; default 6).
         #[arg(long, value_name = "MONTHS")]
         window_months: Option<u8>,
@@ -397,10 +407,69 @@ pub enum ControlCommand {
         #[arg(long)]
         partial: bool,
     },
+    /// A control with every link (origin, state, path) and its evidence.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a control's links to requirements (FW:REQ …), whatever made them.
+    Unlink {
+        id: String,
+        #[arg(required = true)]
+        targets: Vec<String>,
+    },
     /// Change a control's status.
     Status { id: String, status: String },
     /// Import a control list from CSV or XLSX (all or nothing, row-numbered errors).
     Import(Box<ControlImportArgs>),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LinksCommand {
+    /// Links with origin and state: [{id, control, framework, requirement, coverage,
+    /// origin, state, path}] with --json.
+    List {
+        #[command(flatten)]
+        filter: LinkFilterArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accept links: those named (L-<n>), or without ids every official and curated
+    /// proposal the filter takes (tool-stated ones with --origin tool; inferred ones only
+    /// by id).
+    Accept {
+        #[command(flatten)]
+        filter: LinkFilterArgs,
+        ids: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reject links: those named (L-<n>), or without ids every proposal the filter takes.
+    /// A rejected link stays on record and is never proposed again.
+    Reject {
+        #[command(flatten)]
+        filter: LinkFilterArgs,
+        ids: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct LinkFilterArgs {
+    /// Only links to this framework (short id or edition id).
+    #[arg(long)]
+    pub framework: Option<String>,
+    /// proposed, accepted or rejected.
+    #[arg(long)]
+    pub state: Option<String>,
+    /// manual, official, curated, tool or inferred.
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// Only links of this control.
+    #[arg(long)]
+    pub control: Option<String>,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -5,20 +5,23 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
 use crosswalk_app::Clock;
+use crosswalk_app::links::LinkFilter;
 use crosswalk_app::program::{
     AddFramework, AssessInput, ControlImport, EvidenceSource, NewControl, NewEvidence, PlanOptions,
     Session, StatusReport, date,
 };
 use crosswalk_core::ids::FrameworkId;
-use crosswalk_core::program::{FrameworkStatus, Policy, ProgramInfo, RESULT_RULE, Target};
+use crosswalk_core::program::{
+    FrameworkStatus, LinkState, Policy, ProgramInfo, RESULT_RULE, Target,
+};
 use crosswalk_library::Catalog;
 use crosswalk_report::gap::{ReportFormat, status_cells};
 
 use crate::commands::{emit, emit_json, read_input, write_file};
 use crate::text;
 use crate::{
-    AssessCommand, Command, ControlCommand, EvidenceCommand, ExportCommand, OscalCommand,
-    PolicyCommand, ProgramCommand, ProgramExport,
+    AssessCommand, Command, ControlCommand, EvidenceCommand, ExportCommand, LinkFilterArgs,
+    LinksCommand, OscalCommand, PolicyCommand, ProgramCommand, ProgramExport,
 };
 
 /// Largest evidence file or maturity-scale file read (512 MiB).
@@ -116,11 +119,18 @@ pub fn added_text(a: &crosswalk_app::program::Added) -> String {
             ));
         }
     }
+    let verb = match (a.linked, a.accepted) {
+        (false, _) => "proposed (not recorded: --no-links)".to_owned(),
+        (true, 0) => "proposed, waiting for review".to_owned(),
+        (true, n) => format!(
+            "recorded; {n} official or curated accepted (--accept direct), the rest proposed"
+        ),
+    };
     out.push_str(&format!(
-        "  {} control links {} through the crosswalk ({direct} from official or curated mappings, {} inferred); none marks anything compliant: results follow from each control's status and evidence.\n",
+        "  {} control links {verb} ({direct} from official or curated mappings, {} tool-stated or inferred).\n  Only accepted links count: review with `crosswalk links list --framework {} --state proposed`, then `crosswalk links accept`. No link marks anything compliant: results follow from each control's status and evidence.\n",
         p.links.len(),
-        if a.linked { "added" } else { "proposed" },
-        p.links.len() - direct
+        p.links.len() - direct,
+        p.framework
     ));
     out
 }
@@ -233,6 +243,7 @@ pub fn run(
         }
         Command::Program { command } => program(catalog, &mut s, command),
         Command::Control { command } => control(&mut s, command),
+        Command::Links { command } => links(&mut s, command),
         Command::Evidence { command } => evidence(&mut s, command),
         Command::Policy { command } => policy(&mut s, command),
         Command::Assess { command } => assess(&mut s, command),
@@ -393,6 +404,7 @@ fn program(catalog: &Catalog, s: &mut Session<'_>, command: ProgramCommand) -> R
             category,
             date: day,
             no_links,
+            accept,
             window_months,
             json: as_json,
         } => {
@@ -402,6 +414,7 @@ fn program(catalog: &Catalog, s: &mut Session<'_>, command: ProgramCommand) -> R
                 categories: category,
                 date: date(day.as_deref(), "--date")?,
                 link: !no_links,
+                accept_direct: accept == "direct",
                 window_months,
             })?;
             if as_json {
@@ -482,11 +495,68 @@ fn control(s: &mut Session<'_>, command: ControlCommand) -> Result<()> {
                 file.display()
             ))
         }
+        ControlCommand::Show { id, json: as_json } => {
+            let detail = s.control(&id)?;
+            if as_json {
+                return emit_json(&detail);
+            }
+            emit(&text::control(&detail))
+        }
+        ControlCommand::Unlink { id, targets } => {
+            for t in &targets {
+                let l = s.unlink(&id, t)?;
+                emit(&format!(
+                    "removed {} ({} {}): {id} → {}:{}\n",
+                    l.id,
+                    l.origin,
+                    l.state.as_str(),
+                    l.framework,
+                    l.requirement
+                ))?;
+            }
+            Ok(())
+        }
         ControlCommand::Status { id, status } => {
             let st = s.set_control_status(&id, &status)?;
             emit(&format!("{id} is now {}\n", st.as_str()))
         }
     }
+}
+
+fn links(s: &mut Session<'_>, command: LinksCommand) -> Result<()> {
+    let filter = |f: LinkFilterArgs| LinkFilter {
+        framework: f.framework,
+        state: f.state,
+        origin: f.origin,
+        control: f.control,
+    };
+    let (f, ids, as_json, state) = match command {
+        LinksCommand::List { filter: f, json } => {
+            let rows = s.links(&filter(f))?;
+            return if json {
+                emit_json(&rows)
+            } else {
+                emit(&text::links(&rows))
+            };
+        }
+        LinksCommand::Accept { filter, ids, json } => (filter, ids, json, LinkState::Accepted),
+        LinksCommand::Reject { filter, ids, json } => (filter, ids, json, LinkState::Rejected),
+    };
+    let done = s.review_links(&filter(f), &ids, state)?;
+    if as_json {
+        return emit_json(&done);
+    }
+    let mut out = format!("{} link(s) {}", done.changed.len(), state.as_str());
+    if !done.changed.is_empty() && done.changed.len() <= 20 {
+        out.push_str(&format!(": {}", done.changed.join(", ")));
+    }
+    if done.left_proposed > 0 {
+        out.push_str(&format!(
+            "\n{} proposal(s) left for review one by one (inferred or tool-stated): `crosswalk links list --state proposed`",
+            done.left_proposed
+        ));
+    }
+    emit(&format!("{out}\n"))
 }
 
 fn evidence(s: &mut Session<'_>, command: EvidenceCommand) -> Result<()> {

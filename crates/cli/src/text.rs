@@ -437,9 +437,8 @@ pub fn map(rows: &[MapJson<'_>], target: &str) -> String {
     let mut out = String::new();
     for r in rows {
         let kind = match r.provenance.kind {
-            ProvenanceKind::Official => "official",
-            ProvenanceKind::Curated => "curated",
             ProvenanceKind::Inferred => "INFERRED",
+            other => other.as_str(),
         };
         let _ = writeln!(
             out,
@@ -505,4 +504,67 @@ pub fn matrix(m: &MatrixJson<'_>) -> String {
     out.push_str(&m.rule);
     out.push('\n');
     out
+}
+
+/// Links as a table: number, control, requirement, coverage, origin, state, path.
+pub fn links(rows: &[crosswalk_app::links::LinkView]) -> String {
+    if rows.is_empty() {
+        return "no links match\n".into();
+    }
+    let mut t = table(Style::detect());
+    t.set_header([
+        "link",
+        "control",
+        "requirement",
+        "coverage",
+        "origin",
+        "state",
+        "via",
+    ]);
+    for l in rows {
+        t.add_row([
+            l.id.clone(),
+            l.control.clone(),
+            format!("{}:{} {}", l.framework, l.requirement, l.title),
+            l.coverage.as_str().to_owned(),
+            l.origin.to_owned(),
+            l.state.as_str().to_owned(),
+            l.path.join(" → "),
+        ]);
+    }
+    format!("{t}\n{} link(s)\n", rows.len())
+}
+
+/// A control, its links and its evidence.
+pub fn control(d: &crosswalk_app::links::ControlDetail) -> String {
+    let c = &d.control;
+    let mut out = format!(
+        "{} {}\nstatus {}, owner {}, cadence {}\n{}\n\nLinks (only accepted ones count)\n",
+        c.id,
+        c.title,
+        c.status.as_str(),
+        or_dash(&c.owner),
+        or_dash(&c.frequency),
+        c.description
+    );
+    out.push_str(&links(&d.links));
+    out.push_str("\nEvidence\n");
+    for e in &d.evidence {
+        let _ = writeln!(
+            out,
+            "  {} {} (collected {}{})",
+            e.evidence.id,
+            e.evidence.title,
+            e.evidence.collected,
+            if e.current { "" } else { ", stale" }
+        );
+    }
+    if d.evidence.is_empty() {
+        out.push_str("  none\n");
+    }
+    out
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() { "—" } else { s }
 }

@@ -116,6 +116,16 @@ pub enum Coverage {
     Full,
 }
 
+impl Coverage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Partial => "partial",
+            Self::Full => "full",
+        }
+    }
+}
+
 /// Why the relationship holds (NIST IR 8477).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -133,8 +143,28 @@ pub enum ProvenanceKind {
     Official,
     /// Written and reviewed by this project.
     Curated,
+    /// Stated by another tool's library (an imported mapping this project has not
+    /// reviewed).
+    Tool,
     /// Computed by composing other mappings; never shown as official.
     Inferred,
+}
+
+impl ProvenanceKind {
+    pub const ALL: [Self; 4] = [Self::Official, Self::Curated, Self::Tool, Self::Inferred];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Official => "official",
+            Self::Curated => "curated",
+            Self::Tool => "tool",
+            Self::Inferred => "inferred",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

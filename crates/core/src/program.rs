@@ -114,17 +114,124 @@ pub enum LinkOrigin {
         from: String,
         relationship: Relationship,
         provenance: ProvenanceKind,
+        /// The requirements the mapping passes through, `FW:REQ` each, from the served
+        /// requirement to this one (two for a direct mapping, more for an inferred one).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        path: Vec<String>,
     },
+}
+
+impl LinkOrigin {
+    /// `manual`, `official`, `curated`, `tool` or `inferred`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Manual => "manual",
+            Self::Crosswalk { provenance, .. } => provenance.as_str(),
+        }
+    }
+
+    /// Whether the link comes from a mapping stated by the standard's owner or curated by
+    /// this project: what a person may accept in one step.
+    pub fn is_direct(&self) -> bool {
+        matches!(
+            self,
+            Self::Crosswalk {
+                provenance: ProvenanceKind::Official | ProvenanceKind::Curated,
+                ..
+            }
+        )
+    }
+}
+
+/// Where a link stands in review. Only accepted links count towards results, the
+/// Statement of Applicability and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkState {
+    /// Made by the crosswalk, waiting for a person.
+    Proposed,
+    /// Made or confirmed by a person.
+    Accepted,
+    /// Turned down by a person; kept so the crosswalk does not propose it again.
+    Rejected,
+}
+
+impl LinkState {
+    pub const ALL: [Self; 3] = [Self::Proposed, Self::Accepted, Self::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Proposed => "proposed",
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
 }
 
 /// A control serving a requirement, fully or in part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ControlLink {
+    /// The store's number for the link (shown as `L-<n>`); `None` until stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
     pub control: String,
     pub framework: FrameworkId,
     pub requirement: RequirementId,
     pub coverage: Coverage,
     pub origin: LinkOrigin,
+    pub state: LinkState,
+    /// Who made, accepted or rejected the link, and when (none while proposed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_on: Option<Date>,
+}
+
+impl ControlLink {
+    /// A link `by` made on `on`: accepted as it is made.
+    pub fn manual(
+        control: &str,
+        (framework, requirement): (FrameworkId, RequirementId),
+        coverage: Coverage,
+        by: &str,
+        on: Date,
+    ) -> Self {
+        Self {
+            id: None,
+            control: control.to_owned(),
+            framework,
+            requirement,
+            coverage,
+            origin: LinkOrigin::Manual,
+            state: LinkState::Accepted,
+            reviewer: Some(by.to_owned()),
+            reviewed_on: Some(on),
+        }
+    }
+
+    /// Whether the link counts towards results.
+    pub fn counts(&self) -> bool {
+        self.state == LinkState::Accepted
+    }
+
+    /// `L-<n>`, or empty before the link is stored.
+    pub fn label(&self) -> String {
+        self.id.map(|n| format!("L-{n}")).unwrap_or_default()
+    }
+}
+
+/// The number in a link label `L-<n>` (or a bare number).
+pub fn parse_link_id(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let digits = s
+        .strip_prefix("L-")
+        .or_else(|| s.strip_prefix("l-"))
+        .unwrap_or(s);
+    digits.parse().ok().filter(|n| *n > 0)
 }
 
 /// Proof that a control operates: a stored file (by SHA-256) or a link.
@@ -411,7 +518,7 @@ pub fn evidence_window_days(frequency: &str) -> i32 {
 }
 
 /// The derivation rule, stated with every readiness figure.
-pub const RESULT_RULE: &str = "A requirement is compliant when a control linked to it with full coverage is implemented or operating and has current evidence; partially compliant when the best such link covers it only in part, or its control lacks current evidence; non-compliant when its linked controls are not yet in place; not assessed when no control is linked. Evidence is current until its valid-until date or, without one, for its control's cadence plus a margin (continuous 90 days, daily or weekly 30, monthly 45, quarterly 120, half-yearly 200, yearly 395, otherwise 365). An assessor's recorded result overrides the derived one (both are kept), and not-applicable requirements are left out. Readiness = (compliant + ½ × partially compliant) ÷ applicable assessable requirements.";
+pub const RESULT_RULE: &str = "Only accepted links count: links a person made, and crosswalk proposals a person accepted; proposed and rejected links never do. A requirement is compliant when a control linked to it with full coverage is implemented or operating and has current evidence; partially compliant when the best such link covers it only in part, or its control lacks current evidence; non-compliant when its linked controls are not yet in place; not assessed when no control is linked. Evidence is current until its valid-until date or, without one, for its control's cadence plus a margin (continuous 90 days, daily or weekly 30, monthly 45, quarterly 120, half-yearly 200, yearly 395, otherwise 365). An assessor's recorded result overrides the derived one (both are kept), and not-applicable requirements are left out. Readiness = (compliant + ½ × partially compliant) ÷ applicable assessable requirements.";
 
 /// One requirement's standing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -579,7 +686,7 @@ impl<'p> Evaluation<'p> {
             .filter(|c| fresh.has_current(c))
             .collect();
         let mut links: HashMap<(&str, &str), Vec<&ControlLink>> = HashMap::new();
-        for l in &program.links {
+        for l in program.links.iter().filter(|l| l.counts()) {
             links
                 .entry((l.framework.as_str(), l.requirement.as_str()))
                 .or_default()
@@ -891,7 +998,19 @@ pub fn propose(
             links: Vec::new(),
         };
     };
-    for l in program.links.iter().filter(|l| &l.framework != fw.id()) {
+    // Every pair the program already links, in any state: a proposal never replaces a
+    // link a person made, accepted or rejected.
+    let taken: HashSet<(&str, &str)> = program
+        .links
+        .iter()
+        .filter(|l| &l.framework == fw.id())
+        .map(|l| (l.control.as_str(), l.requirement.as_str()))
+        .collect();
+    for l in program
+        .links
+        .iter()
+        .filter(|l| l.counts() && &l.framework != fw.id())
+    {
         let Some(fi) = lib.index_of(&l.framework) else {
             continue;
         };
@@ -919,7 +1038,10 @@ pub fn propose(
         found.retain(|h| !h.is_inferred() || !direct.contains(&h.to.requirement));
         for hit in found {
             let req = &fw.requirements()[hit.to.requirement as usize];
-            if !req.assessable || !in_target(aim, req.id.as_str()) {
+            if !req.assessable
+                || !in_target(aim, req.id.as_str())
+                || taken.contains(&(l.control.as_str(), req.id.as_str()))
+            {
                 continue;
             }
             // `hit` reads served → new; the new requirement is covered when the served
@@ -929,7 +1051,14 @@ pub fn propose(
                 Coverage::None => continue,
                 _ => Coverage::Partial,
             };
+            let mut path = vec![format!("{}:{}", l.framework, l.requirement)];
+            for hop in &hit.hops {
+                let f = &lib.frameworks()[hop.to.framework as usize];
+                let r = &f.requirements()[hop.to.requirement as usize];
+                path.push(format!("{}:{}", f.id(), r.id));
+            }
             let link = ControlLink {
+                id: None,
                 control: l.control.clone(),
                 framework: fw.id().clone(),
                 requirement: req.id.clone(),
@@ -938,7 +1067,11 @@ pub fn propose(
                     from: format!("{}:{}", l.framework, l.requirement),
                     relationship: hit.relationship.inverse(),
                     provenance: hit.provenance(lib),
+                    path,
                 },
+                state: LinkState::Proposed,
+                reviewer: None,
+                reviewed_on: None,
             };
             let key = (hit.to.requirement as usize, l.control.clone());
             let better = best.get(&key).is_none_or(|old| rank(&link) > rank(old));
@@ -979,13 +1112,14 @@ pub fn propose(
     }
 }
 
-/// Full before partial; direct (official, then curated) before inferred.
+/// Full before partial; direct (official, curated, then tool-stated) before inferred.
 fn rank(l: &ControlLink) -> (Coverage, u8) {
     let p = match &l.origin {
-        LinkOrigin::Manual => 3,
+        LinkOrigin::Manual => 4,
         LinkOrigin::Crosswalk { provenance, .. } => match provenance {
-            ProvenanceKind::Official => 2,
-            ProvenanceKind::Curated => 1,
+            ProvenanceKind::Official => 3,
+            ProvenanceKind::Curated => 2,
+            ProvenanceKind::Tool => 1,
             ProvenanceKind::Inferred => 0,
         },
     };
@@ -1167,12 +1301,6 @@ impl Proposal {
 
     /// Links that come from official or curated mappings (the rest are inferred).
     pub fn direct_links(&self) -> usize {
-        self.links
-            .iter()
-            .filter(|l| {
-                matches!(&l.origin, LinkOrigin::Crosswalk { provenance, .. }
-                    if *provenance != ProvenanceKind::Inferred)
-            })
-            .count()
+        self.links.iter().filter(|l| l.origin.is_direct()).count()
     }
 }

@@ -532,11 +532,7 @@ pub fn mapping_collection(
         })
         .collect();
     let meta = &set.meta;
-    let provenance = match meta.provenance {
-        ProvenanceKind::Official => "official",
-        ProvenanceKind::Curated => "curated",
-        ProvenanceKind::Inferred => "inferred",
-    };
+    let provenance = meta.provenance.as_str();
     let mut mapping = json!({
         "uuid": uuid_for("mapping", meta.id.as_str()),
         "source-resource": {"type": "catalog", "href": resource_href(&meta.from)},
@@ -591,6 +587,7 @@ pub fn read_mapping_collection(
     let title = s(&meta, "title").to_owned();
     let provenance = match prop(&meta, "crosswalk-provenance") {
         Some("official") => ProvenanceKind::Official,
+        Some("tool") => ProvenanceKind::Tool,
         _ => ProvenanceKind::Curated,
     };
     let mut out = Vec::new();

@@ -252,7 +252,7 @@ pub fn soa(
             ("Applicable", 11.0),
             ("Justification", 50.0),
             ("Implementation status", 20.0),
-            ("Implemented by", 22.0),
+            ("Implementing controls", 22.0),
             ("Evidence", 45.0),
             ("Maturity", 14.0),
             ("Audit grade", 16.0),
@@ -325,7 +325,11 @@ pub fn control_matrix(
         .map(|c| (c.id.as_str(), c))
         .collect();
     let mut links: HashMap<&str, Vec<&crosswalk_core::program::ControlLink>> = HashMap::new();
-    for l in program.links.iter().filter(|l| &l.framework == fw.id()) {
+    for l in program
+        .links
+        .iter()
+        .filter(|l| l.counts() && &l.framework == fw.id())
+    {
         links.entry(l.requirement.as_str()).or_default().push(l);
     }
     let mut wb = workbook();

@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::mapping::{Coverage, ProvenanceKind, Relationship};
 use crosswalk_core::program::{
-    Control, ControlLink, ControlStatus, Evidence, InScope, LinkOrigin, ProgramInfo, Target,
+    Control, ControlLink, ControlStatus, Evidence, InScope, LinkOrigin, LinkState, ProgramInfo,
+    Target,
 };
 use crosswalk_store::{Change, Store};
 
@@ -80,6 +81,7 @@ fn link(i: usize, k: usize) -> Result<ControlLink, Box<dyn Error>> {
             from: format!("soc2-2017:CC{}.1", 1 + n % 9),
             relationship: Relationship::Subset,
             provenance: ProvenanceKind::Curated,
+            path: Vec::new(),
         }
     } else {
         LinkOrigin::Manual
@@ -93,7 +95,15 @@ fn link(i: usize, k: usize) -> Result<ControlLink, Box<dyn Error>> {
         } else {
             Coverage::Full
         },
+        state: if matches!(origin, LinkOrigin::Manual) {
+            LinkState::Accepted
+        } else {
+            LinkState::Proposed
+        },
         origin,
+        id: None,
+        reviewer: None,
+        reviewed_on: None,
     })
 }
 

@@ -156,6 +156,120 @@ fn generate_evidence_id(tx: &mut dyn Tx) -> Result<String, StoreError> {
     Ok(id)
 }
 
+/// The columns a link is written with, in [`link_row`]'s order.
+pub(crate) const LINK_INSERT: &str =
+    "control, framework, requirement, coverage, origin, state, reviewer, reviewed_on, seq";
+pub(crate) const LINK_COLUMNS: usize = 9;
+
+/// A link's values in [`LINK_INSERT`] order, numbered `seq`.
+pub(crate) fn link_row(
+    l: &crosswalk_core::program::ControlLink,
+    seq: i64,
+) -> Result<[Val; LINK_COLUMNS], StoreError> {
+    Ok([
+        t(&l.control),
+        t(l.framework.as_str()),
+        t(l.requirement.as_str()),
+        json(&l.coverage)?,
+        json(&l.origin)?,
+        t(l.state.as_str()),
+        l.reviewer.as_deref().map_or(Val::Null, t),
+        date_val(l.reviewed_on),
+        Val::Int(seq),
+    ])
+}
+
+/// What an insert does when the pair is linked already: a manual link replaces the
+/// existing one (keeping its number); a crosswalk link never replaces anything.
+pub(crate) fn link_conflict(l: &crosswalk_core::program::ControlLink) -> &'static str {
+    match l.origin {
+        crosswalk_core::program::LinkOrigin::Manual => link_conflict_manual(),
+        crosswalk_core::program::LinkOrigin::Crosswalk { .. } => {
+            "ON CONFLICT (control, framework, requirement) DO NOTHING"
+        }
+    }
+}
+
+/// The conflict clause of a manual link: it replaces the link, keeping its number.
+pub(crate) fn link_conflict_manual() -> &'static str {
+    "ON CONFLICT (control, framework, requirement) DO UPDATE SET coverage = excluded.coverage, origin = excluded.origin, state = excluded.state, reviewer = excluded.reviewer, reviewed_on = excluded.reviewed_on"
+}
+
+/// The last link number handed out (the migration creates the counter).
+pub(crate) fn link_counter(tx: &mut dyn Tx) -> Result<i64, StoreError> {
+    query_one(
+        tx,
+        "SELECT value FROM id_counter WHERE name = 'link'",
+        &[],
+        |r| r.int(0),
+    )?
+    .ok_or_else(|| StoreError::Corrupt("the link counter is missing".into()))
+}
+
+fn next_link_number(tx: &mut dyn Tx) -> Result<i64, StoreError> {
+    link_counter(tx)?
+        .checked_add(1)
+        .ok_or_else(|| StoreError::Corrupt("the link counter is at its end".into()))
+}
+
+pub(crate) fn write_link_counter(tx: &mut dyn Tx, n: i64) -> Result<(), StoreError> {
+    tx.exec(
+        "UPDATE id_counter SET value = $1 WHERE name = 'link'",
+        &[Val::Int(n)],
+    )
+    .map(drop)
+}
+
+/// Sets the state of the links numbered `numbers`, in statements of up to 512 numbers
+/// (padded to a power of two by repeating the last, so a connection prepares few).
+fn review_links(
+    tx: &mut dyn Tx,
+    numbers: &[u64],
+    state: crosswalk_core::program::LinkState,
+    reviewer: &str,
+    on: Date,
+) -> Result<(), StoreError> {
+    let mut unique: Vec<u64> = numbers.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    for piece in unique.chunks(512) {
+        let mut params = vec![t(state.as_str()), t(reviewer), Val::Text(on.to_string())];
+        let Some(&last) = piece.last() else {
+            continue;
+        };
+        let padded = piece.len().next_power_of_two();
+        let mut marks = Vec::with_capacity(padded);
+        let all = piece
+            .iter()
+            .chain(std::iter::repeat_n(&last, padded - piece.len()));
+        for (i, n) in all.enumerate() {
+            let n =
+                i64::try_from(*n).map_err(|_| StoreError::NotFound(format!("no link L-{n}")))?;
+            params.push(Val::Int(n));
+            marks.push(format!("${}", i + 4));
+        }
+        let changed = tx.exec(
+            &format!(
+                "UPDATE control_link SET state = $1, reviewer = $2, reviewed_on = $3 WHERE seq IN ({})",
+                marks.join(", ")
+            ),
+            &params,
+        )?;
+        if usize::try_from(changed).unwrap_or(0) != piece.len() {
+            for n in piece {
+                if !exists(
+                    tx,
+                    "SELECT 1 FROM control_link WHERE seq = $1",
+                    &[Val::Int(i64::try_from(*n).unwrap_or(-1))],
+                )? {
+                    return Err(StoreError::NotFound(format!("no link L-{n}")));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// What a change does, for error messages ("adding evidence `EV-3`: …").
 fn describe(change: &Change, evidence_id: &str) -> String {
     match change {
@@ -170,6 +284,14 @@ fn describe(change: &Change, evidence_id: &str) -> String {
             "linking control `{}` to {}:{}",
             l.control, l.framework, l.requirement
         ),
+        Change::Unlink {
+            control,
+            framework,
+            requirement,
+        } => format!("unlinking control `{control}` from {framework}:{requirement}"),
+        Change::ReviewLinks { state, ids, .. } => {
+            format!("marking {} link(s) {}", ids.len(), state.as_str())
+        }
         Change::AddEvidence(_) => format!("adding evidence `{evidence_id}`"),
         Change::Assess(a) => format!("assessing {}:{}", a.framework, a.requirement),
         Change::SignOff {
@@ -272,21 +394,37 @@ fn apply_one(
             if !exists(tx, "SELECT 1 FROM control WHERE id = $1", &[t(&l.control)])? {
                 return Err(StoreError::NotFound(format!("no control `{}`", l.control)));
             }
+            let seq = next_link_number(tx)?;
             tx.exec(
-                "DELETE FROM control_link WHERE control = $1 AND framework = $2 AND requirement = $3",
-                &[t(&l.control), t(l.framework.as_str()), t(l.requirement.as_str())],
+                &format!(
+                    "INSERT INTO control_link ({LINK_INSERT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) {}",
+                    link_conflict(l)
+                ),
+                &link_row(l, seq)?,
             )?;
-            tx.exec(
-                "INSERT INTO control_link (control, framework, requirement, coverage, origin) VALUES ($1, $2, $3, $4, $5)",
-                &[
-                    t(&l.control),
-                    t(l.framework.as_str()),
-                    t(l.requirement.as_str()),
-                    json(&l.coverage)?,
-                    json(&l.origin)?,
-                ],
-            )?;
+            write_link_counter(tx, seq)?;
         }
+        Change::Unlink {
+            control,
+            framework,
+            requirement,
+        } => {
+            let n = tx.exec(
+                "DELETE FROM control_link WHERE control = $1 AND framework = $2 AND requirement = $3",
+                &[t(control), t(framework.as_str()), t(requirement.as_str())],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "control `{control}` is not linked to {framework}:{requirement}"
+                )));
+            }
+        }
+        Change::ReviewLinks {
+            ids: numbers,
+            state,
+            reviewer,
+            on,
+        } => review_links(tx, numbers, *state, reviewer, *on)?,
         Change::AddEvidence(e) => {
             if e.id.is_empty() {
                 *evidence_id = generate_evidence_id(tx)?;

@@ -7,8 +7,8 @@
 //! the chunk names) and what the chunk itself added before each change: conflicts,
 //! missing controls, positions and generated evidence ids come out exactly as applying
 //! the changes one by one would give them. Then the chunk's rows are written with a few
-//! multi-row `INSERT`s (links as an upsert: a link replaces the one between the same
-//! control and requirement).
+//! multi-row `INSERT`s (manual links as an upsert: one replaces the link between the
+//! same control and requirement; crosswalk links only where the pair is not linked yet).
 //!
 //! The simulation refuses with the message of the first change that would fail. Whatever
 //! it cannot predict — a database error on the writes, or a change that one by one would
@@ -22,9 +22,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crosswalk_core::program::{Control, ControlLink, Evidence};
+use crosswalk_core::program::{Control, ControlLink, Evidence, LinkOrigin};
 
-use crate::apply::{date_val, evidence_number, json, max_evidence_number, next_position, t};
+use crate::apply::{
+    LINK_COLUMNS, LINK_INSERT, date_val, evidence_number, link_conflict_manual, link_counter,
+    link_row, max_evidence_number, next_position, t, write_link_counter,
+};
 use crate::{Change, StoreError, Tx, Val, query_one};
 
 /// Changes simulated and written together.
@@ -69,6 +72,8 @@ pub(crate) struct Bulk {
     next_control: Option<i64>,
     next_evidence: Option<i64>,
     counter: Counter,
+    /// The last link number handed out, once read.
+    links: Option<i64>,
 }
 
 impl Bulk {
@@ -120,7 +125,13 @@ impl Bulk {
         };
         // The rows of the changes before a refused one are written too, so that a database
         // error one of them would meet comes first, as it would one by one.
-        write(tx, &plan).map_err(Failure::OneByOne)?;
+        let before = self.links;
+        let mut numbers = self.links.unwrap_or(0);
+        write(tx, &plan, &mut numbers).map_err(Failure::OneByOne)?;
+        if before.is_some_and(|b| b != numbers) {
+            write_link_counter(tx, numbers).map_err(Failure::OneByOne)?;
+            self.links = Some(numbers);
+        }
         match plan.stop {
             Some(Stop::Refused(e)) => return Err(Failure::Refused(e)),
             Some(Stop::OneByOne) => {
@@ -162,6 +173,9 @@ impl Bulk {
         }
         if evidence && self.next_evidence.is_none() {
             self.next_evidence = Some(next_position(tx, "evidence", "position")?);
+        }
+        if self.links.is_none() && chunk.iter().any(|c| matches!(c, Change::Link(_))) {
+            self.links = Some(link_counter(tx)?);
         }
         if evidence && self.counter == Counter::Unread {
             self.counter = match query_one(
@@ -399,8 +413,9 @@ impl<'a> Sim<'a, '_> {
     }
 }
 
-/// Writes a plan's rows: controls, links, evidence, then evidence-control pairs.
-fn write(tx: &mut dyn Tx, p: &Plan<'_>) -> Result<(), StoreError> {
+/// Writes a plan's rows: controls, links (numbered after `numbers`, which moves on),
+/// evidence, then evidence-control pairs.
+fn write<'a>(tx: &mut dyn Tx, p: &Plan<'a>, numbers: &mut i64) -> Result<(), StoreError> {
     let mut rows = Vec::with_capacity(p.controls.len() * 7);
     for &(c, pos) in &p.controls {
         rows.extend(crate::apply::control_row(c, pos));
@@ -413,38 +428,57 @@ fn write(tx: &mut dyn Tx, p: &Plan<'_>) -> Result<(), StoreError> {
         &rows,
     )?;
 
-    // A link replaces the one between the same control and requirement: the last of the
-    // chunk's links for each pair is kept (one statement cannot upsert a row twice).
-    let mut last: HashMap<(&str, &str, &str), usize> = HashMap::with_capacity(p.links.len());
-    for (i, l) in p.links.iter().enumerate() {
-        last.insert(
-            (&l.control, l.framework.as_str(), l.requirement.as_str()),
-            i,
-        );
-    }
-    let mut rows = Vec::with_capacity(last.len() * 5);
-    for (i, l) in p.links.iter().enumerate() {
-        if last.get(&(
+    // A manual link replaces the one between the same control and requirement: the last
+    // of the chunk's manual links for each pair is kept (one statement cannot upsert a row
+    // twice). Crosswalk links are written after them and only where the pair is free, the
+    // first for each pair: whatever the order, a manual link wins. Every link change takes
+    // the next number, as one by one; a pair's row is numbered by its first change (later
+    // ones update it, keeping the number).
+    let key = |l: &'a ControlLink| {
+        (
             l.control.as_str(),
             l.framework.as_str(),
             l.requirement.as_str(),
-        )) == Some(&i)
-        {
-            rows.extend([
-                t(&l.control),
-                t(l.framework.as_str()),
-                t(l.requirement.as_str()),
-                json(&l.coverage)?,
-                json(&l.origin)?,
-            ]);
+        )
+    };
+    let mut first: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    let mut manual: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    for (i, l) in p.links.iter().enumerate() {
+        first.entry(key(l)).or_insert(i);
+        if matches!(l.origin, LinkOrigin::Manual) {
+            manual.insert(key(l), i);
         }
     }
+    let base = *numbers;
+    let number = |i: usize| base + i64::try_from(i).unwrap_or(i64::MAX - base) + 1;
+    let mut manual_rows = Vec::with_capacity(manual.len() * LINK_COLUMNS);
+    let mut proposed_rows = Vec::new();
+    for (i, l) in p.links.iter().enumerate() {
+        let k = key(l);
+        let rows = if manual.get(&k) == Some(&i) {
+            &mut manual_rows
+        } else if first.get(&k) == Some(&i) && !manual.contains_key(&k) {
+            &mut proposed_rows
+        } else {
+            continue;
+        };
+        rows.extend(link_row(l, number(first[&k]))?);
+    }
+    *numbers = number(p.links.len()) - 1;
+    let head = format!("INSERT INTO control_link ({LINK_INSERT})");
     insert(
         tx,
-        "INSERT INTO control_link (control, framework, requirement, coverage, origin)",
-        5,
-        "ON CONFLICT (control, framework, requirement) DO UPDATE SET coverage = excluded.coverage, origin = excluded.origin",
-        &rows,
+        &head,
+        LINK_COLUMNS,
+        link_conflict_manual(),
+        &manual_rows,
+    )?;
+    insert(
+        tx,
+        &head,
+        LINK_COLUMNS,
+        "ON CONFLICT (control, framework, requirement) DO NOTHING",
+        &proposed_rows,
     )?;
 
     let mut rows = Vec::with_capacity(p.evidence.len() * 6);

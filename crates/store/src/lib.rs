@@ -30,8 +30,8 @@ mod sqlite;
 
 use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::program::{
-    Assessment, Control, ControlLink, ControlStatus, Evidence, InScope, MaturityLevel, Policy,
-    Program, ProgramInfo, Snapshot,
+    Assessment, Control, ControlLink, ControlStatus, Evidence, InScope, LinkState, MaturityLevel,
+    Policy, Program, ProgramInfo, Snapshot,
 };
 use jiff::civil::Date;
 
@@ -46,6 +46,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migration_2.sql")),
     (3, include_str!("migration_3.sql")),
     (4, include_str!("migration_4.sql")),
+    (5, include_str!("migration_5.sql")),
 ];
 
 /// What went wrong, in terms a user can act on.
@@ -94,8 +95,25 @@ pub enum Change {
         control: String,
         status: ControlStatus,
     },
-    /// Links a control to a requirement, replacing an existing link between the two.
+    /// Links a control to a requirement. A manual link replaces an existing link between
+    /// the two; a link from the crosswalk never replaces one (it is dropped when the pair
+    /// is linked already, in any state). The store numbers new links (`L-<n>`, never
+    /// reused); the link's `id` is ignored.
     Link(ControlLink),
+    /// Removes the link between a control and a requirement (an error if there is none).
+    Unlink {
+        control: String,
+        framework: FrameworkId,
+        requirement: RequirementId,
+    },
+    /// Sets the review state of links by number, recording who reviewed them and when (an
+    /// error naming the first number that is no link).
+    ReviewLinks {
+        ids: Vec<u64>,
+        state: LinkState,
+        reviewer: String,
+        on: Date,
+    },
     /// Records evidence for existing controls (an error if its id exists). An empty `id`
     /// asks the store for one: `EV-<n>`, generated inside the transaction from a counter
     /// that never goes back, and reported by [`Store::apply_returning`].

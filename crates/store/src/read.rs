@@ -8,7 +8,7 @@ use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::mapping::Coverage;
 use crosswalk_core::program::{
     Assessment, Control, ControlLink, ControlStatus, Evidence, FrameworkStatus, Grade, InScope,
-    LinkOrigin, MaturityLevel, Outcome, Policy, Program, ProgramInfo, Snapshot, Target,
+    LinkOrigin, LinkState, MaturityLevel, Outcome, Policy, Program, ProgramInfo, Snapshot, Target,
 };
 use jiff::civil::Date;
 
@@ -90,6 +90,10 @@ fn coverage(s: &str) -> Result<Coverage, StoreError> {
     }
 }
 
+fn link_state(s: &str) -> Result<LinkState, StoreError> {
+    LinkState::parse(s).ok_or_else(|| StoreError::Corrupt(format!("link state `{s}`")))
+}
+
 /// A link's origin as stored (a JSON object). The two shapes crosswalk writes are read
 /// directly; anything else (escapes in `from`, other field orders) goes through JSON.
 fn origin(s: &str) -> Result<LinkOrigin, StoreError> {
@@ -109,12 +113,28 @@ fn origin(s: &str) -> Result<LinkOrigin, StoreError> {
         let rest = rest.strip_prefix(r#","relationship":"#)?;
         let n = quoted(rest)?;
         let (relationship, rest) = rest.split_at(n);
-        let provenance = rest.strip_prefix(r#","provenance":"#)?.strip_suffix('}')?;
-        quoted(provenance).filter(|&n| n == provenance.len())?;
+        let rest = rest.strip_prefix(r#","provenance":"#)?.strip_suffix('}')?;
+        let n = quoted(rest)?;
+        let (provenance, mut rest) = rest.split_at(n);
+        let mut path = Vec::new();
+        if let Some(list) = rest.strip_prefix(r#","path":["#) {
+            rest = list.strip_suffix(']')?;
+            while !rest.is_empty() {
+                if !path.is_empty() {
+                    rest = rest.strip_prefix(',')?;
+                }
+                let n = quoted(rest)?;
+                path.push(rest[1..n - 1].to_owned());
+                rest = &rest[n..];
+            }
+        } else if !rest.is_empty() {
+            return None;
+        }
         Some(LinkOrigin::Crosswalk {
             from: from[1..from.len() - 1].to_owned(),
             relationship: serde_json::from_str(relationship).ok()?,
             provenance: serde_json::from_str(provenance).ok()?,
+            path,
         })
     })();
     match fast {
@@ -257,7 +277,7 @@ fn controls(tx: &mut dyn Tx) -> Result<Vec<Control>, StoreError> {
 fn links(tx: &mut dyn Tx) -> Result<Vec<ControlLink>, StoreError> {
     let mut out: Vec<ControlLink> = Vec::with_capacity(count(tx, "control_link")?);
     tx.query_each(
-        "SELECT control, framework, requirement, coverage, origin FROM control_link",
+        "SELECT control, framework, requirement, coverage, origin, seq, state, reviewer, reviewed_on FROM control_link",
         &[],
         &mut |r| {
             let (fw, req) = (r.text(1)?, r.text(2)?);
@@ -273,12 +293,20 @@ fn links(tx: &mut dyn Tx) -> Result<Vec<ControlLink>, StoreError> {
                 ),
                 _ => (fw_id(fw)?, req_id(req)?),
             };
+            let seq = r.int(5)?;
             out.push(ControlLink {
+                id: Some(
+                    u64::try_from(seq)
+                        .map_err(|_| StoreError::Corrupt(format!("link number {seq}")))?,
+                ),
                 control: r.string(0)?,
                 framework,
                 requirement,
                 coverage: coverage(r.text(3)?)?,
                 origin: origin(r.text(4)?)?,
+                state: link_state(r.text(6)?)?,
+                reviewer: r.opt_text(7)?.map(str::to_owned),
+                reviewed_on: parse_opt_date(r.opt_text(8)?)?,
             });
             Ok(())
         },
@@ -506,13 +534,37 @@ mod tests {
             from: "soc2-2017:CC6.1".into(),
             relationship: Relationship::Subset,
             provenance: ProvenanceKind::Curated,
+            path: Vec::new(),
+        };
+        let inferred = LinkOrigin::Crosswalk {
+            from: "soc2-2017:CC6.1".into(),
+            relationship: Relationship::Intersects,
+            provenance: ProvenanceKind::Inferred,
+            path: vec![
+                "soc2-2017:CC6.1".into(),
+                "nist-csf-2.0:PR.AA-01".into(),
+                "iso27001-2022:A.5.15".into(),
+            ],
+        };
+        let tool = LinkOrigin::Crosswalk {
+            from: "x:1".into(),
+            relationship: Relationship::Equal,
+            provenance: ProvenanceKind::Tool,
+            path: vec!["x:1".into(), "y:2".into()],
         };
         let awkward = LinkOrigin::Crosswalk {
             from: r#"a "quoted" \ id"#.into(),
             relationship: Relationship::NoRelationship,
             provenance: ProvenanceKind::Inferred,
+            path: vec![r#"a "quoted" \ id"#.into(), "b:,]".into()],
         };
-        for o in [LinkOrigin::Manual, crosswalk.clone(), awkward] {
+        for o in [
+            LinkOrigin::Manual,
+            crosswalk.clone(),
+            inferred,
+            tool,
+            awkward,
+        ] {
             assert_eq!(origin(&serde_json::to_string(&o).unwrap()).unwrap(), o);
         }
         // Other spellings of the same value still read, through JSON.
@@ -520,6 +572,8 @@ mod tests {
         assert_eq!(origin(spaced).unwrap(), crosswalk);
         assert!(origin(r#"{"kind":"crosswalk","from":"x","relationship":"sideways","provenance":"curated"}"#).is_err());
         assert!(origin(r#"{"kind":"crosswalk","from":"x"}"#).is_err());
+        let trailing = r#"{"kind":"crosswalk","from":"a","relationship":"equal","provenance":"curated","path":["a","b",]}"#;
+        assert!(origin(trailing).is_err());
         assert!(coverage("\"most\"").is_err());
     }
 }

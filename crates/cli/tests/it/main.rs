@@ -6,6 +6,7 @@
 mod concurrency;
 mod docs;
 mod hostile;
+mod links;
 mod oscal;
 mod program;
 

@@ -792,7 +792,7 @@ fn demo_on_postgres_matches_sqlite() {
 }
 
 /// Exports `what` (an XLSX export) for `framework` and reads back the named sheet's cells.
-fn export_sheet(
+pub(crate) fn export_sheet(
     db: &str,
     dir: &std::path::Path,
     what: &str,

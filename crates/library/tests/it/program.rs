@@ -28,13 +28,16 @@ fn control(id: &str, status: ControlStatus) -> Control {
 }
 
 fn link(c: &str, fw: &str, req: &str, coverage: Coverage) -> ControlLink {
-    ControlLink {
-        control: c.into(),
-        framework: FrameworkId::parse(fw).unwrap(),
-        requirement: RequirementId::parse(req).unwrap(),
+    ControlLink::manual(
+        c,
+        (
+            FrameworkId::parse(fw).unwrap(),
+            RequirementId::parse(req).unwrap(),
+        ),
         coverage,
-        origin: LinkOrigin::Manual,
-    }
+        "Tester",
+        date(2026, 11, 1),
+    )
 }
 
 fn evidence(c: &str, days_ago: i64) -> Evidence {

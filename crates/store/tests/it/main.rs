@@ -9,7 +9,7 @@ use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::mapping::{Coverage, ProvenanceKind, Relationship};
 use crosswalk_core::program::{
     Assessment, Control, ControlLink, ControlStatus, Evidence, FrameworkStatus, InScope,
-    LinkOrigin, Outcome, Policy, Program, ProgramInfo, Snapshot, Target,
+    LinkOrigin, LinkState, Outcome, Policy, Program, ProgramInfo, Snapshot, Target,
 };
 use crosswalk_store::{Change, Store, StoreError};
 use jiff::civil::date;
@@ -36,6 +36,10 @@ pub fn link(c: &str, fw: &str, req: &str, coverage: Coverage) -> ControlLink {
         requirement: RequirementId::parse(req).unwrap(),
         coverage,
         origin: LinkOrigin::Manual,
+        state: LinkState::Accepted,
+        id: None,
+        reviewer: None,
+        reviewed_on: None,
     }
 }
 
@@ -85,7 +89,9 @@ pub fn sample() -> Vec<Change> {
                 from: "soc2-2017:CC6.1".into(),
                 relationship: Relationship::Subset,
                 provenance: ProvenanceKind::Curated,
+                path: vec!["soc2-2017:CC6.1".into(), "iso27001-2022:A.5.15".into()],
             },
+            state: LinkState::Proposed,
             ..link("AC-01", "iso27001-2022", "A.5.15", Coverage::Partial)
         }),
         Change::AddEvidence(Evidence {
@@ -351,6 +357,126 @@ fn conformance(backend: &str, new_db: &mut dyn FnMut() -> String) {
     let snaps = s.load().unwrap().snapshots;
     assert_eq!(snaps.len(), 2, "{backend}");
     assert_eq!(snaps[1].status[0].readiness, 0.5);
+
+    link_review(backend, &mut fresh());
+}
+
+/// Link numbers, the rule that a proposal never replaces a link, review and unlinking.
+fn link_review(backend: &str, s: &mut Box<dyn Store>) {
+    let proposal = |c: &str, req: &str| ControlLink {
+        origin: LinkOrigin::Crosswalk {
+            from: "soc2-2017:CC6.1".into(),
+            relationship: Relationship::Subset,
+            provenance: ProvenanceKind::Curated,
+            path: vec!["soc2-2017:CC6.1".into(), format!("iso27001-2022:{req}")],
+        },
+        state: LinkState::Proposed,
+        ..link(c, "iso27001-2022", req, Coverage::Partial)
+    };
+    let by_req = |s: &mut Box<dyn Store>, req: &str| {
+        s.load()
+            .unwrap()
+            .links
+            .into_iter()
+            .find(|l| l.requirement.as_str() == req)
+    };
+    s.apply(&[
+        Change::AddControl(control("AC-01")),
+        Change::Link(link("AC-01", "iso27001-2022", "A.5.15", Coverage::Full)),
+        Change::Link(proposal("AC-01", "A.5.15")),
+        Change::Link(proposal("AC-01", "A.5.16")),
+        Change::Link(proposal("AC-01", "A.5.16")),
+    ])
+    .unwrap();
+    let manual = by_req(s, "A.5.15").unwrap();
+    assert_eq!(
+        (manual.id, manual.origin.clone(), manual.coverage),
+        (Some(1), LinkOrigin::Manual, Coverage::Full),
+        "{backend}: a proposal never replaces a manual link"
+    );
+    let proposed = by_req(s, "A.5.16").unwrap();
+    assert_eq!(
+        (proposed.id, proposed.state),
+        (Some(3), LinkState::Proposed)
+    );
+    // The same, one apply per change (the one-by-one path).
+    s.apply(&[Change::Link(proposal("AC-01", "A.5.15"))])
+        .unwrap();
+    assert_eq!(by_req(s, "A.5.15").unwrap(), manual, "{backend}");
+    // A manual link replaces a proposal and keeps its number.
+    s.apply(&[Change::Link(link(
+        "AC-01",
+        "iso27001-2022",
+        "A.5.16",
+        Coverage::Full,
+    ))])
+    .unwrap();
+    let replaced = by_req(s, "A.5.16").unwrap();
+    assert_eq!(
+        (replaced.id, replaced.state, replaced.origin),
+        (Some(3), LinkState::Accepted, LinkOrigin::Manual),
+        "{backend}"
+    );
+    // Review by number records who and when; an unknown number changes nothing.
+    s.apply(&[Change::Link(proposal("AC-01", "A.5.17"))])
+        .unwrap();
+    let n = by_req(s, "A.5.17").unwrap().id.unwrap();
+    let review = |ids: Vec<u64>, state| Change::ReviewLinks {
+        ids,
+        state,
+        reviewer: "R. Viewer".into(),
+        on: date(2026, 11, 30),
+    };
+    let version = s.version().unwrap();
+    let err = s
+        .apply(&[review(vec![n, 999], LinkState::Accepted)])
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("no link L-999"),
+        "{backend}: {err}"
+    );
+    assert_eq!(s.version().unwrap(), version, "{backend}: nothing changed");
+    s.apply(&[review(vec![n], LinkState::Rejected)]).unwrap();
+    let rejected = by_req(s, "A.5.17").unwrap();
+    assert_eq!(
+        (
+            rejected.state,
+            rejected.reviewer.as_deref(),
+            rejected.reviewed_on
+        ),
+        (
+            LinkState::Rejected,
+            Some("R. Viewer"),
+            Some(date(2026, 11, 30))
+        ),
+        "{backend}"
+    );
+    // A rejected pair stays rejected when the crosswalk proposes it again.
+    s.apply(&[Change::Link(proposal("AC-01", "A.5.17"))])
+        .unwrap();
+    assert_eq!(by_req(s, "A.5.17").unwrap().state, LinkState::Rejected);
+    // Unlinking removes the link; its number is never handed out again.
+    s.apply(&[Change::Unlink {
+        control: "AC-01".into(),
+        framework: FrameworkId::parse("iso27001-2022").unwrap(),
+        requirement: RequirementId::parse("A.5.17").unwrap(),
+    }])
+    .unwrap();
+    assert!(by_req(s, "A.5.17").is_none(), "{backend}");
+    let err = s
+        .apply(&[Change::Unlink {
+            control: "AC-01".into(),
+            framework: FrameworkId::parse("iso27001-2022").unwrap(),
+            requirement: RequirementId::parse("A.5.17").unwrap(),
+        }])
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("is not linked"),
+        "{backend}: {err}"
+    );
+    s.apply(&[Change::Link(proposal("AC-01", "A.5.17"))])
+        .unwrap();
+    assert!(by_req(s, "A.5.17").unwrap().id.unwrap() > n, "{backend}");
 }
 
 #[test]
@@ -547,10 +673,41 @@ fn sqlite_database_at_version_1_is_upgraded_in_place() {
         conn.execute_batch(include_str!("../../src/schema.sql"))
             .unwrap();
         conn.execute_batch("INSERT INTO control (id, position, title, description, owner, status, frequency) VALUES ('OLD-1', 0, 'Kept', '', '', 'operating', '')").unwrap();
+        conn.execute_batch(r#"INSERT INTO control_link VALUES ('OLD-1', 'soc2-2017', 'CC6.1', '"full"', '{"kind":"manual"}'), ('OLD-1', 'iso27001-2022', 'A.5.15', '"partial"', '{"kind":"crosswalk","from":"soc2-2017:CC6.1","relationship":"subset","provenance":"curated"}')"#).unwrap();
     }
     let mut s = crosswalk_store::open(path.to_str().unwrap()).unwrap();
     let p = s.load().unwrap();
     assert_eq!(p.controls[0].id, "OLD-1", "data survives the upgrade");
+    // Links made by hand stay accepted; the crosswalk's become proposals, numbered.
+    let states: Vec<(Option<u64>, &str, LinkState)> = p
+        .links
+        .iter()
+        .map(|l| (l.id, l.requirement.as_str(), l.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (Some(1), "A.5.15", LinkState::Proposed),
+            (Some(2), "CC6.1", LinkState::Accepted)
+        ]
+    );
+    // New links are numbered after them.
+    s.apply(&[Change::Link(link(
+        "OLD-1",
+        "soc2-2017",
+        "CC6.2",
+        Coverage::Full,
+    ))])
+    .unwrap();
+    let p = s.load().unwrap();
+    assert_eq!(
+        p.links
+            .iter()
+            .find(|l| l.requirement.as_str() == "CC6.2")
+            .unwrap()
+            .id,
+        Some(3)
+    );
     assert!(p.policies.is_empty());
     let conn = rusqlite::Connection::open(&path).unwrap();
     let versions: Vec<i64> = conn
@@ -560,5 +717,5 @@ fn sqlite_database_at_version_1_is_upgraded_in_place() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(versions, [1, 2, 3, 4]);
+    assert_eq!(versions, [1, 2, 3, 4, 5]);
 }
