@@ -7,8 +7,8 @@ use crosswalk_core::evidence::Location;
 use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::mapping::Coverage;
 use crosswalk_core::program::{
-    Assessment, Control, ControlLink, ControlStatus, Evaluation, Evidence, LinkState, Outcome,
-    ProgramInfo,
+    Assessment, Control, ControlLink, ControlStatus, Evaluation, Evidence, Inclusion, LinkState,
+    Outcome, ProgramInfo,
 };
 use crosswalk_store::Change;
 use jiff::ToSpan;
@@ -510,8 +510,131 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
             grade: None,
             reviewer: None,
             reviewed_on: None,
+            included_for: Vec::new(),
+            planned: None,
         }))
     };
+    // Why applicable controls are in: the risk assessment, contracts and the law.
+    let include =
+        |r: &str, why: &[Inclusion], text: &str, planned: Option<Date>| -> Result<Change> {
+            Ok(Change::Assess(Assessment {
+                framework: iso.clone(),
+                requirement: req(r)?,
+                applicable: true,
+                justification: text.into(),
+                result: None,
+                reason: String::new(),
+                maturity: None,
+                assessor: assessor.clone(),
+                assessed_on: today,
+                grade: None,
+                reviewer: None,
+                reviewed_on: None,
+                included_for: why.to_vec(),
+                planned,
+            }))
+        };
+    use Inclusion::{Business, Contractual, Legal, RiskTreatment};
+    let planned = Date::new(year + 1, 3, 31).ok();
+    // Every other applicable Annex A control was selected in the risk treatment plan.
+    let named = [
+        "A.5.15", "A.5.16", "A.5.18", "A.5.19", "A.5.23", "A.5.24", "A.5.31", "A.5.34", "A.5.7",
+        "A.8.13", "A.8.24", "A.8.8", "A.8.30", "A.7.5",
+    ];
+    let annex: Vec<String> = session
+        .catalog
+        .library
+        .resolve("iso27001-2022")
+        .map(|f| {
+            f.requirements()
+                .iter()
+                .filter(|r| {
+                    r.assessable
+                        && r.id.as_str().starts_with("A.")
+                        && !named.contains(&r.id.as_str())
+                })
+                .map(|r| r.id.to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut selected = Vec::new();
+    for r in &annex {
+        selected.push(include(
+            r,
+            &[RiskTreatment],
+            "Selected in the risk treatment plan (RSK-01).",
+            None,
+        )?);
+    }
+    session.store().apply(&selected)?;
+    session.store().apply(&[
+        include(
+            "A.5.15",
+            &[RiskTreatment, Contractual],
+            "Risk R-03 (account takeover); customer contracts require SSO and MFA.",
+            None,
+        )?,
+        include(
+            "A.5.16",
+            &[RiskTreatment],
+            "Risk R-03 (account takeover).",
+            None,
+        )?,
+        include(
+            "A.5.18",
+            &[RiskTreatment, Contractual],
+            "Risk R-04 (excess privilege); customer security addendum.",
+            None,
+        )?,
+        include(
+            "A.5.19",
+            &[Contractual],
+            "Customer contracts require vendor due diligence.",
+            None,
+        )?,
+        include(
+            "A.5.23",
+            &[RiskTreatment],
+            "The platform runs on a public cloud provider.",
+            None,
+        )?,
+        include(
+            "A.5.24",
+            &[RiskTreatment, Legal],
+            "Risk R-07 (delayed breach response); GDPR Art. 33 notification in 72 hours.",
+            None,
+        )?,
+        include(
+            "A.5.31",
+            &[Legal],
+            "GDPR and customer-facing privacy law.",
+            None,
+        )?,
+        include(
+            "A.5.34",
+            &[Legal, Contractual],
+            "GDPR; data processing agreements with customers.",
+            None,
+        )?,
+        include(
+            "A.5.7",
+            &[RiskTreatment],
+            "Risk R-09 (unknown threats to the SaaS stack); threat feed subscription planned.",
+            planned,
+        )?,
+        include(
+            "A.8.13",
+            &[RiskTreatment, Business],
+            "Risk R-05 (data loss); availability commitment to customers.",
+            None,
+        )?,
+        include(
+            "A.8.24",
+            &[RiskTreatment, Contractual],
+            "Risk R-06 (data disclosure); encryption commitments in contracts.",
+            None,
+        )?,
+    ])?;
     session
         .store()
         .apply(&[
@@ -530,6 +653,8 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
                 grade: Some(crosswalk_core::program::Grade::MinorNonconformity),
                 reviewer: None,
                 reviewed_on: None,
+                included_for: vec![Inclusion::RiskTreatment],
+                planned: Date::new(year + 1, 1, 31).ok(),
             }),
             Change::Assess(Assessment {
                 framework: soc2.clone(),
@@ -544,6 +669,8 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
                 grade: None,
                 reviewer: None,
                 reviewed_on: None,
+                included_for: Vec::new(),
+                planned: None,
             }),
         ])
         ?;
@@ -566,6 +693,20 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
         Change::SetPolicy(policy("POL-AC", "Access control policy", "2.0", 200)),
         Change::SetPolicy(policy("POL-IR", "Incident response policy", "1.4", 400)),
         Change::SetPolicy(policy("POL-PRIV", "Privacy policy", "1.0", 30)),
+        // The ISO/IEC 27001 Statement of Applicability as a controlled document: a draft,
+        // then the approved first version.
+        Change::SetPolicy(crosswalk_core::program::Policy {
+            approved_by: String::new(),
+            approved_on: None,
+            next_review: None,
+            ..policy("SOA-iso27001-2022", "Statement of Applicability", "0.9", 45)
+        }),
+        Change::SetPolicy(policy(
+            "SOA-iso27001-2022",
+            "Statement of Applicability",
+            "1.0",
+            20,
+        )),
         Change::SignOff {
             framework: soc2.clone(),
             requirement: req("CC7.3")?,

@@ -10,6 +10,7 @@ use crosswalk_core::framework::Framework;
 use crosswalk_core::program::{Evaluation, Freshness, Program, RequirementStatus};
 use crosswalk_report::gap::ReportFormat;
 use crosswalk_report::package::{Manifest, ManifestEntry, Verification};
+use crosswalk_report::soa::{self, SoaFormat};
 use crosswalk_store::Sha256;
 
 use crate::program::Session;
@@ -65,13 +66,23 @@ impl Session<'_> {
         f(fw, &program, statuses, &fresh)
     }
 
-    /// The Statement of Applicability (XLSX).
+    /// The Statement of Applicability (XLSX or PDF): a controlled document whose header
+    /// comes from the policy register entry `SOA-<framework>` (version, owner, approval,
+    /// change history).
     ///
     /// # Errors
     /// Unknown framework, not in scope, no program.
-    pub fn export_soa(&mut self, framework: &str) -> Result<Document> {
+    pub fn export_soa(&mut self, framework: &str, format: SoaFormat) -> Result<Document> {
+        let fw = resolve(self.catalog, framework)?;
+        let history = self.store().policy_history(&soa::document_id(fw))?;
+        let today = self.clock.today;
         self.framework_export(framework, |fw, program, statuses, fresh| {
-            let (bytes, rows) = crosswalk_report::xlsx::soa(fw, program, statuses, fresh)?;
+            let doc = soa::build(fw, program, statuses, fresh, &history, today);
+            let rows = doc.rows.len();
+            let bytes = match format {
+                SoaFormat::Xlsx => crosswalk_report::xlsx::soa(&doc)?.0,
+                SoaFormat::Pdf => soa::pdf(&doc),
+            };
             Ok(Document {
                 kind: "soa",
                 bytes,

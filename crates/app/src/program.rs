@@ -16,7 +16,7 @@ use crosswalk_core::mapping::Coverage;
 use crosswalk_core::plan::FrameworkPlan;
 use crosswalk_core::program::{
     Assessment, Control, ControlLink, ControlStatus, Evaluation, Evidence, FrameworkStatus,
-    Freshness, Gap, Grade, InScope, LinkState, MaturityLevel, Outcome, Policy, Program,
+    Freshness, Gap, Grade, InScope, Inclusion, LinkState, MaturityLevel, Outcome, Policy, Program,
     ProgramInfo, Proposal, Snapshot, Target, check_assessment, check_id, check_maturity_scale,
     check_title, propose,
 };
@@ -215,6 +215,11 @@ pub struct AssessInput {
     pub maturity: Option<u8>,
     pub grade: Option<String>,
     pub assessor: String,
+    /// Why an applicable control is included: `risk-treatment`, `legal`, `contractual`,
+    /// `business` (the Statement of Applicability's justification for inclusion).
+    pub included_for: Vec<String>,
+    /// When a control not yet implemented is planned to be.
+    pub planned: Option<Date>,
 }
 
 /// Readiness per framework on a date, optionally with each framework by domain.
@@ -804,6 +809,18 @@ impl<'c> Session<'c> {
                 })
             })
             .transpose()?;
+        let mut included_for = Vec::new();
+        for i in &a.included_for {
+            let i = Inclusion::parse(i.trim()).ok_or_else(|| {
+                invalid!(
+                    "--included-for `{i}`: use {}",
+                    Inclusion::ALL.map(Inclusion::as_str).join(", ")
+                )
+            })?;
+            if !included_for.contains(&i) {
+                included_for.push(i);
+            }
+        }
         let assessment = Assessment {
             framework: fw.id().clone(),
             requirement: req.clone(),
@@ -821,6 +838,8 @@ impl<'c> Session<'c> {
             grade,
             reviewer: None,
             reviewed_on: None,
+            included_for,
+            planned: a.planned,
         };
         let mut scale = self.store.maturity_scale()?;
         if scale.is_empty() {

@@ -540,12 +540,13 @@ pub enum EvidenceCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ProgramExport {
-    /// Statement of Applicability (XLSX): every annex control with applicability,
-    /// justification, status, implementing controls and evidence.
+    /// Statement of Applicability (XLSX or PDF): every annex control with applicability,
+    /// justification for inclusion or exclusion, implementation status, implementing
+    /// controls (accepted links), evidence and owner, under a document-control header.
     Soa {
         #[arg(long)]
         framework: String,
-        #[arg(short, long, value_name = "FILE.xlsx")]
+        #[arg(short, long, value_name = "FILE.{xlsx,pdf}")]
         output: PathBuf,
     },
     /// Control matrix (XLSX): criterion, control, owner, evidence, test, result.
@@ -641,8 +642,17 @@ pub enum AssessCommand {
         /// Not applicable (Statement of Applicability), with --justification.
         #[arg(long)]
         not_applicable: bool,
+        /// Why the control is excluded (with --not-applicable) or included, in your words.
         #[arg(long, default_value = "")]
         justification: String,
+        /// Why an applicable control is included (Statement of Applicability, ISO/IEC
+        /// 27001 6.1.3 d): risk-treatment, legal, contractual, business; comma-separated
+        /// or repeated.
+        #[arg(long, value_delimiter = ',', conflicts_with = "not_applicable")]
+        included_for: Vec<String>,
+        /// When a control not yet implemented is planned to be (YYYY-MM-DD).
+        #[arg(long, conflicts_with = "not_applicable")]
+        planned: Option<String>,
         /// Maturity level on the program's scale (default 0–5; see `program maturity`).
         #[arg(long)]
         maturity: Option<u8>,

@@ -16,6 +16,7 @@ use crosswalk_core::program::{
 };
 use crosswalk_library::Catalog;
 use crosswalk_report::gap::{ReportFormat, status_cells};
+use crosswalk_report::soa::SoaFormat;
 
 use crate::commands::{emit, emit_json, read_input, write_file};
 use crate::text;
@@ -738,6 +739,8 @@ fn assess(s: &mut Session<'_>, command: AssessCommand) -> Result<()> {
             reason,
             not_applicable,
             justification,
+            included_for,
+            planned,
             maturity,
             grade,
             assessor,
@@ -751,6 +754,8 @@ fn assess(s: &mut Session<'_>, command: AssessCommand) -> Result<()> {
                 maturity,
                 grade,
                 assessor,
+                included_for,
+                planned: date(planned.as_deref(), "--planned")?,
             })?;
             emit(&format!("recorded the assessment of {fw}:{req}\n"))
         }
@@ -806,7 +811,13 @@ fn plan(
 
 fn export(s: &mut Session<'_>, what: ProgramExport, as_json: bool) -> Result<()> {
     let (doc, output) = match what {
-        ProgramExport::Soa { framework, output } => (s.export_soa(&framework)?, output),
+        ProgramExport::Soa { framework, output } => {
+            let ext = output.extension().and_then(|e| e.to_str()).unwrap_or("");
+            (
+                s.export_soa(&framework, SoaFormat::from_extension(ext)?)?,
+                output,
+            )
+        }
         ProgramExport::Matrix { framework, output } => (s.export_matrix(&framework)?, output),
         ProgramExport::Report { output } => {
             let ext = output.extension().and_then(|e| e.to_str()).unwrap_or("");

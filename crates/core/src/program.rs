@@ -305,6 +305,95 @@ pub struct Assessment {
     pub reviewer: Option<String>,
     #[serde(default)]
     pub reviewed_on: Option<Date>,
+    /// Why an applicable control is included (ISO/IEC 27001 6.1.3 d); `justification`
+    /// says more in the company's words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub included_for: Vec<Inclusion>,
+    /// When a control not yet (fully) implemented is planned to be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned: Option<Date>,
+}
+
+/// Why a control is in the Statement of Applicability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Inclusion {
+    /// It treats a risk the risk assessment found.
+    RiskTreatment,
+    /// A law or regulation requires it.
+    Legal,
+    /// A contract or customer commitment requires it.
+    Contractual,
+    /// The business requires it or chose it as good practice.
+    Business,
+}
+
+impl Inclusion {
+    pub const ALL: [Self; 4] = [
+        Self::RiskTreatment,
+        Self::Legal,
+        Self::Contractual,
+        Self::Business,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RiskTreatment => "risk-treatment",
+            Self::Legal => "legal",
+            Self::Contractual => "contractual",
+            Self::Business => "business",
+        }
+    }
+
+    /// As a Statement of Applicability prints it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::RiskTreatment => "Risk treatment",
+            Self::Legal => "Legal or regulatory",
+            Self::Contractual => "Contractual",
+            Self::Business => "Business requirement",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// Where a control stands, as a Statement of Applicability says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Implementation {
+    Implemented,
+    /// In part, with the date the rest is planned for, when known.
+    Partially(Option<Date>),
+    /// Not yet, with the date it is planned for.
+    Planned(Date),
+    NotImplemented,
+    NotApplicable,
+}
+
+impl Implementation {
+    /// From a requirement's result (derived or recorded) and the planned date.
+    pub fn of(result: Outcome, planned: Option<Date>) -> Self {
+        match (result, planned) {
+            (Outcome::Compliant, _) => Self::Implemented,
+            (Outcome::PartiallyCompliant, p) => Self::Partially(p),
+            (Outcome::NotApplicable, _) => Self::NotApplicable,
+            (Outcome::NonCompliant | Outcome::NotAssessed, Some(d)) => Self::Planned(d),
+            (Outcome::NonCompliant | Outcome::NotAssessed, None) => Self::NotImplemented,
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Self::Implemented => "Implemented".into(),
+            Self::Partially(None) => "Partially implemented".into(),
+            Self::Partially(Some(d)) => format!("Partially implemented; complete by {d}"),
+            Self::Planned(d) => format!("Planned for {d}"),
+            Self::NotImplemented => "Not implemented".into(),
+            Self::NotApplicable => "Not applicable".into(),
+        }
+    }
 }
 
 /// How a certification auditor grades a finding.
@@ -1199,6 +1288,11 @@ pub fn check_assessment(a: &Assessment, scale: &[MaturityLevel]) -> Result<(), S
         return Err(
             "not applicable needs --justification (it goes in the Statement of Applicability)"
                 .into(),
+        );
+    }
+    if !a.applicable && (!a.included_for.is_empty() || a.planned.is_some()) {
+        return Err(
+            "a not-applicable requirement has no reasons for inclusion and no planned date".into(),
         );
     }
     let top = scale.last().map_or(0, |l| l.level);

@@ -10,6 +10,7 @@ pub mod html;
 pub mod markdown;
 pub mod package;
 pub mod pdf;
+pub mod soa;
 pub mod svg;
 pub mod xlsx;
 

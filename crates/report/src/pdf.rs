@@ -90,6 +90,9 @@ fn wrap(font: &Font, text: &str, size: f32, max: f32) -> Vec<String> {
 
 struct Writer {
     pages: Vec<Content>,
+    /// Page width and height (A4, portrait or landscape).
+    w: f32,
+    h: f32,
     y: f32,
     /// Regular and bold.
     fonts: [Font; 2],
@@ -110,7 +113,7 @@ impl Writer {
 
     fn page(&mut self) {
         self.pages.push(Content::new());
-        self.y = H - MARGIN;
+        self.y = self.h - MARGIN;
     }
 
     fn room(&mut self, needed: f32) {
@@ -165,7 +168,7 @@ impl Writer {
         let top = self.y;
         let h = row_height(to.saturating_sub(from));
         if let Some(rgb) = fill {
-            self.rect(MARGIN, top - h, W - 2.0 * MARGIN, h, rgb);
+            self.rect(MARGIN, top - h, self.w - 2.0 * MARGIN, h, rgb);
         }
         let mut x = MARGIN;
         for cell in cells {
@@ -186,7 +189,7 @@ impl Writer {
     }
 
     fn table(&mut self, headers: &[String], widths: &[f32], rows: &[Vec<String>]) {
-        let avail = W - 2.0 * MARGIN;
+        let avail = self.w - 2.0 * MARGIN;
         // As many columns as the widest of the header and the rows; a column without a
         // (positive) width gets the average.
         let n = rows
@@ -275,7 +278,7 @@ impl Writer {
                 }
                 // The row does not fit here: it moves to the next page if it fits on one,
                 // and otherwise fills this page and goes on on the next.
-                let page_fit = lines_fitting(H - 2.0 * MARGIN - header_h);
+                let page_fit = lines_fitting(self.h - 2.0 * MARGIN - header_h);
                 if fresh || (from == 0 && rest > page_fit && fit > 0) {
                     let take = fit.max(1);
                     self.row(&row, from, from + take, false, fill);
@@ -395,13 +398,24 @@ fn lines_fitting(space: f32) -> usize {
 
 /// Renders the blocks; `title` goes in the document information and the page footers.
 pub fn render(title: &str, blocks: &[Block]) -> Vec<u8> {
+    render_on(title, blocks, (W, H))
+}
+
+/// The blocks as a PDF on landscape A4 pages, for wide tables.
+pub fn render_landscape(title: &str, blocks: &[Block]) -> Vec<u8> {
+    render_on(title, blocks, (H, W))
+}
+
+fn render_on(title: &str, blocks: &[Block], (page_w, page_h): (f32, f32)) -> Vec<u8> {
     let mut w = Writer {
         pages: Vec::new(),
-        y: H - MARGIN,
+        w: page_w,
+        h: page_h,
+        y: page_h - MARGIN,
         fonts: [Font::regular(), Font::bold()],
     };
     w.page();
-    let text_width = W - 2.0 * MARGIN;
+    let text_width = w.w - 2.0 * MARGIN;
     for b in blocks {
         match b {
             Block::Title(t) => {
@@ -410,7 +424,9 @@ pub fn render(title: &str, blocks: &[Block]) -> Vec<u8> {
                 w.y -= 6.0;
             }
             Block::Heading(t) => {
-                w.room(40.0);
+                // Room for the heading and the start of what follows it, so a heading is
+                // never left alone at the foot of a page.
+                w.room(90.0);
                 w.y -= 8.0;
                 let lines = w.wrap(t, 12.5, text_width, true);
                 w.lines(&lines, 12.5, true, 0.0);
@@ -483,7 +499,7 @@ pub fn render(title: &str, blocks: &[Block]) -> Vec<u8> {
     for ((page, content_id), content) in page_ids.iter().zip(w.pages) {
         let mut p = pdf.page(*page);
         p.parent(tree)
-            .media_box(Rect::new(0.0, 0.0, W, H))
+            .media_box(Rect::new(0.0, 0.0, page_w, page_h))
             .contents(*content_id);
         let mut resources = p.resources();
         let mut fonts = resources.fonts();

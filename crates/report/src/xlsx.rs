@@ -7,9 +7,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crosswalk_core::framework::Framework;
-use crosswalk_core::program::{
-    Assessment, Control, Evidence, Freshness, Outcome, Program, RequirementStatus,
-};
+use crosswalk_core::program::{Control, Evidence, Freshness, Program, RequirementStatus};
 use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet};
 
 use crate::ReportError;
@@ -96,16 +94,29 @@ fn write_row(
 }
 
 /// Evidence listings for cells, and the items cells left out (for the "Evidence" sheet).
-struct EvidenceCells<'p> {
+pub(crate) struct EvidenceCells<'p> {
     fresh: &'p Freshness<'p>,
     overflow: BTreeSet<(usize, &'p str)>,
     order: HashMap<&'p str, usize>,
+    /// Said after "… and N more".
+    more: &'static str,
 }
 
 impl<'p> EvidenceCells<'p> {
-    fn new(program: &'p Program, fresh: &'p Freshness<'p>) -> Self {
+    /// Listings whose overflow goes to the workbook's "Evidence" sheet.
+    pub(crate) fn new(program: &'p Program, fresh: &'p Freshness<'p>) -> Self {
+        Self::with_note(program, fresh, "listed on the Evidence sheet")
+    }
+
+    /// Listings that say `more` about the items they leave out.
+    pub(crate) fn with_note(
+        program: &'p Program,
+        fresh: &'p Freshness<'p>,
+        more: &'static str,
+    ) -> Self {
         Self {
             fresh,
+            more,
             overflow: BTreeSet::new(),
             order: program
                 .evidence
@@ -118,7 +129,7 @@ impl<'p> EvidenceCells<'p> {
 
     /// The evidence of `controls`, newest first, each marked stale where it no longer
     /// counts for its control.
-    fn list(&mut self, controls: &[&str]) -> String {
+    pub(crate) fn list(&mut self, controls: &[&str]) -> String {
         let mut items: Vec<(&'p Evidence, bool)> = Vec::new();
         let mut seen = BTreeSet::new();
         for c in controls {
@@ -148,15 +159,16 @@ impl<'p> EvidenceCells<'p> {
                 self.overflow.insert((pos, e.id.as_str()));
             }
             lines.push(format!(
-                "… and {} more (listed on the Evidence sheet)",
-                items.len() - MAX_LISTED
+                "… and {} more ({})",
+                items.len() - MAX_LISTED,
+                self.more
             ));
         }
         lines.join("\n")
     }
 
     /// The "Evidence" sheet: every item some cell left out, when there are any.
-    fn sheet(&self, wb: &mut Workbook, program: &Program) -> Result<(), ReportError> {
+    pub(crate) fn sheet(&self, wb: &mut Workbook, program: &Program) -> Result<(), ReportError> {
         if self.overflow.is_empty() {
             return Ok(());
         }
@@ -207,103 +219,55 @@ impl<'p> EvidenceCells<'p> {
     }
 }
 
-/// Requirements a Statement of Applicability lists: the annex controls when the framework
-/// has them (`A.…`, `B.…`), else every assessable requirement.
-pub fn soa_rows(statuses: &[RequirementStatus]) -> Vec<&RequirementStatus> {
-    let annex = |s: &&RequirementStatus| {
-        let id = s.requirement.as_str();
-        id.starts_with("A.") || id.starts_with("B.")
-    };
-    let rows: Vec<&RequirementStatus> = statuses.iter().filter(annex).collect();
-    if rows.is_empty() {
-        statuses.iter().collect()
-    } else {
-        rows
-    }
-}
-
-/// The Statement of Applicability of one framework: every annex control with
-/// applicability, justification, status, implementing controls, evidence, maturity,
-/// grade and assessment date. Returns the workbook and its row count.
+/// The Statement of Applicability as a workbook: the first sheet one row per control
+/// (control, title, applicable, justification for inclusion, justification for exclusion,
+/// implementation status, implementing controls, evidence, owner, then maturity, audit
+/// grade and last assessed), then "Document control" (the header and change history),
+/// then "Evidence" when cells left items out. Returns the workbook and its row count.
 ///
 /// # Errors
 /// When the workbook cannot be written.
-pub fn soa(
-    fw: &Framework,
-    program: &Program,
-    statuses: &[RequirementStatus],
-    fresh: &Freshness<'_>,
-) -> Result<(Vec<u8>, usize), ReportError> {
-    let mut cells = EvidenceCells::new(program, fresh);
-    let scale = program.maturity_scale();
-    let assessed: HashMap<&str, &Assessment> = program
-        .assessments
-        .iter()
-        .filter(|a| &a.framework == fw.id())
-        .map(|a| (a.requirement.as_str(), a))
-        .collect();
+pub fn soa(doc: &crate::soa::Soa<'_>) -> Result<(Vec<u8>, usize), ReportError> {
     let mut wb = workbook();
     let ws = sheet(
         &mut wb,
         "Statement of Applicability",
-        &[
-            ("Control", 10.0),
-            ("Title", 40.0),
-            ("Applicable", 11.0),
-            ("Justification", 50.0),
-            ("Implementation status", 20.0),
-            ("Implementing controls", 22.0),
-            ("Evidence", 45.0),
-            ("Maturity", 14.0),
-            ("Audit grade", 16.0),
-            ("Last assessed", 14.0),
-        ],
+        &crate::soa::COLUMNS
+            .iter()
+            .map(|(name, width)| (*name, f64::from(*width) * 4.0))
+            .collect::<Vec<_>>(),
     )?;
     let wrap = Format::new().set_text_wrap().set_border(FormatBorder::Thin);
-    let rows = soa_rows(statuses);
-    for (i, s) in rows.iter().enumerate() {
-        let req = fw.requirement(s.requirement.as_str());
-        let a = assessed.get(s.requirement.as_str());
-        let applicable = s.result != Outcome::NotApplicable;
-        let justification = match a {
-            Some(a) if !a.justification.is_empty() => a.justification.clone(),
-            _ if !s.controls.is_empty() => {
-                format!("Included: addressed by {}", s.controls.join(", "))
-            }
-            _ => "Included: applicable to the scope; not yet implemented".into(),
-        };
-        let controls: Vec<&str> = s.controls.iter().map(String::as_str).collect();
-        let evidence = cells.list(&controls);
-        write_row(
-            ws,
-            i + 1,
-            &[
-                s.requirement.to_string(),
-                req.map(|r| r.title.clone()).unwrap_or_default(),
-                if applicable { "Yes" } else { "No" }.into(),
-                justification,
-                s.result.as_str().replace('-', " "),
-                s.controls.join(", "),
-                evidence,
-                a.and_then(|a| a.maturity)
-                    .map(|m| {
-                        scale
-                            .iter()
-                            .find(|l| l.level == m)
-                            .map_or_else(|| m.to_string(), |l| format!("{m} {}", l.name))
-                    })
-                    .unwrap_or_default(),
-                a.and_then(|a| a.grade)
-                    .map(|g| g.as_str().replace('-', " "))
-                    .unwrap_or_default(),
-                a.map(|a| a.assessed_on.to_string()).unwrap_or_default(),
-            ],
-            Some(&wrap),
-        )?;
+    for (i, r) in doc.rows.iter().enumerate() {
+        write_row(ws, i + 1, &r.cells(), Some(&wrap))?;
     }
-    ws.autofilter(0, 0, row_no(rows.len())?, 9)?;
-    cells.sheet(&mut wb, program)?;
-    Ok((wb.save_to_buffer()?, rows.len()))
+    ws.autofilter(
+        0,
+        0,
+        row_no(doc.rows.len())?,
+        col(crate::soa::COLUMNS.len() - 1)?,
+    )?;
+    let ws = sheet(
+        &mut wb,
+        "Document control",
+        &[("Field", 24.0), ("Value", 90.0)],
+    )?;
+    for (i, (k, v)) in doc.header.fields().into_iter().enumerate() {
+        write_row(ws, i + 1, &[k.to_owned(), v], Some(&wrap))?;
+    }
+    let ws = sheet(
+        &mut wb,
+        "Change history",
+        &crate::soa::HISTORY_COLUMNS
+            .iter()
+            .map(|h| (*h, 18.0))
+            .collect::<Vec<_>>(),
+    )?;
+    for (i, h) in doc.header.history.iter().enumerate() {
+        write_row(ws, i + 1, &h.cells(), Some(&wrap))?;
+    }
+    doc.cells.sheet(&mut wb, doc.program)?;
+    Ok((wb.save_to_buffer()?, doc.rows.len()))
 }
 
 /// The SOC 2 control matrix: one row per criterion and linked control, with owner,

@@ -556,7 +556,7 @@ fn assess(tx: &mut dyn Tx, a: &Assessment) -> Result<(), StoreError> {
         &key,
     )?;
     tx.exec(
-        "INSERT INTO assessment (framework, requirement, applicable, justification, result, reason, maturity, assessor, assessed_on, grade) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO assessment (framework, requirement, applicable, justification, result, reason, maturity, assessor, assessed_on, grade, included_for, planned) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         &[
             t(a.framework.as_str()),
             t(a.requirement.as_str()),
@@ -568,6 +568,13 @@ fn assess(tx: &mut dyn Tx, a: &Assessment) -> Result<(), StoreError> {
             t(&a.assessor),
             Val::Text(a.assessed_on.to_string()),
             a.grade.map_or(Val::Null, |g| t(g.as_str())),
+            t(&a
+                .included_for
+                .iter()
+                .map(|i| i.as_str())
+                .collect::<Vec<_>>()
+                .join(",")),
+            date_val(a.planned),
         ],
     )?;
     let seq = next_position(tx, "assessment_history", "seq")?;

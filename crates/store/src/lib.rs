@@ -47,6 +47,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migration_3.sql")),
     (4, include_str!("migration_4.sql")),
     (5, include_str!("migration_5.sql")),
+    (6, include_str!("migration_6.sql")),
 ];
 
 /// What went wrong, in terms a user can act on.
@@ -176,6 +177,12 @@ pub trait Store: Send {
     /// Database failures, or stored values that do not parse.
     fn history(&mut self) -> Result<Vec<Assessment>, StoreError>;
 
+    /// Every version of policy `id` ever recorded, oldest first (empty: no such policy).
+    ///
+    /// # Errors
+    /// Database failures, or stored values that do not parse.
+    fn policy_history(&mut self, id: &str) -> Result<Vec<Policy>, StoreError>;
+
     /// The program's version: moves by one with every committed apply, by any process.
     ///
     /// # Errors
@@ -263,6 +270,14 @@ macro_rules! store_over_transactions {
             ) -> Result<Vec<crosswalk_core::program::Assessment>, $crate::StoreError> {
                 self.read(|tx| $crate::read::history(tx))
                     .map_err(|e| $crate::in_context(e, "reading the assessment history"))
+            }
+
+            fn policy_history(
+                &mut self,
+                id: &str,
+            ) -> Result<Vec<crosswalk_core::program::Policy>, $crate::StoreError> {
+                self.read(|tx| $crate::read::policy_history(tx, id))
+                    .map_err(|e| $crate::in_context(e, "reading the policy history"))
             }
 
             fn version(&mut self) -> Result<u64, $crate::StoreError> {

@@ -8,7 +8,8 @@ use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::mapping::Coverage;
 use crosswalk_core::program::{
     Assessment, Control, ControlLink, ControlStatus, Evidence, FrameworkStatus, Grade, InScope,
-    LinkOrigin, LinkState, MaturityLevel, Outcome, Policy, Program, ProgramInfo, Snapshot, Target,
+    Inclusion, LinkOrigin, LinkState, MaturityLevel, Outcome, Policy, Program, ProgramInfo,
+    Snapshot, Target,
 };
 use jiff::civil::Date;
 
@@ -26,6 +27,10 @@ pub(crate) struct AssessmentRecord {
     assessed_on: Date,
     #[serde(default)]
     grade: Option<Grade>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    included_for: Vec<Inclusion>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    planned: Option<Date>,
 }
 
 impl From<&Assessment> for AssessmentRecord {
@@ -39,8 +44,18 @@ impl From<&Assessment> for AssessmentRecord {
             assessor: a.assessor.clone(),
             assessed_on: a.assessed_on,
             grade: a.grade,
+            included_for: a.included_for.clone(),
+            planned: a.planned,
         }
     }
+}
+
+/// Inclusion reasons as stored: `risk-treatment,contractual` (empty: none).
+fn inclusions(s: &str) -> Result<Vec<Inclusion>, StoreError> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(|x| Inclusion::parse(x).ok_or_else(|| StoreError::Corrupt(format!("inclusion `{x}`"))))
+        .collect()
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
@@ -401,7 +416,7 @@ fn evidence(tx: &mut dyn Tx) -> Result<Vec<Evidence>, StoreError> {
 fn assessments(tx: &mut dyn Tx) -> Result<Vec<Assessment>, StoreError> {
     let mut out = Vec::new();
     tx.query_each(
-        "SELECT framework, requirement, applicable, justification, result, reason, maturity, assessor, assessed_on, reviewer, reviewed_on, grade FROM assessment ORDER BY framework, requirement",
+        "SELECT framework, requirement, applicable, justification, result, reason, maturity, assessor, assessed_on, reviewer, reviewed_on, grade, included_for, planned FROM assessment ORDER BY framework, requirement",
         &[],
         &mut |r| {
             let result = r
@@ -431,6 +446,8 @@ fn assessments(tx: &mut dyn Tx) -> Result<Vec<Assessment>, StoreError> {
                     .transpose()?,
                 reviewer: r.opt_text(9)?.map(str::to_owned),
                 reviewed_on: parse_opt_date(r.opt_text(10)?)?,
+                included_for: inclusions(r.text(12)?)?,
+                planned: parse_opt_date(r.opt_text(13)?)?,
             });
             Ok(())
         },
@@ -481,6 +498,19 @@ fn snapshots(tx: &mut dyn Tx) -> Result<Vec<Snapshot>, StoreError> {
     Ok(out)
 }
 
+pub(crate) fn policy_history(tx: &mut dyn Tx, id: &str) -> Result<Vec<Policy>, StoreError> {
+    let mut out = Vec::new();
+    tx.query_each(
+        "SELECT record FROM policy_history WHERE policy = $1 ORDER BY seq",
+        &[crate::Val::Text(id.to_owned())],
+        &mut |r| {
+            out.push(from_json(r.text(0)?)?);
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
 pub(crate) fn history(tx: &mut dyn Tx) -> Result<Vec<Assessment>, StoreError> {
     let mut out = Vec::new();
     tx.query_each(
@@ -501,6 +531,8 @@ pub(crate) fn history(tx: &mut dyn Tx) -> Result<Vec<Assessment>, StoreError> {
                 grade: rec.grade,
                 reviewer: None,
                 reviewed_on: None,
+                included_for: rec.included_for,
+                planned: rec.planned,
             });
             Ok(())
         },

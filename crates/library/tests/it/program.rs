@@ -153,6 +153,8 @@ fn results_follow_controls_and_evidence() {
         grade: None,
         reviewer: None,
         reviewed_on: None,
+        included_for: Vec::new(),
+        planned: None,
     });
     assert_eq!(
         result_of(&p, "CC6.1"),
@@ -246,6 +248,8 @@ fn soc2_scope_follows_the_categories_and_readiness_adds_up() {
         grade: None,
         reviewer: None,
         reviewed_on: None,
+        included_for: Vec::new(),
+        planned: None,
     });
     let s = status(&p);
     assert_eq!(s.not_applicable, 1);

@@ -57,6 +57,8 @@ pub fn assessment(req: &str, result: Option<Outcome>, on: jiff::civil::Date) -> 
         grade: None,
         reviewer: None,
         reviewed_on: None,
+        included_for: Vec::new(),
+        planned: None,
     }
 }
 
@@ -263,9 +265,15 @@ fn conformance(backend: &str, new_db: &mut dyn FnMut() -> String) {
         Err(StoreError::NotFound(_))
     ));
 
-    // An audit grade and a custom maturity scale round-trip.
+    // An audit grade, inclusion reasons, a planned date and a custom maturity scale
+    // round-trip.
     s.apply(&[Change::Assess(Assessment {
         grade: Some(crosswalk_core::program::Grade::MinorNonconformity),
+        included_for: vec![
+            crosswalk_core::program::Inclusion::RiskTreatment,
+            crosswalk_core::program::Inclusion::Contractual,
+        ],
+        planned: Some(date(2027, 3, 31)),
         ..assessment(
             "A.5.16",
             Some(Outcome::PartiallyCompliant),
@@ -279,6 +287,17 @@ fn conformance(backend: &str, new_db: &mut dyn FnMut() -> String) {
         .iter()
         .find(|a| a.requirement.as_str() == "A.5.16")
         .unwrap();
+    assert_eq!(
+        (a.included_for.len(), a.planned),
+        (2, Some(date(2027, 3, 31))),
+        "{backend}"
+    );
+    let kept = s.history().unwrap();
+    assert_eq!(
+        kept.last().unwrap().included_for,
+        a.included_for,
+        "{backend}"
+    );
     assert_eq!(
         a.grade,
         Some(crosswalk_core::program::Grade::MinorNonconformity),
@@ -331,6 +350,15 @@ fn conformance(backend: &str, new_db: &mut dyn FnMut() -> String) {
         [("POL-IS", "2.0"), ("POL-AC", "1.0")]
     );
     assert!(policies[1].overdue(date(2026, 11, 30)) && !policies[0].overdue(date(2026, 11, 30)));
+    // Every version is kept, oldest first, for the document's change history.
+    let versions: Vec<String> = s
+        .policy_history("POL-IS")
+        .unwrap()
+        .into_iter()
+        .map(|p| p.version)
+        .collect();
+    assert_eq!(versions, ["1.0", "2.0"], "{backend}");
+    assert!(s.policy_history("POL-NONE").unwrap().is_empty());
 
     // Snapshots: one per date, the same date replaced.
     let st = |r: f64| FrameworkStatus {
@@ -717,5 +745,5 @@ fn sqlite_database_at_version_1_is_upgraded_in_place() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6]);
 }
