@@ -325,6 +325,191 @@ fn iso27701_2025_is_current_and_says_what_changed() {
         notes.contains("2026"),
         "notes mention the 2026 misnomer: {notes}"
     );
+    assert!(
+        !notes.contains("Left out: the individual Annex A controls"),
+        "Annex A is no longer left out: {notes}"
+    );
+    assert!(
+        notes.contains("verified"),
+        "notes say how the Annex A ids were verified: {notes}"
+    );
+}
+
+/// Table A.1 (31 controller controls), A.2 (18 processor controls) and A.3 (29 controls for
+/// both): controls are numbered from .2 in each objective and from A.3.3 in table A.3.
+fn iso27701_2025_annex_a() -> [Vec<String>; 3] {
+    [
+        concat(&[
+            seq("A.1.2.", 2..=9),
+            seq("A.1.3.", 2..=11),
+            seq("A.1.4.", 2..=10),
+            seq("A.1.5.", 2..=5),
+        ]),
+        concat(&[
+            seq("A.2.2.", 2..=7),
+            seq("A.2.3.", 2..=2),
+            seq("A.2.4.", 2..=4),
+            seq("A.2.5.", 2..=9),
+        ]),
+        seq("A.3.", 3..=31),
+    ]
+}
+
+#[test]
+fn iso27701_2025_annex_a_has_31_18_and_29_controls() {
+    let fw = framework("iso27701-2025");
+    let [a1, a2, a3] = iso27701_2025_annex_a();
+    assert_eq!((a1.len(), a2.len(), a3.len()), (31, 18, 29));
+    // Exact first and last ids of each table, in document order.
+    for (table, first, last) in [
+        (&a1, "A.1.2.2", "A.1.5.5"),
+        (&a2, "A.2.2.2", "A.2.5.9"),
+        (&a3, "A.3.3", "A.3.31"),
+    ] {
+        assert_eq!(
+            (table[0].as_str(), table[table.len() - 1].as_str()),
+            (first, last)
+        );
+    }
+    let assessable = ids_where(fw, |r| r.assessable && r.id.as_str().starts_with("A."));
+    assert_eq!(assessable.len(), 78);
+    assert_eq!(assessable, set(a1.iter().chain(&a2).chain(&a3).cloned()));
+    for (prefix, table) in [("A.1.", &a1), ("A.2.", &a2), ("A.3.", &a3)] {
+        assert_eq!(
+            ids_where(fw, |r| r.kind == K::Control
+                && r.id.as_str().starts_with(prefix)),
+            set(table.iter().cloned()),
+            "{prefix}"
+        );
+        let ids: Vec<&str> = fw
+            .requirements()
+            .iter()
+            .filter(|r| r.kind == K::Control && r.id.as_str().starts_with(prefix))
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(ids, *table, "{prefix} controls in document order");
+    }
+    // Structure: annex root, three tables, eight objective groups; none assessable.
+    let mut groups = vec!["A", "A.1", "A.2", "A.3"];
+    groups.extend([
+        "A.1.2", "A.1.3", "A.1.4", "A.1.5", "A.2.2", "A.2.3", "A.2.4", "A.2.5",
+    ]);
+    for g in &groups {
+        let r = fw.requirement(g).unwrap_or_else(|| panic!("{g}"));
+        assert!(!r.assessable && r.kind == K::Group, "{g}");
+    }
+    assert_eq!(
+        ids_where(fw, |r| r.kind == K::Group),
+        set(groups.iter().copied())
+    );
+    for c in a1.iter().chain(&a2).chain(&a3) {
+        let parent = fw.requirement(c).unwrap().parent.as_ref().unwrap();
+        let want = if c.starts_with("A.3.") {
+            "A.3".to_owned()
+        } else {
+            c.rsplit_once('.').unwrap().0.to_owned()
+        };
+        assert_eq!(parent.as_str(), want, "{c}");
+    }
+    // No control at the objective positions (x.y.1) or at A.3.1 and A.3.2.
+    for absent in [
+        "A.1.2.1", "A.1.5.1", "A.2.2.1", "A.2.5.1", "A.3.1", "A.3.2", "A.3.32",
+    ] {
+        assert!(fw.requirement(absent).is_none(), "{absent}");
+    }
+    // The role attribute follows the table.
+    for (table, role) in [(&a1, "controller"), (&a2, "processor"), (&a3, "both")] {
+        for c in table.iter() {
+            assert_eq!(
+                fw.requirement(c).unwrap().attributes.get("role"),
+                Some(&vec![role.to_owned()]),
+                "{c}"
+            );
+        }
+    }
+    // A few exact id/title pairs, including titles reworded since 2019.
+    for (id, title) in [
+        ("A.1.2", "Conditions for collection and processing"),
+        ("A.1.2.2", "Identify and document purpose"),
+        ("A.1.2.9", "Records related to processing PII"),
+        ("A.1.3.7", "Access, correction or erasure"),
+        ("A.1.3.11", "Automated decision making"),
+        (
+            "A.1.4.6",
+            "PII de-identification and deletion at the end of processing",
+        ),
+        ("A.1.5.5", "Records of PII disclosures to third parties"),
+        ("A.2.2.2", "Customer agreement"),
+        ("A.2.3.2", "Comply with obligations to PII principals"),
+        ("A.2.5.2", "Basis for PII transfer between jurisdictions"),
+        ("A.2.5.9", "Change of subcontractor to process PII"),
+        ("A.3.3", "Policies for information security"),
+        (
+            "A.3.11",
+            "Information security incident management planning and preparation",
+        ),
+        ("A.3.22", "User endpoint devices"),
+        ("A.3.31", "Test information"),
+    ] {
+        assert_eq!(fw.requirement(id).unwrap().title, title, "{id}");
+    }
+}
+
+/// Annex A controls may be declared not applicable (with a justification in the Statement
+/// of Applicability); the management-system clauses 4–10 may not.
+#[test]
+fn iso27701_2025_annex_a_is_excludable_and_clauses_are_not() {
+    let fw = framework("iso27701-2025");
+    let [a1, a2, a3] = iso27701_2025_annex_a();
+    for c in a1.iter().chain(&a2).chain(&a3) {
+        assert!(fw.excludable(c), "{c} is excludable");
+    }
+    let clauses: Vec<&str> = fw
+        .requirements()
+        .iter()
+        .filter(|r| !r.id.as_str().starts_with('A'))
+        .map(|r| r.id.as_str())
+        .collect();
+    assert!(clauses.len() > 30 && clauses.contains(&"10.2"));
+    for c in clauses {
+        assert_eq!(fw.requirement(c).unwrap().kind, K::Clause, "{c}");
+        assert!(!fw.excludable(c), "{c} is not excludable");
+    }
+}
+
+/// Tables A.1 and A.2 carry the 2019 Annexes A and B over in the same order, each control
+/// number raised by one, with the same or reworded titles.
+#[test]
+fn iso27701_2025_tables_a1_a2_follow_the_2019_annexes() {
+    let (old, new) = (framework("iso27701-2019"), framework("iso27701-2025"));
+    let old_controls: Vec<&str> = old
+        .requirements()
+        .iter()
+        .filter(|r| r.kind == K::Control)
+        .map(|r| r.id.as_str())
+        .collect();
+    let [a1, a2, _] = iso27701_2025_annex_a();
+    let new_controls: Vec<String> = a1.into_iter().chain(a2).collect();
+    assert_eq!(old_controls.len(), new_controls.len());
+    let reworded = ["A.1.3.7", "A.1.5.5", "A.2.3.2", "A.2.5.4"];
+    for (o, n) in old_controls.iter().zip(&new_controls) {
+        let (head, last) = o.rsplit_once('.').unwrap();
+        let table = if head.starts_with("A.7.") {
+            "A.1."
+        } else {
+            "A.2."
+        };
+        let group = head.rsplit_once('.').unwrap().1;
+        let number: u32 = last.parse().unwrap();
+        assert_eq!(*n, format!("{table}{group}.{}", number + 1), "{o}");
+        let (ot, nt) = (
+            &old.requirement(o).unwrap().title,
+            &new.requirement(n).unwrap().title,
+        );
+        if !reworded.contains(&n.as_str()) {
+            assert_eq!(ot, nt, "{o} → {n}");
+        }
+    }
 }
 
 #[test]

@@ -378,3 +378,212 @@ fn overlap_counts_add_up() {
         "equivalent and subset criteria count as full: {o:?}"
     );
 }
+
+/// The 2019 → 2025 correspondence: every 2019 Annex A and B control has exactly one 2025
+/// counterpart in tables A.1 and A.2, every 2025 table A.1/A.2 control exactly one source;
+/// the clause 5 subclauses reach clauses 4–10 and the clause 6 PII guidance reaches table A.3.
+#[test]
+fn iso27701_2019_carries_over_to_2025() {
+    let s = set("iso27701-2019--iso27701-2025");
+    assert_eq!(s.meta.provenance, ProvenanceKind::Curated);
+    assert_eq!(s.meta.publisher, "crosswalk");
+    let annex = |prefix: &str| assessable("iso27701-2019", prefix);
+    let old: BTreeSet<&str> = annex("A.7.").union(&annex("B.8.")).copied().collect();
+    assert_eq!(old.len(), 49);
+    for id in &old {
+        let to: Vec<&str> = s
+            .mappings()
+            .iter()
+            .filter(|m| m.from.as_str() == *id)
+            .map(|m| m.to.as_str())
+            .collect();
+        assert_eq!(to.len(), 1, "{id} → {to:?}");
+        let prefix = if id.starts_with("A.7.") {
+            "A.1."
+        } else {
+            "A.2."
+        };
+        assert!(to[0].starts_with(prefix), "{id} → {}", to[0]);
+        assert!(
+            framework("iso27701-2025")
+                .requirement(to[0])
+                .unwrap()
+                .assessable,
+            "{id} → {}",
+            to[0]
+        );
+    }
+    let new: BTreeSet<&str> = assessable("iso27701-2025", "A.1.")
+        .union(&assessable("iso27701-2025", "A.2."))
+        .copied()
+        .collect();
+    let targets: BTreeSet<&str> = s
+        .mappings()
+        .iter()
+        .filter(|m| old.contains(m.from.as_str()))
+        .map(|m| m.to.as_str())
+        .collect();
+    assert_eq!(targets, new, "one to one onto tables A.1 and A.2");
+    let rel = |f: &str, t: &str| {
+        s.mappings()
+            .iter()
+            .find(|m| m.from.as_str() == f && m.to.as_str() == t)
+            .map(|m| m.relationship)
+    };
+    assert_eq!(rel("A.7.2.1", "A.1.2.2"), Some(Relationship::Equivalent));
+    assert_eq!(rel("A.7.5.4", "A.1.5.5"), Some(Relationship::Equivalent));
+    assert_eq!(rel("B.8.2.1", "A.2.2.2"), Some(Relationship::Equivalent));
+    assert_eq!(rel("B.8.5.8", "A.2.5.9"), Some(Relationship::Equivalent));
+    // Clause 5 reaches the 2025 clauses; 6.3 (planning of changes) is new in 2025.
+    assert!(assessable("iso27701-2019", "5.").is_subset(&sources("iso27701-2019--iso27701-2025")));
+    assert!(!s.mappings().iter().any(|m| m.to.as_str() == "6.3"));
+    assert_eq!(rel("5.8.1", "10.2"), Some(Relationship::Superset));
+    // The 32 clause 6 subclauses with PII guidance (superset of 27001:2013 in the 2019 set)
+    // land on the 29 table A.3 controls, each through the 27002:2022 counterpart.
+    let guidance: BTreeSet<&str> = set("iso27701-2019--iso27001-2013")
+        .mappings()
+        .iter()
+        .filter(|m| m.from.as_str().starts_with("6.") && m.relationship == Relationship::Superset)
+        .map(|m| m.from.as_str())
+        .collect();
+    assert_eq!(guidance.len(), 32);
+    let to_a3: BTreeSet<&str> = s
+        .mappings()
+        .iter()
+        .filter(|m| m.from.as_str().starts_with("6."))
+        .map(|m| m.to.as_str())
+        .collect();
+    assert_eq!(to_a3, assessable("iso27701-2025", "A.3."));
+    assert_eq!(
+        s.mappings()
+            .iter()
+            .filter(|m| m.from.as_str().starts_with("6."))
+            .map(|m| m.from.as_str())
+            .collect::<BTreeSet<_>>(),
+        guidance
+    );
+    assert_eq!(rel("6.13.1.1", "A.3.11"), Some(Relationship::Equivalent));
+    assert_eq!(
+        rel("6.2.1.1", "A.3.3"),
+        Some(Relationship::Subset),
+        "merged"
+    );
+}
+
+/// 27701:2025 → 27001:2022: the harmonized clauses pair by number, and each table A.3
+/// control maps to the 27001:2022 Annex A control with the same title.
+#[test]
+fn iso27701_2025_maps_to_iso27001_2022() {
+    let s = set("iso27701-2025--iso27001-2022");
+    assert_eq!(s.meta.provenance, ProvenanceKind::Curated);
+    let (pims, isms) = (framework("iso27701-2025"), framework("iso27001-2022"));
+    let clauses: BTreeSet<&str> = assessable("iso27701-2025", "")
+        .into_iter()
+        .filter(|id| !id.starts_with("A."))
+        .collect();
+    for c in &clauses {
+        assert!(
+            s.mappings()
+                .iter()
+                .any(|m| m.from.as_str() == *c && m.to.as_str() == *c),
+            "{c} → {c}"
+        );
+    }
+    let a3 = assessable("iso27701-2025", "A.3.");
+    assert_eq!(a3.len(), 29);
+    for id in &a3 {
+        let to: Vec<&str> = s
+            .mappings()
+            .iter()
+            .filter(|m| m.from.as_str() == *id)
+            .map(|m| m.to.as_str())
+            .collect();
+        assert_eq!(to.len(), 1, "{id}");
+        assert_eq!(
+            pims.requirement(id).unwrap().title,
+            isms.requirement(to[0]).unwrap().title,
+            "{id} → {}",
+            to[0]
+        );
+    }
+    let to_of = |f: &str| {
+        s.mappings()
+            .iter()
+            .find(|m| m.from.as_str() == f)
+            .map(|m| m.to.as_str())
+    };
+    assert_eq!(to_of("A.3.11"), Some("A.5.24"));
+    assert_eq!(to_of("A.3.31"), Some("A.8.33"));
+}
+
+/// 27701:2025 → GDPR covers every table A.1 and A.2 control and every table A.3 control,
+/// and keeps the relationships of the 2019 set for the carried-over controls.
+#[test]
+fn iso27701_2025_maps_to_gdpr_like_2019() {
+    let s = set("iso27701-2025--gdpr-2016");
+    assert_eq!(s.meta.provenance, ProvenanceKind::Curated);
+    let mapped = sources("iso27701-2025--gdpr-2016");
+    for prefix in ["A.1.", "A.2.", "A.3."] {
+        let annex = assessable("iso27701-2025", prefix);
+        assert!(
+            annex.is_subset(&mapped),
+            "{prefix}: {:?}",
+            annex.difference(&mapped)
+        );
+    }
+    let kinds: BTreeSet<Relationship> = s.mappings().iter().map(|m| m.relationship).collect();
+    assert!(kinds.len() >= 3, "typed: {kinds:?}");
+    let old = set("iso27701-2019--gdpr-2016");
+    let pair = |s: &crosswalk_core::mapping::MappingSet, f: &str, t: &str| {
+        s.mappings()
+            .iter()
+            .find(|m| m.from.as_str() == f && m.to.as_str() == t)
+            .map(|m| m.relationship)
+    };
+    for (o, n, art) in [
+        ("A.7.2.1", "A.1.2.2", "Art.5"),
+        ("A.7.2.5", "A.1.2.6", "Art.35"),
+        ("A.7.3.10", "A.1.3.11", "Art.22"),
+        ("A.7.5.1", "A.1.5.2", "Art.46"),
+        ("B.8.2.2", "A.2.2.3", "Art.29"),
+        ("B.8.5.8", "A.2.5.9", "Art.28"),
+    ] {
+        assert!(pair(old, o, art).is_some(), "{o} → {art}");
+        assert_eq!(pair(s, n, art), pair(old, o, art), "{n} → {art}");
+    }
+    assert!(
+        pair(s, "A.3.12", "Art.33").is_some(),
+        "breach response → Art. 33"
+    );
+}
+
+/// With the 27701:2025 sets, ISO 27001:2022 covers part of ISO 27701:2025 and the reverse,
+/// directly; SOC 2 reaches it only by inference through ISO 27001:2022.
+#[test]
+fn overlap_with_iso27701_2025_is_no_longer_zero() {
+    let lib = &builtin().library;
+    let graph = Graph::new(lib);
+    let idx = |f: &str| lib.index_of(framework(f).id()).unwrap() as u32;
+    let (pims, isms, soc2) = (idx("iso27701-2025"), idx("iso27001-2022"), idx("soc2"));
+    let direct = Reach {
+        max_depth: 1,
+        include_related: true,
+    };
+    let o = graph.overlap(lib, pims, isms, direct);
+    assert_eq!(
+        o.total,
+        78 + 30,
+        "78 Annex A controls and 30 assessable clauses"
+    );
+    assert_eq!(o.full + o.partial + o.none, o.total);
+    assert!(o.full + o.partial >= 29 + 30, "{o:?}");
+    let back = graph.overlap(lib, isms, pims, direct);
+    assert!(back.full + back.partial >= 29 + 20, "{back:?}");
+    let inferred = graph.overlap(lib, soc2, pims, Reach::default());
+    assert!(inferred.full + inferred.partial > 0, "{inferred:?}");
+    let from_2019 = graph.overlap(lib, idx("iso27701-2019"), pims, direct);
+    assert!(
+        from_2019.full >= 49,
+        "carried-over controls count as full: {from_2019:?}"
+    );
+}
