@@ -1,5 +1,5 @@
 //! The demo: a realistic sample program — a SaaS company with a SOC 2 Type 2 under
-//! way, adding ISO/IEC 27001:2022 and then ISO/IEC 27701 — built through the same store
+//! way, adding ISO/IEC 27001:2022 and then ISO/IEC 27701:2025 — built through the same store
 //! and crosswalk paths a real program uses; and synthetic programs of any size for
 //! benchmarks.
 
@@ -475,8 +475,8 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
             Date::new(year + 1, 12, 15).ok(),
         ),
         (
-            "iso27701-2019",
-            "Then ISO/IEC 27701:2019 (privacy extension)",
+            "iso27701-2025",
+            "Then ISO/IEC 27701:2025 (privacy information management)",
             Date::new(year + 2, 3, 31).ok(),
         ),
     ] {
@@ -489,6 +489,19 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
         })?;
         added.push((label.to_owned(), a));
     }
+    // The privacy control serves ISO/IEC 27701 directly: the owner links it by hand.
+    let pims = fw("iso27701-2025")?;
+    let mut privacy = Vec::new();
+    for r in ["A.1.2.9", "A.1.3.3", "A.1.3.4"] {
+        privacy.push(Change::Link(ControlLink::manual(
+            "PRV-01",
+            (pims.clone(), req(r)?),
+            Coverage::Full,
+            OWNER,
+            today,
+        )));
+    }
+    session.store().apply(&privacy)?;
     // The reviewer's pass over the ISO/IEC 27001 proposals: curated mappings that do not
     // fit what a control does are rejected, inferred ones that do are accepted one by
     // one; the other inferred proposals wait.

@@ -155,6 +155,22 @@ fn the_soa_is_a_controlled_document_for_every_annex() {
         [("0.9", "draft"), ("1.0", "approved")]
     );
 
+    // ISO/IEC 27701:2025 Annex A, as the demo runs it: 78 controls, the privacy control's
+    // manual links listed.
+    let rows = export_sheet(
+        &db,
+        dir.path(),
+        "soa",
+        "iso27701",
+        "Statement of Applicability",
+    );
+    let body = check_sheet(&rows, 78, "iso27701-2025");
+    assert_eq!(body[0][0], "A.1.2.2");
+    assert_eq!(body[77][0], "A.3.31");
+    let notice = body.iter().find(|r| r[0] == "A.1.3.4").unwrap();
+    assert!(notice[6].contains("PRV-01"), "{notice:?}");
+    assert_eq!(notice[5], "Not implemented", "PRV-01 has not started");
+
     // ISO/IEC 42001 Annex A: 38 controls; no document recorded yet, and it says so.
     let rows = export_sheet(
         &db,
@@ -265,4 +281,24 @@ fn inclusion_reasons_and_planned_dates_are_checked() {
         &["assess", "set", "iso27001:A.5.7", "--planned", "someday"],
     );
     assert!(err.contains("--planned"), "{err}");
+}
+
+#[test]
+fn iso27701_2025_lists_its_annex_a_controls_by_their_published_ids() {
+    let fw = super::json(&["frameworks", "show", "iso27701-2025", "--json"]);
+    let controls: Vec<&str> = fw["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["assessable"] == true && r["id"].as_str().unwrap().starts_with("A."))
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(controls.len(), 78);
+    let table = |t: &str| controls.iter().filter(|c| c.starts_with(t)).count();
+    assert_eq!((table("A.1."), table("A.2."), table("A.3.")), (31, 18, 29));
+    for id in [
+        "A.1.2.2", "A.1.5.5", "A.2.2.2", "A.2.5.9", "A.3.3", "A.3.31",
+    ] {
+        assert!(controls.contains(&id), "{id}");
+    }
 }
