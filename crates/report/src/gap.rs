@@ -3,7 +3,9 @@
 //! Markdown, HTML or PDF.
 
 use crosswalk_core::library::Library;
-use crosswalk_core::program::{Evaluation, FrameworkStatus, Freshness, Gap, Program, RESULT_RULE};
+use crosswalk_core::program::{
+    Evaluation, FrameworkStatus, Freshness, Gap, LinkState, Program, RESULT_RULE,
+};
 
 use crate::ReportError;
 use crate::doc::{self, Block};
@@ -69,8 +71,54 @@ pub fn render(title: &str, blocks: &[Block], format: ReportFormat) -> Vec<u8> {
     }
 }
 
-/// The gap report as blocks: readiness (chart and table) with the rule, readiness by
-/// domain, the 40 highest-ranked gaps, stale evidence and overdue policies.
+/// Links per framework in scope, by origin and review state: what counts and what waits.
+fn links(lib: &Library, eval: &Evaluation<'_>) -> Vec<Block> {
+    let program = eval.program();
+    let mut rows = Vec::new();
+    let mut waiting = 0;
+    for (index, _) in &eval.frameworks {
+        let fw = &lib.frameworks()[*index];
+        // manual, direct accepted, tool or inferred accepted, proposed, rejected
+        let mut n = [0usize; 5];
+        for l in program.links.iter().filter(|l| &l.framework == fw.id()) {
+            let slot = match (l.state, l.origin.label()) {
+                (LinkState::Accepted, "manual") => 0,
+                (LinkState::Accepted, "official" | "curated") => 1,
+                (LinkState::Accepted, _) => 2,
+                (LinkState::Proposed, _) => 3,
+                (LinkState::Rejected, _) => 4,
+            };
+            n[slot] += 1;
+        }
+        waiting += n[3];
+        let mut row = vec![fw.meta.name.clone()];
+        row.extend(n.iter().map(ToString::to_string));
+        rows.push(row);
+    }
+    vec![
+        Block::Heading("Control links and their review".into()),
+        Block::Para(format!(
+            "Only accepted links count. {waiting} crosswalk proposals await review (`crosswalk links list --state proposed`); rejected links are kept so they are not proposed again."
+        )),
+        Block::Table {
+            headers: [
+                "Framework",
+                "Manual #",
+                "Official or curated, accepted #",
+                "Tool or inferred, accepted #",
+                "Proposed #",
+                "Rejected #",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            widths: vec![3.0, 1.0, 1.6, 1.6, 1.1, 1.1],
+            rows,
+        },
+    ]
+}
+
+/// The gap report as blocks: readiness (chart and table) with the rule, links by review
+/// state, readiness by domain, the 40 highest-ranked gaps, stale evidence and overdue policies.
 pub fn blocks(
     lib: &Library,
     eval: &Evaluation<'_>,
@@ -120,6 +168,7 @@ pub fn blocks(
         },
         Block::Para(RESULT_RULE.into()),
     ];
+    b.extend(links(lib, eval));
     for (index, _) in &eval.frameworks {
         let fw = &lib.frameworks()[*index];
         b.push(Block::Heading(format!("{} by domain", fw.meta.name)));

@@ -393,6 +393,18 @@ fn exports_auditors_take() {
     let text = std::fs::read_to_string(&md).unwrap();
     assert!(text.starts_with("# Gap report: Northwind Analytics"));
     assert!(text.contains("| SOC 2") && text.contains("## Gaps"));
+    // The links section counts what waits for review, as `links list` does.
+    let proposed = run_json(db, &["links", "list", "--state", "proposed", "--json"])
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(proposed > 0);
+    assert!(
+        text.contains(&format!(
+            "Only accepted links count. {proposed} crosswalk proposals await review"
+        )),
+        "{text}"
+    );
     let html = dir.path().join("gaps.html");
     run_ok(db, &["export", "report", "-o", html.to_str().unwrap()]);
     let page = std::fs::read_to_string(&html).unwrap();
