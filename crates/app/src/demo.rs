@@ -10,6 +10,7 @@ use crosswalk_core::program::{
     Assessment, Control, ControlLink, ControlStatus, Evaluation, Evidence, Inclusion, LinkState,
     Outcome, ProgramInfo,
 };
+use crosswalk_core::risk::{Acceptance, Action, Rating, Risk, Treatment};
 use crosswalk_store::Change;
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -391,6 +392,331 @@ fn review(
     Ok(())
 }
 
+/// The demo's risks: title, scope, owner, inherent (likelihood, impact), current,
+/// target, treatment, controls, an acceptance's lapse in days (retained risks), and a
+/// treatment-plan action with its due date in days.
+type SampleRisk = (
+    &'static str,
+    &'static str,
+    &'static str,
+    (u8, u8),
+    Option<(u8, u8)>,
+    Option<(u8, u8)>,
+    Treatment,
+    &'static [&'static str],
+    Option<i64>,
+    Option<(&'static str, i64)>,
+);
+
+const RISKS: [SampleRisk; 21] = {
+    use Treatment::{Avoid, Modify, Retain, Share};
+    [
+        (
+            "Account takeover of staff SaaS and cloud accounts",
+            "Staff identities, AWS, SaaS admin consoles",
+            "CISO",
+            (4, 4),
+            Some((2, 4)),
+            Some((1, 4)),
+            Modify,
+            &["IAM-01", "IAM-03"],
+            None,
+            None,
+        ),
+        (
+            "Excess privilege left after role changes",
+            "Production and admin roles",
+            "IT lead",
+            (3, 4),
+            Some((2, 3)),
+            Some((2, 2)),
+            Modify,
+            &["IAM-02", "IAM-03", "GOV-04"],
+            None,
+            None,
+        ),
+        (
+            "Known vulnerability exploited on an internet-facing service",
+            "Public web app and API",
+            "Platform lead",
+            (4, 5),
+            Some((3, 4)),
+            Some((2, 4)),
+            Modify,
+            &["VUL-01", "NET-01"],
+            None,
+            Some(("Patch critical findings within 30 days on every server", 60)),
+        ),
+        (
+            "Ransomware or malware on an endpoint",
+            "Laptops",
+            "IT lead",
+            (3, 4),
+            Some((2, 3)),
+            None,
+            Modify,
+            &["END-01", "BCP-01"],
+            None,
+            None,
+        ),
+        (
+            "Customer data lost through failed backups",
+            "Production databases",
+            "Platform lead",
+            (2, 5),
+            Some((1, 4)),
+            None,
+            Modify,
+            &["BCP-01"],
+            None,
+            None,
+        ),
+        (
+            "Cloud region outage takes the service down",
+            "AWS production region",
+            "Platform lead",
+            (3, 4),
+            Some((2, 3)),
+            None,
+            Modify,
+            &["BCP-01", "CAP-01"],
+            None,
+            None,
+        ),
+        (
+            "Denial of service on the public API",
+            "Public API",
+            "Platform lead",
+            (3, 3),
+            Some((2, 2)),
+            None,
+            Modify,
+            &["NET-01", "CAP-01"],
+            None,
+            None,
+        ),
+        (
+            "Breach detected late or not at all",
+            "Logs and alerting",
+            "Security lead",
+            (3, 4),
+            Some((2, 3)),
+            None,
+            Modify,
+            &["LOG-01", "INC-01"],
+            None,
+            None,
+        ),
+        (
+            "Breach at a sub-processor exposes customer data",
+            "Sub-processors",
+            "Procurement",
+            (3, 4),
+            Some((2, 4)),
+            None,
+            Modify,
+            &["VEN-01"],
+            None,
+            None,
+        ),
+        (
+            "Unauthorised or faulty change reaches production",
+            "CI/CD pipeline",
+            "Engineering lead",
+            (3, 4),
+            Some((1, 3)),
+            None,
+            Modify,
+            &["CHG-01"],
+            None,
+            None,
+        ),
+        (
+            "Secrets leaked in source code",
+            "Code repositories",
+            "Engineering lead",
+            (3, 4),
+            Some((2, 3)),
+            Some((1, 3)),
+            Modify,
+            &["CHG-01"],
+            None,
+            Some(("Add secret scanning to CI", 45)),
+        ),
+        (
+            "Confidential customer data disclosed through misclassification",
+            "Data pipeline exports",
+            "Security lead",
+            (3, 4),
+            Some((3, 3)),
+            Some((2, 3)),
+            Modify,
+            &["CON-01"],
+            None,
+            Some((
+                "Finish classifying and encrypting the analytics exports",
+                90,
+            )),
+        ),
+        (
+            "Staff fall for phishing",
+            "All staff",
+            "People lead",
+            (4, 3),
+            Some((2, 3)),
+            None,
+            Modify,
+            &["HR-02", "IAM-01"],
+            None,
+            None,
+        ),
+        (
+            "Hire with an undisclosed history of misconduct",
+            "New hires",
+            "People lead",
+            (2, 4),
+            Some((1, 4)),
+            None,
+            Modify,
+            &["HR-01"],
+            None,
+            None,
+        ),
+        (
+            "Control failures unnoticed between audits",
+            "The ISMS",
+            "Compliance lead",
+            (3, 3),
+            Some((3, 3)),
+            Some((2, 2)),
+            Modify,
+            &["MON-01", "GOV-03"],
+            None,
+            Some(("Run the first internal audit cycle", 120)),
+        ),
+        (
+            "Unknown threats to the SaaS stack",
+            "Platform",
+            "Security lead",
+            (3, 3),
+            Some((3, 3)),
+            Some((2, 3)),
+            Modify,
+            &["VUL-01"],
+            None,
+            Some(("Subscribe to a threat intelligence feed", 120)),
+        ),
+        (
+            "Personal data processed without a current privacy notice",
+            "Customer and marketing personal data",
+            "Legal",
+            (3, 4),
+            None,
+            Some((1, 3)),
+            Modify,
+            &["PRV-01"],
+            None,
+            Some(("Publish the privacy notice and records of processing", 90)),
+        ),
+        (
+            "Laptop stolen from the office",
+            "Office",
+            "Facilities",
+            (2, 2),
+            None,
+            None,
+            Retain,
+            &["PHY-01", "END-01"],
+            Some(365),
+            None,
+        ),
+        (
+            "Key engineer leaves with undocumented knowledge",
+            "Platform team",
+            "CTO",
+            (3, 3),
+            None,
+            None,
+            Retain,
+            &[],
+            Some(180),
+            None,
+        ),
+        (
+            "Customer data kept on office premises",
+            "Office network",
+            "CISO",
+            (2, 4),
+            None,
+            None,
+            Avoid,
+            &[],
+            None,
+            None,
+        ),
+        (
+            "Financial loss from a major breach",
+            "The company",
+            "CFO",
+            (2, 5),
+            None,
+            None,
+            Share,
+            &[],
+            None,
+            None,
+        ),
+    ]
+};
+
+/// The demo's risk register as changes, dated from `today`.
+fn demo_risks(today: Date) -> Result<Vec<Change>> {
+    let rating = |(likelihood, impact): (u8, u8)| Rating { likelihood, impact };
+    let days = |n: i64| today.checked_add(n.days()).map_err(|e| invalid!("{e}"));
+    let mut out = Vec::new();
+    for (n, (title, scope, owner, inherent, current, target, treatment, controls, lapse, action)) in
+        RISKS.iter().enumerate()
+    {
+        out.push(Change::SetRisk(Risk {
+            id: format!("R-{}", n + 1),
+            title: (*title).into(),
+            scope: (*scope).into(),
+            threat: String::new(),
+            vulnerability: String::new(),
+            owner: (*owner).into(),
+            category: "Information security".into(),
+            inherent: rating(*inherent),
+            current: current.map(rating),
+            target: target.map(rating),
+            treatment: *treatment,
+            controls: controls.iter().map(|c| (*c).to_owned()).collect(),
+            acceptance: match lapse {
+                Some(d) => Some(Acceptance {
+                    by: if *treatment == Treatment::Retain && inherent.0 + inherent.1 > 5 {
+                        "CEO".into()
+                    } else {
+                        (*owner).into()
+                    },
+                    on: today,
+                    until: Some(days(*d)?),
+                }),
+                None => None,
+            },
+            actions: match action {
+                Some((t, d)) => vec![Action {
+                    title: (*t).into(),
+                    owner: (*owner).into(),
+                    due: Some(days(*d)?),
+                    done: false,
+                }],
+                None => Vec::new(),
+            },
+            review: Some(days(365)?),
+        }));
+    }
+    Ok(out)
+}
+
 /// Who made the demo's own links (the program owner).
 const OWNER: &str = "Demo Program Owner";
 
@@ -549,105 +875,112 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
         };
     use Inclusion::{Business, Contractual, Legal, RiskTreatment};
     let planned = Date::new(year + 1, 3, 31).ok();
-    // Every other applicable Annex A control was selected in the risk treatment plan.
-    let named = [
-        "A.5.15", "A.5.16", "A.5.18", "A.5.19", "A.5.23", "A.5.24", "A.5.31", "A.5.34", "A.5.7",
-        "A.8.13", "A.8.24", "A.8.8", "A.8.30", "A.7.5",
-    ];
-    let annex: Vec<String> = session
-        .catalog
-        .library
-        .resolve("iso27001-2022")
-        .map(|f| {
-            f.requirements()
-                .iter()
-                .filter(|r| {
-                    r.assessable
-                        && r.id.as_str().starts_with("A.")
-                        && !named.contains(&r.id.as_str())
-                })
-                .map(|r| r.id.to_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut selected = Vec::new();
-    for r in &annex {
-        selected.push(include(
-            r,
-            &[RiskTreatment],
-            "Selected in the risk treatment plan (RSK-01).",
+    // The risk register: the risks behind most Annex A inclusions.
+    session.store().apply(&demo_risks(today)?)?;
+    // Reasons beyond the risks the register cites by itself.
+    let reasons: [(&str, &[Inclusion], &str, Option<Date>); 16] = [
+        (
+            "A.5.1",
+            &[Business],
+            "The policy set is the basis of the ISMS; customers review it.",
             None,
-        )?);
-    }
-    session.store().apply(&selected)?;
-    session.store().apply(&[
-        include(
+        ),
+        (
+            "A.5.4",
+            &[Business],
+            "Management direction the ISMS depends on.",
+            None,
+        ),
+        (
+            "A.5.5",
+            &[Legal],
+            "Regulators and the data protection authority must be reachable.",
+            None,
+        ),
+        (
+            "A.5.32",
+            &[Legal],
+            "Licences of the software and data we use.",
+            None,
+        ),
+        (
+            "A.6.2",
+            &[Legal, Contractual],
+            "Employment contracts and confidentiality terms.",
+            None,
+        ),
+        (
+            "A.6.6",
+            &[Contractual],
+            "Confidentiality agreements with staff and contractors.",
+            None,
+        ),
+        (
             "A.5.15",
-            &[RiskTreatment, Contractual],
-            "Risk R-03 (account takeover); customer contracts require SSO and MFA.",
+            &[Contractual],
+            "Customer contracts require SSO and MFA.",
             None,
-        )?,
-        include(
-            "A.5.16",
-            &[RiskTreatment],
-            "Risk R-03 (account takeover).",
-            None,
-        )?,
-        include(
+        ),
+        (
             "A.5.18",
-            &[RiskTreatment, Contractual],
-            "Risk R-04 (excess privilege); customer security addendum.",
+            &[Contractual],
+            "The customer security addendum requires quarterly access reviews.",
             None,
-        )?,
-        include(
+        ),
+        (
             "A.5.19",
             &[Contractual],
             "Customer contracts require vendor due diligence.",
             None,
-        )?,
-        include(
+        ),
+        (
             "A.5.23",
-            &[RiskTreatment],
+            &[Business],
             "The platform runs on a public cloud provider.",
             None,
-        )?,
-        include(
+        ),
+        (
             "A.5.24",
-            &[RiskTreatment, Legal],
-            "Risk R-07 (delayed breach response); GDPR Art. 33 notification in 72 hours.",
+            &[Legal],
+            "GDPR Art. 33: personal data breaches notified within 72 hours.",
             None,
-        )?,
-        include(
+        ),
+        (
             "A.5.31",
             &[Legal],
             "GDPR and customer-facing privacy law.",
             None,
-        )?,
-        include(
+        ),
+        (
             "A.5.34",
             &[Legal, Contractual],
             "GDPR; data processing agreements with customers.",
             None,
-        )?,
-        include(
+        ),
+        (
             "A.5.7",
             &[RiskTreatment],
-            "Risk R-09 (unknown threats to the SaaS stack); threat feed subscription planned.",
+            "A threat feed subscription is planned.",
             planned,
-        )?,
-        include(
+        ),
+        (
             "A.8.13",
-            &[RiskTreatment, Business],
-            "Risk R-05 (data loss); availability commitment to customers.",
+            &[Business],
+            "Availability commitment to customers.",
             None,
-        )?,
-        include(
+        ),
+        (
             "A.8.24",
-            &[RiskTreatment, Contractual],
-            "Risk R-06 (data disclosure); encryption commitments in contracts.",
+            &[Contractual],
+            "Encryption commitments in customer contracts.",
             None,
-        )?,
-    ])?;
+        ),
+    ];
+    let mut recorded = Vec::new();
+    for (r, why, text, when) in reasons {
+        recorded.push(include(r, why, text, when)?);
+    }
+    session.store().apply(&recorded)?;
     session
         .store()
         .apply(&[

@@ -94,6 +94,21 @@ impl Session<'_> {
         })
     }
 
+    /// The risk register, treatment plan and matrix (XLSX).
+    ///
+    /// # Errors
+    /// No program, a store failure.
+    pub fn export_risks(&mut self) -> Result<Document> {
+        let program = self.program()?;
+        let fresh = Freshness::new(&program, self.clock.today);
+        let (bytes, n) = crosswalk_report::xlsx::risks(&program, &fresh)?;
+        Ok(Document {
+            kind: "risks",
+            bytes,
+            what: format!("the risk register ({n} risks)"),
+        })
+    }
+
     /// The control matrix (XLSX).
     ///
     /// # Errors

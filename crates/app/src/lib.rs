@@ -9,6 +9,7 @@ pub mod export;
 pub mod links;
 pub mod oscal;
 pub mod program;
+pub mod risk;
 pub mod standards;
 
 use jiff::Timestamp;

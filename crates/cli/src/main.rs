@@ -164,6 +164,11 @@ pub enum Command {
         #[command(subcommand)]
         command: EvidenceCommand,
     },
+    /// The risk register: the matrix, risks, their treatment and acceptance.
+    Risk {
+        #[command(subcommand)]
+        command: RiskCommand,
+    },
     /// Policy documents: versions, approval, review dates.
     Policy {
         #[command(subcommand)]
@@ -456,6 +461,106 @@ pub enum LinksCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum RiskCommand {
+    /// The risk register: [{id, title, owner, likelihood, impact, level, treatment,
+    /// controls, residual, …}] with --json.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One risk, with its treatment's effectiveness today.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a risk, rated on the matrix (levels by number or name).
+    Add(Box<RiskArgs>),
+    /// Change a risk's fields; the history keeps every version.
+    Update {
+        #[arg(value_name = "ID")]
+        risk: String,
+        #[command(flatten)]
+        args: Box<RiskArgs>,
+    },
+    /// The risk matrix: show it, or import one.
+    Matrix {
+        #[command(subcommand)]
+        command: MatrixCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MatrixCommand {
+    /// The matrix in force (by default 5 × 5, Low acceptable).
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a matrix: `ciso-assistant FILE.yaml` (a CISO Assistant risk-matrix library).
+    Import {
+        #[arg(value_parser = ["ciso-assistant"])]
+        format: String,
+        file: PathBuf,
+        /// The highest risk level that may be retained without treatment (default the
+        /// lowest).
+        #[arg(long)]
+        acceptable: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RiskArgs {
+    /// With `add`: an id of your own (default R-<n>).
+    #[arg(long)]
+    pub id: Option<String>,
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Inherent likelihood and impact: a level number (1 = lowest) or name.
+    #[arg(long)]
+    pub likelihood: Option<String>,
+    #[arg(long)]
+    pub impact: Option<String>,
+    /// Residual rating today and target once treated: LIKELIHOOD,IMPACT.
+    #[arg(long, value_name = "L,I")]
+    pub current: Option<String>,
+    #[arg(long, value_name = "L,I")]
+    pub target: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// modify (through --control), retain (with --accepted-by), avoid or share.
+    #[arg(long)]
+    pub treatment: Option<String>,
+    /// Controls that treat it (repeatable; replaces the list on update).
+    #[arg(long = "control")]
+    pub controls: Vec<String>,
+    /// The risk owner accepting the residual risk (today), until --accepted-until.
+    #[arg(long)]
+    pub accepted_by: Option<String>,
+    #[arg(long)]
+    pub accepted_until: Option<String>,
+    /// Assets, processes or AI systems concerned.
+    #[arg(long)]
+    pub scope: Option<String>,
+    #[arg(long)]
+    pub threat: Option<String>,
+    #[arg(long)]
+    pub vulnerability: Option<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Next review date.
+    #[arg(long)]
+    pub review: Option<String>,
+    /// A treatment-plan action: "TITLE|OWNER|YYYY-MM-DD" (repeatable).
+    #[arg(long = "action")]
+    pub actions: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct LinkFilterArgs {
     /// Only links to this framework (short id or edition id).
@@ -547,6 +652,11 @@ pub enum ProgramExport {
         #[arg(long)]
         framework: String,
         #[arg(short, long, value_name = "FILE.{xlsx,pdf}")]
+        output: PathBuf,
+    },
+    /// The risk register and treatment plan (XLSX).
+    Risks {
+        #[arg(short, long, value_name = "FILE.xlsx")]
         output: PathBuf,
     },
     /// Control matrix (XLSX): criterion, control, owner, evidence, test, result.
@@ -766,5 +876,16 @@ fn main() -> ExitCode {
             eprintln!("error: {}", commands::terminal_safe(&format!("{e:#}")));
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every command's flags are consistent (unique names, valid defaults), checked by clap
+    /// for the whole tree at once rather than when a command first runs.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }

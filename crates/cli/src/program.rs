@@ -10,6 +10,7 @@ use crosswalk_app::program::{
     AddFramework, AssessInput, ControlImport, EvidenceSource, NewControl, NewEvidence, PlanOptions,
     Session, StatusReport, date,
 };
+use crosswalk_app::risk::RiskInput;
 use crosswalk_core::ids::FrameworkId;
 use crosswalk_core::program::{
     FrameworkStatus, LinkState, Policy, ProgramInfo, RESULT_RULE, Target,
@@ -22,7 +23,8 @@ use crate::commands::{emit, emit_json, read_input, write_file};
 use crate::text;
 use crate::{
     AssessCommand, Command, ControlCommand, EvidenceCommand, ExportCommand, LinkFilterArgs,
-    LinksCommand, OscalCommand, PolicyCommand, ProgramCommand, ProgramExport,
+    LinksCommand, MatrixCommand, OscalCommand, PolicyCommand, ProgramCommand, ProgramExport,
+    RiskArgs, RiskCommand,
 };
 
 /// Largest evidence file or maturity-scale file read (512 MiB).
@@ -245,6 +247,7 @@ pub fn run(
         Command::Program { command } => program(catalog, &mut s, command),
         Command::Control { command } => control(&mut s, command),
         Command::Links { command } => links(&mut s, command),
+        Command::Risk { command } => risk(&mut s, command),
         Command::Evidence { command } => evidence(&mut s, command),
         Command::Policy { command } => policy(&mut s, command),
         Command::Assess { command } => assess(&mut s, command),
@@ -560,6 +563,112 @@ fn links(s: &mut Session<'_>, command: LinksCommand) -> Result<()> {
     emit(&format!("{out}\n"))
 }
 
+fn risk(s: &mut Session<'_>, command: RiskCommand) -> Result<()> {
+    let (view, as_json) = match command {
+        RiskCommand::List { json } => {
+            let rows = s.risks()?;
+            return if json {
+                emit_json(&rows)
+            } else {
+                emit(&text::risks(&rows))
+            };
+        }
+        RiskCommand::Show { id, json } => (s.risk(&id)?, json),
+        RiskCommand::Add(a) => {
+            let json = a.json;
+            (s.add_risk(risk_input(*a)?)?, json)
+        }
+        RiskCommand::Update { risk, args } => {
+            if args.id.is_some() {
+                bail!("a risk keeps its id; --id goes with `risk add`");
+            }
+            let json = args.json;
+            (s.update_risk(&risk, risk_input(*args)?)?, json)
+        }
+        RiskCommand::Matrix {
+            command: MatrixCommand::Show { json },
+        } => {
+            let m = s.risk_matrix()?;
+            return if json {
+                emit_json(&m)
+            } else {
+                emit(&text::matrix_grid(&m))
+            };
+        }
+        RiskCommand::Matrix {
+            command:
+                MatrixCommand::Import {
+                    file,
+                    acceptable,
+                    json,
+                    ..
+                },
+        } => {
+            let text = String::from_utf8(read_input(&file, "risk matrix", 16 << 20)?)
+                .map_err(|_| anyhow!("{}: not UTF-8 text", file.display()))?;
+            let m =
+                s.import_risk_matrix(&file.display().to_string(), &text, acceptable.as_deref())?;
+            return if json {
+                emit_json(&m)
+            } else {
+                emit(&format!(
+                    "imported risk matrix {} ({})\n{}",
+                    m.id,
+                    m.name,
+                    text::matrix_grid(&m)
+                ))
+            };
+        }
+    };
+    if as_json {
+        emit_json(&view)
+    } else {
+        emit(&text::risks(std::slice::from_ref(&view)))
+    }
+}
+
+/// Flags into a risk request: `L,I` ratings, `TITLE|OWNER|DATE` actions, dates.
+fn risk_input(a: RiskArgs) -> Result<RiskInput> {
+    let pair = |v: Option<String>, flag: &str| -> Result<Option<(String, String)>> {
+        v.map(|v| {
+            v.split_once(',')
+                .map(|(l, i)| (l.trim().to_owned(), i.trim().to_owned()))
+                .ok_or_else(|| anyhow!("{flag} `{v}`: expected LIKELIHOOD,IMPACT, e.g. 2,3"))
+        })
+        .transpose()
+    };
+    let mut actions = Vec::new();
+    for x in &a.actions {
+        let mut parts = x.splitn(3, '|');
+        let title = parts.next().unwrap_or_default().trim().to_owned();
+        let owner = parts.next().unwrap_or_default().trim().to_owned();
+        let due = date(
+            parts.next().map(str::trim).filter(|d| !d.is_empty()),
+            "--action due date",
+        )?;
+        actions.push((title, owner, due));
+    }
+    Ok(RiskInput {
+        id: a.id,
+        title: a.title,
+        scope: a.scope,
+        threat: a.threat,
+        vulnerability: a.vulnerability,
+        owner: a.owner,
+        category: a.category,
+        likelihood: a.likelihood,
+        impact: a.impact,
+        current: pair(a.current, "--current")?,
+        target: pair(a.target, "--target")?,
+        treatment: a.treatment,
+        controls: (!a.controls.is_empty()).then_some(a.controls),
+        accepted_by: a.accepted_by,
+        accepted_until: date(a.accepted_until.as_deref(), "--accepted-until")?,
+        review: date(a.review.as_deref(), "--review")?,
+        actions,
+    })
+}
+
 fn evidence(s: &mut Session<'_>, command: EvidenceCommand) -> Result<()> {
     match command {
         EvidenceCommand::List { json: as_json } => listing(
@@ -819,6 +928,7 @@ fn export(s: &mut Session<'_>, what: ProgramExport, as_json: bool) -> Result<()>
             )
         }
         ProgramExport::Matrix { framework, output } => (s.export_matrix(&framework)?, output),
+        ProgramExport::Risks { output } => (s.export_risks()?, output),
         ProgramExport::Report { output } => {
             let ext = output.extension().and_then(|e| e.to_str()).unwrap_or("");
             (s.export_report(ReportFormat::from_extension(ext)?)?, output)

@@ -568,3 +568,62 @@ pub fn control(d: &crosswalk_app::links::ControlDetail) -> String {
 fn or_dash(s: &str) -> &str {
     if s.is_empty() { "—" } else { s }
 }
+
+/// The risk register as a table: id, title, owner, inherent level, treatment, residual,
+/// whether the treatment works, controls.
+pub fn risks(rows: &[crosswalk_app::risk::RiskView]) -> String {
+    if rows.is_empty() {
+        return "no risks yet: add one with `crosswalk risk add --title T --likelihood L --impact I`\n".into();
+    }
+    let mut t = table(Style::detect());
+    t.set_header([
+        "risk",
+        "title",
+        "owner",
+        "inherent",
+        "treatment",
+        "residual",
+        "treatment works",
+        "controls",
+    ]);
+    for r in rows {
+        let works = match &r.effectiveness {
+            crosswalk_core::risk::Effectiveness::Effective => "yes".to_owned(),
+            crosswalk_core::risk::Effectiveness::NotEffective { reasons } => {
+                format!("NO: {}", reasons.join("; "))
+            }
+        };
+        t.add_row([
+            r.id.clone(),
+            r.title.clone(),
+            r.owner.clone(),
+            format!("{} ({}×{})", r.level, r.likelihood, r.impact),
+            r.treatment.as_str().to_owned(),
+            format!(
+                "{}{}",
+                r.residual,
+                if r.acceptable { " (acceptable)" } else { "" }
+            ),
+            works,
+            r.controls.join(", "),
+        ]);
+    }
+    format!("{t}\n{} risk(s)\n", rows.len())
+}
+
+/// A matrix as a grid of risk levels, most likely first.
+pub fn matrix_grid(m: &crosswalk_app::risk::MatrixSummary) -> String {
+    let mut t = table(Style::detect());
+    let mut header = vec!["likelihood \\ impact".to_owned()];
+    header.extend(m.impact.iter().cloned());
+    t.set_header(header);
+    for (i, row) in m.grid.iter().enumerate().rev() {
+        let mut cells = vec![m.likelihood.get(i).cloned().unwrap_or_default()];
+        cells.extend(row.iter().cloned());
+        t.add_row(cells);
+    }
+    format!(
+        "{} ({} × {}, {} risk levels)\n{t}\nAcceptance criteria: a residual risk up to {} may be retained with its owner's acceptance; anything above is treated.\n",
+        m.name, m.likelihood_levels, m.impact_levels, m.risk_levels, m.acceptable
+    )
+}

@@ -13,4 +13,5 @@ pub mod mapping;
 pub mod plan;
 pub mod profile;
 pub mod program;
+pub mod risk;
 pub mod search;

@@ -552,9 +552,22 @@ pub struct Program {
     /// The maturity scale assessments use (empty: the default scale).
     #[serde(default)]
     pub maturity_scale: Vec<MaturityLevel>,
+    /// The risk register, in the order risks were added.
+    #[serde(default)]
+    pub risks: Vec<crate::risk::Risk>,
+    /// The risk matrix (none: [`crate::risk::default_matrix`]).
+    #[serde(default)]
+    pub risk_matrix: Option<crate::risk::RiskMatrix>,
 }
 
 impl Program {
+    /// The risk matrix in force.
+    pub fn risk_matrix(&self) -> crate::risk::RiskMatrix {
+        self.risk_matrix
+            .clone()
+            .unwrap_or_else(crate::risk::default_matrix)
+    }
+
     /// Whether evidence is current for every control it proves, each by its cadence (the
     /// rule of [`Freshness::current`]). Builds the control index each call: for many
     /// items, build one [`Freshness`] and ask it.

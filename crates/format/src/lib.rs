@@ -4,6 +4,7 @@
 
 pub mod input;
 mod recover;
+pub mod risk_matrix;
 
 use std::fmt;
 use std::ops::Range;

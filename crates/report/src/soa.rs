@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use crosswalk_core::framework::Framework;
 use crosswalk_core::program::{
-    Assessment, Freshness, Implementation, Outcome, Policy, Program, RequirementStatus,
+    Assessment, Freshness, Implementation, Inclusion, Outcome, Policy, Program, RequirementStatus,
 };
 use jiff::civil::Date;
 
@@ -41,7 +41,12 @@ const PDF_COLUMNS: usize = 9;
 pub const HISTORY_COLUMNS: [&str; 5] = ["Version", "Status", "Approved by", "Approved on", "Owner"];
 
 /// The rule the document states.
-pub const SOA_RULE: &str = "Implementing controls are the controls linked to the requirement by accepted links only: links a person made, and crosswalk proposals a person accepted; proposed and rejected links are not listed. Implementation status follows the requirement's result (an assessor's recorded result, else the one derived from the implementing controls' status and current evidence): compliant is implemented, partially compliant is partially implemented, otherwise planned when a date is recorded, else not implemented. Evidence is current until its valid-until date or, without one, for its control's cadence plus a margin; stale items are marked.";
+pub const SOA_RULE: &str = "Justification for inclusion cites the risks in the register that the implementing controls treat, then the reasons and words recorded with the assessment; an applicable control with none is flagged for review. Implementing controls are the controls linked to the requirement by accepted links only: links a person made, and crosswalk proposals a person accepted; proposed and rejected links are not listed. Implementation status follows the requirement's result (an assessor's recorded result, else the one derived from the implementing controls' status and current evidence): compliant is implemented, partially compliant is partially implemented, otherwise planned when a date is recorded, else not implemented. Evidence is current until its valid-until date or, without one, for its control's cadence plus a margin; stale items are marked.";
+
+/// The inclusion column of an applicable control that no risk, law, contract or business
+/// need is recorded for.
+pub const REVIEW: &str =
+    "Review: no risk, law, contract or business need recorded for this control";
 
 /// One annex control's line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,17 +248,46 @@ pub fn build<'p>(
         .filter(|a| &a.framework == fw.id())
         .map(|a| (a.requirement.as_str(), a))
         .collect();
+    let treats = crosswalk_core::risk::risks_by_control(&program.risks);
+    let order: HashMap<&str, usize> = program
+        .risks
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
     let mut rows = Vec::new();
     for s in soa_rows(statuses) {
         let a = assessed.get(s.requirement.as_str()).copied();
         let applicable = s.result != Outcome::NotApplicable;
         let words = a.map(|a| a.justification.trim()).unwrap_or_default();
         let (inclusion, exclusion) = if applicable {
-            let reasons: Vec<&str> = a
-                .map(|a| a.included_for.iter().map(|i| i.label()).collect())
-                .unwrap_or_default();
+            let mut cited: Vec<&crosswalk_core::risk::Risk> = Vec::new();
+            for c in &s.controls {
+                for r in treats.get(c.as_str()).map_or(&[][..], Vec::as_slice) {
+                    if !cited.iter().any(|x| x.id == r.id) {
+                        cited.push(r);
+                    }
+                }
+            }
+            cited.sort_by_key(|r| order.get(r.id.as_str()).copied().unwrap_or(usize::MAX));
+            let mut reasons: Vec<String> = Vec::new();
+            if !cited.is_empty() {
+                reasons.push(format!(
+                    "Risk treatment ({})",
+                    cited
+                        .iter()
+                        .map(|r| format!("{} {}", r.id, r.title))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ));
+            }
+            for i in a.map(|a| a.included_for.as_slice()).unwrap_or_default() {
+                if cited.is_empty() || *i != Inclusion::RiskTreatment {
+                    reasons.push(i.label().to_owned());
+                }
+            }
             let text = match (reasons.is_empty(), words.is_empty()) {
-                (true, true) => "Not recorded".to_owned(),
+                (true, true) => REVIEW.to_owned(),
                 (false, true) => reasons.join("; "),
                 (true, false) => words.to_owned(),
                 (false, false) => format!("{}: {words}", reasons.join("; ")),
@@ -370,8 +404,8 @@ pub fn blocks(doc: &Soa<'_>) -> Vec<Block> {
             count(&|r| r.status == "Not implemented"),
         ),
         format!(
-            "{} applicable controls have no recorded justification for inclusion",
-            count(&|r| r.applicable && r.inclusion == "Not recorded")
+            "{} applicable controls flagged for review: no risk, law, contract or business need is recorded for them",
+            count(&|r| r.applicable && r.inclusion == REVIEW)
         ),
     ]));
     out.push(Block::Para(format!("Rule: {SOA_RULE}")));

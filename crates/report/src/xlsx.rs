@@ -270,6 +270,148 @@ pub fn soa(doc: &crate::soa::Soa<'_>) -> Result<(Vec<u8>, usize), ReportError> {
     Ok((wb.save_to_buffer()?, doc.rows.len()))
 }
 
+/// The risk register as a workbook: sheet `Risk register` (one row per risk: ratings and
+/// levels, treatment, controls, whether the treatment works today, acceptance, review),
+/// `Treatment plan` (one row per action) and `Risk matrix` (the grid with the acceptance
+/// criteria). Returns the workbook and the number of risks.
+///
+/// # Errors
+/// When the workbook cannot be written.
+pub fn risks(program: &Program, fresh: &Freshness<'_>) -> Result<(Vec<u8>, usize), ReportError> {
+    use crosswalk_core::risk::{Effectiveness, Rating, effectiveness};
+    let m = program.risk_matrix();
+    let level = |r: Rating| {
+        format!(
+            "{} ({}×{})",
+            m.level_name(r).unwrap_or("?"),
+            r.likelihood,
+            r.impact
+        )
+    };
+    let mut wb = workbook();
+    let wrap = Format::new().set_text_wrap().set_border(FormatBorder::Thin);
+    let ws = sheet(
+        &mut wb,
+        "Risk register",
+        &[
+            ("Risk", 8.0),
+            ("Title", 36.0),
+            ("Scope", 24.0),
+            ("Threat", 28.0),
+            ("Vulnerability", 28.0),
+            ("Category", 14.0),
+            ("Owner", 14.0),
+            ("Inherent", 16.0),
+            ("Treatment", 11.0),
+            ("Controls", 18.0),
+            ("Current residual", 16.0),
+            ("Target residual", 16.0),
+            ("Within acceptance criteria", 12.0),
+            ("Treatment effective", 36.0),
+            ("Accepted by", 14.0),
+            ("Accepted on", 12.0),
+            ("Acceptance until", 12.0),
+            ("Next review", 12.0),
+        ],
+    )?;
+    for (i, r) in program.risks.iter().enumerate() {
+        let works = match effectiveness(r, program, fresh) {
+            Effectiveness::Effective => "Yes".to_owned(),
+            Effectiveness::NotEffective { reasons } => format!("No: {}", reasons.join("; ")),
+        };
+        let a = r.acceptance.as_ref();
+        write_row(
+            ws,
+            i + 1,
+            &[
+                r.id.clone(),
+                r.title.clone(),
+                r.scope.clone(),
+                r.threat.clone(),
+                r.vulnerability.clone(),
+                r.category.clone(),
+                r.owner.clone(),
+                level(r.inherent),
+                r.treatment.as_str().to_owned(),
+                r.controls.join(", "),
+                r.current.map(level).unwrap_or_default(),
+                r.target.map(level).unwrap_or_default(),
+                if m.acceptable(r.residual()) {
+                    "Yes"
+                } else {
+                    "No"
+                }
+                .into(),
+                works,
+                a.map(|a| a.by.clone()).unwrap_or_default(),
+                a.map(|a| a.on.to_string()).unwrap_or_default(),
+                a.and_then(|a| a.until)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                r.review.map(|d| d.to_string()).unwrap_or_default(),
+            ],
+            Some(&wrap),
+        )?;
+    }
+    let ws = sheet(
+        &mut wb,
+        "Treatment plan",
+        &[
+            ("Risk", 8.0),
+            ("Action", 50.0),
+            ("Owner", 16.0),
+            ("Due", 12.0),
+            ("Done", 8.0),
+        ],
+    )?;
+    let mut row = 1;
+    for r in &program.risks {
+        for a in &r.actions {
+            write_row(
+                ws,
+                row,
+                &[
+                    r.id.clone(),
+                    a.title.clone(),
+                    a.owner.clone(),
+                    a.due.map(|d| d.to_string()).unwrap_or_default(),
+                    if a.done { "Yes" } else { "No" }.into(),
+                ],
+                Some(&wrap),
+            )?;
+            row += 1;
+        }
+    }
+    let mut columns = vec![("Likelihood \\ impact".to_owned(), 18.0)];
+    columns.extend(m.impact.iter().map(|l| (l.name.clone(), 14.0)));
+    let named: Vec<(&str, f64)> = columns.iter().map(|(n, w)| (n.as_str(), *w)).collect();
+    let ws = sheet(&mut wb, "Risk matrix", &named)?;
+    for (i, cells) in m.grid.iter().enumerate().rev() {
+        let mut line = vec![
+            m.likelihood
+                .get(i)
+                .map(|l| l.name.clone())
+                .unwrap_or_default(),
+        ];
+        line.extend(
+            cells
+                .iter()
+                .map(|c| m.risk.get(*c).map(|l| l.name.clone()).unwrap_or_default()),
+        );
+        write_row(ws, m.grid.len() - i, &line, Some(&wrap))?;
+    }
+    write_row(
+        ws,
+        m.grid.len() + 2,
+        &[format!(
+            "Acceptance criteria: residual risk up to {} is acceptable.",
+            m.risk.get(m.acceptable).map_or("?", |l| l.name.as_str())
+        )],
+        None,
+    )?;
+    Ok((wb.save_to_buffer()?, program.risks.len()))
+}
+
 /// The SOC 2 control matrix: one row per criterion and linked control, with owner,
 /// frequency, status, coverage, evidence, a test procedure and the result. Returns the
 /// workbook and its row count.

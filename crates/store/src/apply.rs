@@ -270,6 +270,29 @@ fn review_links(
     Ok(())
 }
 
+/// A new risk id, `R-<n>`, past every number handed out or given by hand.
+fn next_risk_id(tx: &mut dyn Tx) -> Result<String, StoreError> {
+    let mut n = query_one(
+        tx,
+        "SELECT value FROM id_counter WHERE name = 'risk'",
+        &[],
+        |r| r.int(0),
+    )?
+    .ok_or_else(|| StoreError::Corrupt("the risk counter is missing".into()))?;
+    let id = loop {
+        n += 1;
+        let id = format!("R-{n}");
+        if !exists(tx, "SELECT 1 FROM risk WHERE id = $1", &[t(&id)])? {
+            break id;
+        }
+    };
+    tx.exec(
+        "UPDATE id_counter SET value = $1 WHERE name = 'risk'",
+        &[Val::Int(n)],
+    )?;
+    Ok(id)
+}
+
 /// What a change does, for error messages ("adding evidence `EV-3`: …").
 fn describe(change: &Change, evidence_id: &str) -> String {
     match change {
@@ -302,6 +325,9 @@ fn describe(change: &Change, evidence_id: &str) -> String {
         Change::SetPolicy(p) => format!("recording policy `{}` version {}", p.id, p.version),
         Change::Snapshot(s) => format!("recording the readiness snapshot of {}", s.taken_on),
         Change::SetMaturityScale(_) => "setting the maturity scale".into(),
+        Change::SetRisk(r) if r.id.is_empty() => format!("adding risk `{evidence_id}`"),
+        Change::SetRisk(r) => format!("recording risk `{}`", r.id),
+        Change::SetRiskMatrix(_) => "setting the risk matrix".into(),
     }
 }
 
@@ -545,6 +571,47 @@ fn apply_one(
             }
         }
         Change::Assess(a) => assess(tx, a)?,
+        Change::SetRisk(r) => {
+            let mut r = r.clone();
+            if r.id.is_empty() {
+                r.id = next_risk_id(tx)?;
+                ids.push(r.id.clone());
+            }
+            evidence_id.clone_from(&r.id);
+            let record = json(&r)?;
+            let n = tx.exec(
+                "UPDATE risk SET record = $1 WHERE id = $2",
+                &[record.clone(), t(&r.id)],
+            )?;
+            if n == 0 {
+                let pos = next_position(tx, "risk", "position")?;
+                tx.exec(
+                    "INSERT INTO risk (id, position, record) VALUES ($1, $2, $3)",
+                    &[t(&r.id), Val::Int(pos), record.clone()],
+                )?;
+                // Keep the counter past ids given by hand.
+                if let Some(n) = r.id.strip_prefix("R-").and_then(|d| d.parse::<i64>().ok()) {
+                    tx.exec(
+                        "UPDATE id_counter SET value = $1 WHERE name = 'risk' AND value < $1",
+                        &[Val::Int(n)],
+                    )?;
+                }
+            }
+            let seq = next_position(tx, "risk_history", "seq")?;
+            tx.exec(
+                "INSERT INTO risk_history (seq, risk, record) VALUES ($1, $2, $3)",
+                &[Val::Int(seq), t(&r.id), record],
+            )?;
+        }
+        Change::SetRiskMatrix(m) => {
+            tx.exec("DELETE FROM setting WHERE key = 'risk-matrix'", &[])?;
+            if let Some(m) = m {
+                tx.exec(
+                    "INSERT INTO setting (key, value) VALUES ('risk-matrix', $1)",
+                    &[json(m)?],
+                )?;
+            }
+        }
     }
     Ok(())
 }

@@ -33,6 +33,7 @@ use crosswalk_core::program::{
     Assessment, Control, ControlLink, ControlStatus, Evidence, InScope, LinkState, MaturityLevel,
     Policy, Program, ProgramInfo, Snapshot,
 };
+use crosswalk_core::risk::{Risk, RiskMatrix};
 use jiff::civil::Date;
 
 pub use crosswalk_core::evidence::{InvalidSha256, Sha256};
@@ -48,6 +49,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migration_4.sql")),
     (5, include_str!("migration_5.sql")),
     (6, include_str!("migration_6.sql")),
+    (7, include_str!("migration_7.sql")),
 ];
 
 /// What went wrong, in terms a user can act on.
@@ -134,6 +136,12 @@ pub enum Change {
     Snapshot(Snapshot),
     /// Sets the program's maturity scale (empty: back to the default).
     SetMaturityScale(Vec<MaturityLevel>),
+    /// Adds a risk or records a new version of it (the history keeps every version). An
+    /// empty id asks the store for `R-<n>` (a counter that never goes back), reported by
+    /// [`Store::apply_returning`].
+    SetRisk(Risk),
+    /// Sets the risk matrix (none: back to the default).
+    SetRiskMatrix(Option<RiskMatrix>),
 }
 
 /// What a committed [`Store::apply_returning`] did.

@@ -178,6 +178,13 @@ pub(crate) fn load(tx: &mut dyn Tx) -> Result<Program, StoreError> {
     p.assessments = assessments(tx)?;
     p.policies = policies(tx)?;
     p.maturity_scale = maturity_scale(tx)?;
+    p.risks = risks(tx)?;
+    p.risk_matrix = query_one(
+        tx,
+        "SELECT value FROM setting WHERE key = 'risk-matrix'",
+        &[],
+        |r| from_json(r.text(0)?),
+    )?;
     p.snapshots = snapshots(tx)?;
     Ok(p)
 }
@@ -211,6 +218,16 @@ pub(crate) fn scope(tx: &mut dyn Tx) -> Result<Vec<InScope>, StoreError> {
             Ok(())
         },
     )?;
+    Ok(out)
+}
+
+/// The risk register in the order risks were added.
+fn risks(tx: &mut dyn Tx) -> Result<Vec<crosswalk_core::risk::Risk>, StoreError> {
+    let mut out = Vec::new();
+    tx.query_each("SELECT record FROM risk ORDER BY position", &[], &mut |r| {
+        out.push(from_json(r.text(0)?)?);
+        Ok(())
+    })?;
     Ok(out)
 }
 

@@ -141,10 +141,17 @@ fn the_cli_reads_the_clock_once_and_stays_small() {
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
         reads += text.matches("Zoned::now").count() + text.matches("Timestamp::now").count();
-        lines += text.lines().count();
+        // `main.rs` declares the flags, which grow with every command by design; the rest
+        // is dispatch and terminal layout (1,977 lines with the risk register). A jump
+        // past this bound means a use case crept into the face (which cannot reach the
+        // store: the dependency table above keeps it out).
+        if !f.ends_with("main.rs") {
+            lines += text.lines().count();
+        }
     }
     assert_eq!(reads, 1, "the CLI reads the clock exactly once");
-    // Flags, dispatch and terminal layout grow with every command (2,547 lines with link
-    // review); a jump past this bound means a use case crept into the face.
-    assert!(lines < 2_800, "the CLI crate holds {lines} lines");
+    assert!(
+        lines < 2_200,
+        "the CLI's dispatch and layout hold {lines} lines"
+    );
 }

@@ -9,6 +9,7 @@ mod hostile;
 mod links;
 mod oscal;
 mod program;
+mod risk;
 mod soa;
 
 use std::process::{Command, Output};

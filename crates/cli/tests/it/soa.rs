@@ -79,10 +79,23 @@ fn the_soa_is_a_controlled_document_for_every_annex() {
         excluded[4].contains("no outsourced development"),
         "{excluded:?}"
     );
+    // Inclusion cites the risks the implementing controls treat, then recorded reasons.
     let included = row("A.5.15");
     assert!(
-        included[3].starts_with("Risk treatment; Contractual: "),
+        included[3].starts_with(
+            "Risk treatment (R-1 Account takeover of staff SaaS and cloud accounts; R-2 "
+        ) && included[3].ends_with("; Contractual: Customer contracts require SSO and MFA."),
         "{included:?}"
+    );
+    let risks = run_json(&db, &["risk", "list", "--json"]);
+    assert!(risks.as_array().unwrap().len() >= 20, "the demo's register");
+    assert!(
+        risks
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["effectiveness"]["state"] == "not-effective"),
+        "the demo shows a treatment that does not work"
     );
     assert!(
         row("A.5.7")[5].contains("complete by"),

@@ -6,6 +6,7 @@
 mod every_error;
 mod fuzz;
 mod input;
+mod risk_matrix;
 
 use crosswalk_format::{LibraryFile, parse_file};
 

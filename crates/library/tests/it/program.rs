@@ -78,6 +78,8 @@ fn program(controls: Vec<Control>, links: Vec<ControlLink>, evidence: Vec<Eviden
         policies: vec![],
         snapshots: vec![],
         maturity_scale: vec![],
+        risks: vec![],
+        risk_matrix: None,
     }
 }
 

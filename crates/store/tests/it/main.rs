@@ -387,6 +387,78 @@ fn conformance(backend: &str, new_db: &mut dyn FnMut() -> String) {
     assert_eq!(snaps[1].status[0].readiness, 0.5);
 
     link_review(backend, &mut fresh());
+    risk_register(backend, &mut fresh());
+}
+
+/// Risks round-trip in order, get generated ids past hand-given ones, keep their place
+/// when a new version is recorded; the matrix is set and reset.
+fn risk_register(backend: &str, s: &mut Box<dyn Store>) {
+    use crosswalk_core::risk::{Acceptance, Rating, Risk, Treatment, default_matrix};
+    let risk = |id: &str, title: &str| Risk {
+        id: id.into(),
+        title: title.into(),
+        scope: "Production".into(),
+        threat: String::new(),
+        vulnerability: String::new(),
+        owner: "CISO".into(),
+        category: "Security".into(),
+        inherent: Rating {
+            likelihood: 4,
+            impact: 4,
+        },
+        current: Some(Rating {
+            likelihood: 2,
+            impact: 4,
+        }),
+        target: None,
+        treatment: Treatment::Retain,
+        controls: vec![],
+        acceptance: Some(Acceptance {
+            by: "CEO".into(),
+            on: date(2026, 11, 1),
+            until: Some(date(2027, 11, 1)),
+        }),
+        actions: vec![],
+        review: None,
+    };
+    let applied = s
+        .apply_returning(&[
+            Change::SetRisk(risk("", "Account takeover")),
+            Change::SetRisk(risk("R-7", "Data loss")),
+            Change::SetRisk(risk("", "Supplier breach")),
+        ])
+        .unwrap();
+    assert_eq!(applied.ids, ["R-1", "R-8"], "{backend}");
+    s.apply(&[Change::SetRisk(Risk {
+        title: "Account takeover by phishing".into(),
+        ..risk("R-1", "")
+    })])
+    .unwrap();
+    let p = s.load().unwrap();
+    assert_eq!(
+        p.risks
+            .iter()
+            .map(|r| (r.id.as_str(), r.title.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("R-1", "Account takeover by phishing"),
+            ("R-7", "Data loss"),
+            ("R-8", "Supplier breach")
+        ],
+        "{backend}"
+    );
+    assert_eq!(
+        p.risks[1],
+        risk("R-7", "Data loss"),
+        "{backend}: round trip"
+    );
+    assert!(p.risk_matrix.is_none());
+    let mut m = default_matrix();
+    m.name = "Ours".into();
+    s.apply(&[Change::SetRiskMatrix(Some(m.clone()))]).unwrap();
+    assert_eq!(s.load().unwrap().risk_matrix, Some(m), "{backend}");
+    s.apply(&[Change::SetRiskMatrix(None)]).unwrap();
+    assert!(s.load().unwrap().risk_matrix.is_none(), "{backend}");
 }
 
 /// Link numbers, the rule that a proposal never replaces a link, review and unlinking.
@@ -745,5 +817,5 @@ fn sqlite_database_at_version_1_is_upgraded_in_place() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7]);
 }

@@ -1,0 +1,354 @@
+//! The risk register end to end, on SQLite and PostgreSQL: matrices imported from CISO
+//! Assistant, risks checked as they are added, treatments judged against the controls'
+//! evidence, the SoA citing the risks, the register exported.
+
+use super::program::{export_sheet, run_err, run_json, run_ok};
+use super::with_postgres;
+
+/// A program with one operating control, linked to ISO/IEC 27001 A.5.15, and evidence
+/// that went stale yesterday.
+fn program(db: &str) {
+    run_ok(db, &["init", "--organization", "Acme"]);
+    run_ok(db, &["program", "add", "iso27001"]);
+    run_ok(
+        db,
+        &[
+            "control",
+            "add",
+            "IAM-1",
+            "--title",
+            "SSO with MFA",
+            "--status",
+            "operating",
+            "--owner",
+            "IT",
+        ],
+    );
+    run_ok(db, &["control", "link", "IAM-1", "iso27001:A.5.15"]);
+    run_ok(
+        db,
+        &[
+            "evidence",
+            "add",
+            "--title",
+            "Old review",
+            "--url",
+            "https://e.example/1",
+            "--control",
+            "IAM-1",
+            "--collected",
+            "2020-01-01",
+            "--valid-until",
+            "2020-12-31",
+        ],
+    );
+}
+
+fn flow(db: &str) {
+    program(db);
+    let version = |db: &str| run_json(db, &["program", "show", "--json"])["risks"].clone();
+
+    // Checked as added: nothing changes on a refusal.
+    let err = run_err(
+        db,
+        &[
+            "risk",
+            "add",
+            "--title",
+            "Key person leaves",
+            "--likelihood",
+            "3",
+            "--impact",
+            "3",
+            "--treatment",
+            "retain",
+        ],
+    );
+    assert!(
+        err.contains("needs its owner's recorded acceptance"),
+        "{err}"
+    );
+    let err = run_err(
+        db,
+        &[
+            "risk",
+            "add",
+            "--title",
+            "X",
+            "--likelihood",
+            "3",
+            "--impact",
+            "3",
+        ],
+    );
+    assert!(err.contains("names the controls that treat it"), "{err}");
+    let err = run_err(
+        db,
+        &[
+            "risk",
+            "add",
+            "--title",
+            "X",
+            "--likelihood",
+            "9",
+            "--impact",
+            "3",
+            "--control",
+            "IAM-1",
+        ],
+    );
+    assert!(err.contains("likelihood `9`: use 1–5"), "{err}");
+    let err = run_err(
+        db,
+        &[
+            "risk",
+            "add",
+            "--title",
+            "X",
+            "--likelihood",
+            "2",
+            "--impact",
+            "3",
+            "--control",
+            "NOPE",
+        ],
+    );
+    assert!(err.contains("no control `NOPE`"), "{err}");
+    assert_eq!(version(db), serde_json::json!([]), "nothing was changed");
+
+    // A retained risk with its acceptance; a modified one through the control.
+    let kept = run_json(
+        db,
+        &[
+            "risk",
+            "add",
+            "--title",
+            "Key person leaves",
+            "--likelihood",
+            "possible",
+            "--impact",
+            "moderate",
+            "--treatment",
+            "retain",
+            "--accepted-by",
+            "CEO",
+            "--accepted-until",
+            "2099-01-01",
+            "--owner",
+            "CTO",
+            "--json",
+        ],
+    );
+    assert_eq!(kept["id"], "R-1");
+    assert_eq!(kept["effectiveness"]["state"], "effective");
+    let treated = run_json(
+        db,
+        &[
+            "risk",
+            "add",
+            "--title",
+            "Account takeover",
+            "--likelihood",
+            "4",
+            "--impact",
+            "4",
+            "--control",
+            "IAM-1",
+            "--current",
+            "2,4",
+            "--target",
+            "1,4",
+            "--owner",
+            "CISO",
+            "--action",
+            "Roll out hardware keys|IT|2027-03-31",
+            "--json",
+        ],
+    );
+    // The control's only evidence is stale: the treatment does not work.
+    assert_eq!(
+        treated["effectiveness"]["state"], "not-effective",
+        "{treated}"
+    );
+    assert!(
+        treated["effectiveness"]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("IAM-1 has no current evidence")
+    );
+    run_ok(
+        db,
+        &[
+            "evidence",
+            "add",
+            "--title",
+            "Fresh review",
+            "--url",
+            "https://e.example/2",
+            "--control",
+            "IAM-1",
+        ],
+    );
+    let now = run_json(db, &["risk", "show", "R-2", "--json"]);
+    assert_eq!(now["effectiveness"]["state"], "effective");
+
+    // The register's JSON shape.
+    let list = run_json(db, &["risk", "list", "--json"]);
+    let r = &list[1];
+    for key in [
+        "id",
+        "title",
+        "owner",
+        "likelihood",
+        "impact",
+        "level",
+        "treatment",
+        "controls",
+        "residual",
+    ] {
+        assert!(r.get(key).is_some(), "{key} missing in {r}");
+    }
+    assert_eq!(
+        (
+            r["likelihood"].as_u64(),
+            r["impact"].as_u64(),
+            r["level"].as_str(),
+            r["residual"].as_str()
+        ),
+        (Some(4), Some(4), Some("High"), Some("Medium"))
+    );
+    assert_eq!(r["controls"], serde_json::json!(["IAM-1"]));
+
+    // An update records a new version; the SoA cites the risk for A.5.15.
+    run_ok(
+        db,
+        &[
+            "risk",
+            "update",
+            "R-2",
+            "--title",
+            "Account takeover by phishing",
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let soa = export_sheet(
+        db,
+        dir.path(),
+        "soa",
+        "iso27001",
+        "Statement of Applicability",
+    );
+    let row = soa.iter().find(|r| r[0] == "A.5.15").unwrap();
+    assert_eq!(row[3], "Risk treatment (R-2 Account takeover by phishing)");
+    let row = soa.iter().find(|r| r[0] == "A.5.1").unwrap();
+    assert!(
+        row[3].starts_with("Review: no risk, law, contract"),
+        "{row:?}"
+    );
+
+    // The register exported.
+    let out = dir.path().join("risks.xlsx");
+    run_ok(db, &["export", "risks", "-o", out.to_str().unwrap()]);
+    use calamine::{Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(&out).unwrap();
+    let rows: Vec<Vec<String>> = wb
+        .worksheet_range("Risk register")
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2][1], "Account takeover by phishing");
+    let plan = wb.worksheet_range("Treatment plan").unwrap();
+    assert_eq!(plan.rows().count(), 2);
+
+    // A matrix that the ratings do not fit is refused.
+    let Some(shared) = crosswalk_testkit::shared_data("risk flow") else {
+        return;
+    };
+    let three = shared.join("realworld/ciso-assistant/risk-matrices/critical_risk_matrix_3x3.yaml");
+    let err = run_err(
+        db,
+        &[
+            "risk",
+            "matrix",
+            "import",
+            "ciso-assistant",
+            three.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        err.contains("R-2 is rated off the new 3 × 3 matrix"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_risk_register_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    flow(&dir.path().join("p.db").display().to_string());
+}
+
+#[test]
+fn the_risk_register_on_postgres() {
+    with_postgres("risk_register", flow);
+}
+
+#[test]
+fn every_ciso_assistant_matrix_imports_and_rates() {
+    let Some(shared) = crosswalk_testkit::shared_data("every_ciso_assistant_matrix_imports") else {
+        return;
+    };
+    let dir = shared.join("realworld/ciso-assistant/risk-matrices");
+    for (file, l, i, r) in [
+        ("critical_risk_matrix_3x3.yaml", 3, 3, 3),
+        ("critical_risk_matrix_5x5.yaml", 5, 5, 5),
+        ("risk-matrix-4x4-ebios-rm.yaml", 4, 4, 3),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("p.db").display().to_string();
+        run_ok(&db, &["init", "--organization", "Acme"]);
+        let path = dir.join(file);
+        let m = run_json(
+            &db,
+            &[
+                "risk",
+                "matrix",
+                "import",
+                "ciso-assistant",
+                path.to_str().unwrap(),
+                "--json",
+            ],
+        );
+        assert_eq!(
+            (
+                &m["likelihood_levels"],
+                &m["impact_levels"],
+                &m["risk_levels"]
+            ),
+            (&l.into(), &i.into(), &r.into()),
+            "{file}: {m}"
+        );
+        assert!(!m["id"].as_str().unwrap().is_empty());
+        assert_eq!(run_json(&db, &["risk", "matrix", "show", "--json"]), m);
+        // The top cell of the grid rates a risk at the matrix's own level.
+        let top = m["grid"][l - 1][i - 1].as_str().unwrap().to_owned();
+        let added = run_json(
+            &db,
+            &[
+                "risk",
+                "add",
+                "--title",
+                "Worst case",
+                "--likelihood",
+                &l.to_string(),
+                "--impact",
+                &i.to_string(),
+                "--treatment",
+                "share",
+                "--json",
+            ],
+        );
+        assert_eq!(added["level"], top, "{file}");
+    }
+}
