@@ -875,7 +875,13 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
         };
     use Inclusion::{Business, Contractual, Legal, RiskTreatment};
     let planned = Date::new(year + 1, 3, 31).ok();
-    // The risk register: the risks behind most Annex A inclusions.
+    // The risk register: the risks behind most Annex A inclusions, on the default matrix
+    // with Medium residual risk acceptable once its owner signs it off.
+    let mut matrix = crosswalk_core::risk::default_matrix();
+    matrix.acceptable = 1;
+    session
+        .store()
+        .apply(&[Change::SetRiskMatrix(Some(matrix))])?;
     session.store().apply(&demo_risks(today)?)?;
     // Reasons beyond the risks the register cites by itself.
     let reasons: [(&str, &[Inclusion], &str, Option<Date>); 16] = [

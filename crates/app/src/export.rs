@@ -109,6 +109,28 @@ impl Session<'_> {
         })
     }
 
+    /// The risk register's treatment plan as an OSCAL plan of action and milestones.
+    ///
+    /// # Errors
+    /// No program, a store failure.
+    pub fn export_poam(&mut self) -> Result<Document> {
+        let now = jiff::Timestamp::from_second(self.clock.now.as_second())
+            .map_err(|e| invalid!("{e}"))?
+            .to_string();
+        let program = self.program()?;
+        let fresh = Freshness::new(&program, self.clock.today);
+        let body = crosswalk_oscal::poam(&program, &fresh, &crosswalk_oscal::ExportOptions { now });
+        let items = body["poam-items"].as_array().map_or(0, Vec::len);
+        Ok(Document {
+            kind: "poam",
+            bytes: crosswalk_report::oscal_json("plan-of-action-and-milestones", body).into_bytes(),
+            what: format!(
+                "the OSCAL plan of action and milestones ({} risks, {items} needing work)",
+                program.risks.len()
+            ),
+        })
+    }
+
     /// The control matrix (XLSX).
     ///
     /// # Errors

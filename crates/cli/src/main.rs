@@ -659,6 +659,11 @@ pub enum ProgramExport {
         #[arg(short, long, value_name = "FILE.xlsx")]
         output: PathBuf,
     },
+    /// The treatment plan as an OSCAL plan of action and milestones (JSON).
+    Poam {
+        #[arg(short, long, value_name = "FILE.json")]
+        output: PathBuf,
+    },
     /// Control matrix (XLSX): criterion, control, owner, evidence, test, result.
     Matrix {
         #[arg(long, default_value = "soc2-2017")]

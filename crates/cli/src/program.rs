@@ -929,6 +929,7 @@ fn export(s: &mut Session<'_>, what: ProgramExport, as_json: bool) -> Result<()>
         }
         ProgramExport::Matrix { framework, output } => (s.export_matrix(&framework)?, output),
         ProgramExport::Risks { output } => (s.export_risks()?, output),
+        ProgramExport::Poam { output } => (s.export_poam()?, output),
         ProgramExport::Report { output } => {
             let ext = output.extension().and_then(|e| e.to_str()).unwrap_or("");
             (s.export_report(ReportFormat::from_extension(ext)?)?, output)

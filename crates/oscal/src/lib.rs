@@ -7,6 +7,7 @@
 
 mod convert;
 mod lazy;
+mod poam;
 mod resolve;
 mod results;
 mod xml;
@@ -19,6 +20,7 @@ pub use convert::{
     CatalogNode, ExportOptions, ImportOptions, catalog_meta, catalog_to_framework,
     framework_to_catalog, mapping_collection, node_to_framework, read_mapping_collection,
 };
+pub use poam::poam;
 pub use resolve::resolve_profile;
 pub use results::assessment_results;
 

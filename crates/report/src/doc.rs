@@ -19,6 +19,53 @@ pub enum Block {
     },
     /// A horizontal bar chart of shares (0–1) with labels.
     Bars(Vec<(String, f64)>),
+    /// A risk heat map: how many risks sit in each cell of the matrix.
+    RiskGrid(RiskGrid),
+}
+
+/// A likelihood × impact grid of risk counts, each cell with its risk level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskGrid {
+    pub title: String,
+    /// Likelihood levels, lowest first (drawn most likely on top).
+    pub likelihood: Vec<String>,
+    /// Impact levels, lowest first.
+    pub impact: Vec<String>,
+    /// `cells[likelihood][impact]`.
+    pub cells: Vec<Vec<GridCell>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridCell {
+    pub level: String,
+    /// `#RRGGBB`, when the matrix gives one.
+    pub color: Option<String>,
+    pub count: usize,
+}
+
+impl RiskGrid {
+    /// Rows most likely first, as every rendering draws them.
+    pub fn rows_top_down(&self) -> impl Iterator<Item = (&str, &[GridCell])> {
+        self.likelihood
+            .iter()
+            .zip(&self.cells)
+            .rev()
+            .map(|(l, c)| (l.as_str(), c.as_slice()))
+    }
+}
+
+/// `#RRGGBB` as RGB components 0–1; grey otherwise.
+pub fn rgb(color: Option<&str>) -> (f32, f32, f32) {
+    let parse = |c: &str| -> Option<(f32, f32, f32)> {
+        let h = c.strip_prefix('#').filter(|h| h.len() == 6)?;
+        let v = |i: usize| {
+            u8::from_str_radix(h.get(i..i + 2)?, 16)
+                .ok()
+                .map(|b| f32::from(b) / 255.0)
+        };
+        Some((v(0)?, v(2)?, v(4)?))
+    };
+    color.and_then(parse).unwrap_or((0.85, 0.87, 0.9))
 }
 
 /// Whether a column holds numbers (its header ends in ` #` or ` %`).
@@ -48,15 +95,18 @@ pub fn html(title: &str, blocks: &[Block]) -> String {
     let mut page = crate::html::page(title, &render_md(blocks, true));
     for (i, b) in blocks
         .iter()
-        .filter(|b| matches!(b, Block::Bars(_)))
+        .filter(|b| matches!(b, Block::Bars(_) | Block::RiskGrid(_)))
         .enumerate()
     {
-        if let Block::Bars(bars) = b {
-            page = page.replace(
-                &format!("<p>CHART-{i}</p>"),
-                &format!("<figure>{}</figure>", crate::svg::bars(bars)),
-            );
-        }
+        let svg = match b {
+            Block::Bars(bars) => crate::svg::bars(bars),
+            Block::RiskGrid(g) => crate::svg::risk_grid(g),
+            _ => continue,
+        };
+        page = page.replace(
+            &format!("<p>CHART-{i}</p>"),
+            &format!("<figure>{svg}</figure>"),
+        );
     }
     page
 }
@@ -106,9 +156,35 @@ fn render_md(blocks: &[Block], chart_markers: bool) -> String {
                 }
                 out.push('\n');
             }
-            Block::Bars(_) if chart_markers => {
+            Block::Bars(_) | Block::RiskGrid(_) if chart_markers => {
                 let _ = writeln!(out, "CHART-{charts}\n");
                 charts += 1;
+            }
+            Block::RiskGrid(g) => {
+                let _ = writeln!(out, "{}\n", g.title);
+                let _ = writeln!(
+                    out,
+                    "| Likelihood \\ impact | {} |",
+                    g.impact
+                        .iter()
+                        .map(|s| md_cell(s))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                );
+                let _ = writeln!(out, "|---|{}", "---|".repeat(g.impact.len()));
+                for (l, cells) in g.rows_top_down() {
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} |",
+                        md_cell(l),
+                        cells
+                            .iter()
+                            .map(|c| format!("{} · {}", md_cell(&c.level), c.count))
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    );
+                }
+                out.push('\n');
             }
             Block::Bars(bars) => {
                 out.push_str("```\n");

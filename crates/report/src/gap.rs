@@ -71,6 +71,95 @@ pub fn render(title: &str, blocks: &[Block], format: ReportFormat) -> Vec<u8> {
     }
 }
 
+/// The risk register: the residual heat map, then the risks that need attention
+/// (treatment not working, or residual above the acceptance criteria).
+fn risks(program: &Program, fresh: &Freshness<'_>) -> Vec<Block> {
+    use crosswalk_core::risk::{Effectiveness, effectiveness};
+    if program.risks.is_empty() {
+        return Vec::new();
+    }
+    let m = program.risk_matrix();
+    let mut cells: Vec<Vec<doc::GridCell>> = m
+        .grid
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|l| doc::GridCell {
+                    level: m.risk.get(*l).map(|x| x.name.clone()).unwrap_or_default(),
+                    color: m.risk.get(*l).and_then(|x| x.color.clone()),
+                    count: 0,
+                })
+                .collect()
+        })
+        .collect();
+    let mut attention = Vec::new();
+    let mut not_working = 0;
+    for r in &program.risks {
+        let at = r.residual();
+        if let Some(c) = cells
+            .get_mut(usize::from(at.likelihood).saturating_sub(1))
+            .and_then(|row| row.get_mut(usize::from(at.impact).saturating_sub(1)))
+        {
+            c.count += 1;
+        }
+        let works = effectiveness(r, program, fresh);
+        let acceptable = m.acceptable(at);
+        if let Effectiveness::NotEffective { reasons } = &works {
+            not_working += 1;
+            attention.push(vec![
+                r.id.clone(),
+                r.title.clone(),
+                m.level_name(at).unwrap_or_default().to_owned(),
+                r.treatment.as_str().to_owned(),
+                format!("Treatment not effective: {}", reasons.join("; ")),
+            ]);
+        } else if !acceptable && r.treatment == crosswalk_core::risk::Treatment::Modify {
+            attention.push(vec![
+                r.id.clone(),
+                r.title.clone(),
+                m.level_name(at).unwrap_or_default().to_owned(),
+                r.treatment.as_str().to_owned(),
+                match r.target {
+                    Some(t) => format!(
+                        "Above the acceptance criteria; target {}",
+                        m.level_name(t).unwrap_or_default()
+                    ),
+                    None => "Above the acceptance criteria; no target set".into(),
+                },
+            ]);
+        }
+    }
+    let acceptable = program
+        .risks
+        .iter()
+        .filter(|r| m.acceptable(r.residual()))
+        .count();
+    let mut out = vec![
+        Block::Heading("Risks".into()),
+        Block::Para(format!(
+            "{} risks in the register; {acceptable} within the acceptance criteria (residual up to {}), {not_working} with a treatment that is not working today. A treatment works when every control treating the risk is implemented or operating with current evidence, or, for a retained risk, while its acceptance is in force.",
+            program.risks.len(),
+            m.risk.get(m.acceptable).map_or("?", |l| l.name.as_str())
+        )),
+        Block::RiskGrid(doc::RiskGrid {
+            title: format!("Residual risk on the {} matrix (risks per cell)", m.name),
+            likelihood: m.likelihood.iter().map(|l| l.name.clone()).collect(),
+            impact: m.impact.iter().map(|l| l.name.clone()).collect(),
+            cells,
+        }),
+    ];
+    if !attention.is_empty() {
+        out.push(Block::Table {
+            headers: ["Risk", "Title", "Residual", "Treatment", "Attention"]
+                .map(str::to_owned)
+                .to_vec(),
+            widths: vec![0.7, 3.0, 1.0, 1.0, 3.5],
+            rows: attention,
+        });
+    }
+    out
+}
+
 /// Links per framework in scope, by origin and review state: what counts and what waits.
 fn links(lib: &Library, eval: &Evaluation<'_>) -> Vec<Block> {
     let program = eval.program();
@@ -118,7 +207,7 @@ fn links(lib: &Library, eval: &Evaluation<'_>) -> Vec<Block> {
 }
 
 /// The gap report as blocks: readiness (chart and table) with the rule, links by review
-/// state, readiness by domain, the 40 highest-ranked gaps, stale evidence and overdue policies.
+/// state, risks (heat map and the ones needing attention), readiness by domain, the 40 highest-ranked gaps, stale evidence and overdue policies.
 pub fn blocks(
     lib: &Library,
     eval: &Evaluation<'_>,
@@ -198,6 +287,7 @@ pub fn blocks(
                 .collect(),
         });
     }
+    b.extend(risks(program, fresh));
     b.push(Block::Heading(
         "Gaps, biggest multi-framework wins first".into(),
     ));

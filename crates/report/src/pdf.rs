@@ -294,6 +294,64 @@ impl Writer {
         self.y -= 6.0;
     }
 
+    /// A risk heat map: rows most likely first, cells coloured by level with the count.
+    fn risk_grid(&mut self, g: &crate::doc::RiskGrid) {
+        let size = 8.0;
+        let left = 110.0;
+        #[allow(clippy::cast_precision_loss)]
+        let cols = g.impact.len().max(1) as f32;
+        let cell_w = ((self.w - 2.0 * MARGIN - left) / cols).min(90.0);
+        let cell_h = 28.0;
+        #[allow(clippy::cast_precision_loss)]
+        let needed = (g.likelihood.len() as f32 + 2.0) * cell_h;
+        self.room(needed);
+        let title = self.wrap(&g.title, 9.5, self.w - 2.0 * MARGIN, true);
+        self.lines(&title, 9.5, true, 0.0);
+        self.y -= 4.0;
+        for (likelihood, cells) in g.rows_top_down() {
+            self.y -= cell_h;
+            let y = self.y;
+            let label = self.wrap(likelihood, size, left - 8.0, false);
+            if let Some(l) = label.first() {
+                self.text(MARGIN, y + cell_h / 2.0 - 3.0, size, false, l);
+            }
+            for (c, cell) in cells.iter().enumerate() {
+                #[allow(clippy::cast_precision_loss)]
+                let x = MARGIN + left + c as f32 * cell_w;
+                self.rect(
+                    x + 1.0,
+                    y + 1.0,
+                    cell_w - 2.0,
+                    cell_h - 2.0,
+                    crate::doc::rgb(cell.color.as_deref()),
+                );
+                let level = self.wrap(&cell.level, size - 1.0, cell_w - 6.0, false);
+                if let Some(l) = level.first() {
+                    self.text(x + 4.0, y + cell_h - 10.0, size - 1.0, false, l);
+                }
+                self.text(
+                    x + 4.0,
+                    y + 5.0,
+                    size + 2.0,
+                    cell.count > 0,
+                    &cell.count.to_string(),
+                );
+            }
+        }
+        self.y -= 14.0;
+        let y = self.y;
+        for (c, impact) in g.impact.iter().enumerate() {
+            #[allow(clippy::cast_precision_loss)]
+            let x = MARGIN + left + c as f32 * cell_w;
+            let lines = self.wrap(impact, size - 1.0, cell_w - 4.0, false);
+            for (j, l) in lines.iter().take(2).enumerate() {
+                #[allow(clippy::cast_precision_loss)]
+                self.text(x + 2.0, y - j as f32 * 9.0, size - 1.0, false, l);
+            }
+        }
+        self.y -= 24.0;
+    }
+
     fn bars(&mut self, bars: &[(String, f64)]) {
         let size = 9.0;
         let lh = size * 1.25;
@@ -459,6 +517,7 @@ fn render_on(title: &str, blocks: &[Block], (page_w, page_h): (f32, f32)) -> Vec
                 rows,
             } => w.table(headers, widths, rows),
             Block::Bars(bars) => w.bars(bars),
+            Block::RiskGrid(g) => w.risk_grid(g),
         }
     }
     let count = w.pages.len();

@@ -96,6 +96,65 @@ pub fn heatmap(frameworks: &[&str], cells: &[Vec<OverlapCount>]) -> String {
     s
 }
 
+/// A risk heat map as SVG: most likely on top, each cell coloured by its risk level and
+/// showing how many risks sit there.
+pub fn risk_grid(g: &crate::doc::RiskGrid) -> String {
+    let (cell_w, cell_h, left, top) = (110usize, 46usize, 130usize, 40usize);
+    let cols = g.impact.len();
+    let rows = g.likelihood.len();
+    let (w, h) = (left + cols * cell_w + 20, top + rows * cell_h + 60);
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
+        xml_escape(&g.title)
+    );
+    for (r, (likelihood, cells)) in g.rows_top_down().enumerate() {
+        let y = top + r * cell_h;
+        let _ = writeln!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            left - 6,
+            y + cell_h / 2 + 4,
+            xml_escape(likelihood)
+        );
+        for (c, cell) in cells.iter().enumerate() {
+            let x = left + c * cell_w;
+            let fill = cell
+                .color
+                .as_deref()
+                .filter(|c| c.len() == 7 && c.starts_with('#'))
+                .unwrap_or("#d9dee7");
+            let weight = if cell.count > 0 { "bold" } else { "normal" };
+            let _ = writeln!(
+                s,
+                "<rect x=\"{x}\" y=\"{y}\" width=\"{cell_w}\" height=\"{cell_h}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#1d2433\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"{weight}\" fill=\"#1d2433\">{}</text>",
+                xml_escape(fill),
+                x + cell_w / 2,
+                y + 16,
+                xml_escape(&cell.level),
+                x + cell_w / 2,
+                y + 36,
+                cell.count
+            );
+        }
+    }
+    for (c, impact) in g.impact.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+            left + c * cell_w + cell_w / 2,
+            top + rows * cell_h + 18,
+            xml_escape(impact)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#5b6475\">impact → (likelihood ↑)</text>\n</svg>",
+        left + cols * cell_w / 2,
+        h - 12
+    );
+    s
+}
+
 /// A horizontal bar chart as SVG.
 pub fn bars(bars: &[(String, f64)]) -> String {
     let bar = 360.0;

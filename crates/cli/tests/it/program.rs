@@ -405,10 +405,35 @@ fn exports_auditors_take() {
         )),
         "{text}"
     );
+    // The risks: the residual heat map counts every risk once, and the treatment that
+    // does not work is named with its reason.
+    assert!(
+        text.contains("## Risks\n\n21 risks in the register"),
+        "{text}"
+    );
+    let in_grid: usize = text
+        .lines()
+        .skip_while(|l| !l.starts_with("| Likelihood"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .flat_map(|l| {
+            l.split(" · ")
+                .skip(1)
+                .map(|c| c.split(' ').next().unwrap().to_owned())
+        })
+        .map(|n| n.parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(in_grid, 21);
+    assert!(text.contains("| R-12 | Confidential customer data disclosed through misclassification | Medium | modify | Treatment not effective: CON-01 is in-progress |"));
     let html = dir.path().join("gaps.html");
     run_ok(db, &["export", "report", "-o", html.to_str().unwrap()]);
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<svg") && page.contains("<table"));
+    assert_eq!(
+        page.matches("<svg").count(),
+        2,
+        "readiness bars and the risk heat map"
+    );
     let pdf = dir.path().join("gaps.pdf");
     run_ok(db, &["export", "report", "-o", pdf.to_str().unwrap()]);
     let bytes = std::fs::read(&pdf).unwrap();

@@ -352,3 +352,69 @@ fn every_ciso_assistant_matrix_imports_and_rates() {
         assert_eq!(added["level"], top, "{file}");
     }
 }
+
+#[test]
+fn the_treatment_plan_is_a_valid_oscal_poam() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db").display().to_string();
+    run_ok(&db, &["demo"]);
+    let out = dir.path().join("poam.json");
+    let said = run_ok(&db, &["export", "poam", "-o", out.to_str().unwrap()]);
+    assert!(said.contains("21 risks"), "{said}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let body = &doc["plan-of-action-and-milestones"];
+    let risks = body["risks"].as_array().unwrap();
+    assert_eq!(risks.len(), 21);
+    // The misclassification risk: its control is in progress, so it is still open work
+    // with its action as a dated milestone.
+    let r12 = risks
+        .iter()
+        .find(|r| r["props"][0]["value"] == "R-12")
+        .unwrap();
+    assert_eq!(r12["status"], "remediating");
+    assert!(
+        r12["statement"]
+            .as_str()
+            .unwrap()
+            .contains("CON-01 is in-progress")
+    );
+    assert!(
+        r12["remediations"][0]["tasks"][0]["timing"]["on-date"]["date"]
+            .as_str()
+            .unwrap()
+            .ends_with("T00:00:00Z")
+    );
+    let retained = risks
+        .iter()
+        .find(|r| r["props"][0]["value"] == "R-18")
+        .unwrap();
+    assert_eq!(retained["status"], "deviation-approved");
+    let items = body["poam-items"].as_array().unwrap();
+    assert!(items.iter().any(|i| i["props"][0]["value"] == "R-12"));
+    assert!(!items.iter().any(|i| i["props"][0]["value"] == "R-18"));
+    if let Some(data) = crosswalk_testkit::shared_data("the_treatment_plan_is_a_valid_oscal_poam") {
+        let schema: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(data.join("oscal/schemas/1.2.1/oscal_poam_schema.json"))
+                .unwrap(),
+        )
+        .unwrap();
+        let v = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap();
+        let errors: Vec<String> = v
+            .iter_errors(&doc)
+            .take(5)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        // The validator does catch a broken document.
+        let mut broken = doc.clone();
+        broken["plan-of-action-and-milestones"]["risks"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("statement");
+        assert!(!v.is_valid(&broken));
+    }
+}
