@@ -381,3 +381,250 @@ impl Session<'_> {
         Ok(view(&risk, m, &program, &fresh))
     }
 }
+
+/// What a register import read.
+#[derive(Debug, Clone, Serialize)]
+pub struct RisksImported {
+    /// The ids of the risks added, in file order.
+    pub ids: Vec<String>,
+    /// Each column read: its header and the field it filled.
+    pub columns: Vec<(String, &'static str)>,
+    /// Headers that name no field: read by nothing (said, never silent).
+    pub ignored: Vec<String>,
+}
+
+/// The fields a register column can fill, with the headers (normalised: lowercase, words
+/// separated by single spaces) that name each.
+const RISK_COLUMNS: [(&str, &[&str]); 18] = [
+    ("id", &["id", "risk id", "ref", "reference"]),
+    (
+        "title",
+        &["title", "risk", "name", "risk title", "description"],
+    ),
+    (
+        "likelihood",
+        &["likelihood", "probability", "inherent likelihood"],
+    ),
+    (
+        "impact",
+        &["impact", "severity", "consequence", "inherent impact"],
+    ),
+    (
+        "current likelihood",
+        &["current likelihood", "residual likelihood"],
+    ),
+    ("current impact", &["current impact", "residual impact"]),
+    ("target likelihood", &["target likelihood"]),
+    ("target impact", &["target impact"]),
+    ("owner", &["owner", "risk owner"]),
+    ("treatment", &["treatment", "strategy", "treatment option"]),
+    ("controls", &["controls", "control", "treating controls"]),
+    ("scope", &["scope", "asset", "assets", "process"]),
+    ("threat", &["threat", "threats"]),
+    ("vulnerability", &["vulnerability", "vulnerabilities"]),
+    ("category", &["category", "type"]),
+    ("accepted by", &["accepted by", "acceptance by"]),
+    ("accepted until", &["accepted until", "acceptance until"]),
+    ("review", &["review", "next review", "review date"]),
+];
+
+fn normalise(header: &str) -> String {
+    header
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Session<'_> {
+    /// Imports a risk register from CSV or XLSX (columns named by their headers, see
+    /// `docs/cli.md`): all or nothing, every problem reported with its row.
+    ///
+    /// # Errors
+    /// An unreadable file, no title/likelihood/impact column, or row problems.
+    pub fn import_risks(
+        &mut self,
+        file: &std::path::Path,
+        sheet: Option<&str>,
+    ) -> Result<RisksImported> {
+        let name = file.display().to_string();
+        let table =
+            crosswalk_sheets::read_table(file, &name, sheet, 1).map_err(|e| invalid!("{e}"))?;
+        let mut at: std::collections::HashMap<&'static str, usize> =
+            std::collections::HashMap::new();
+        let mut columns = Vec::new();
+        let mut ignored = Vec::new();
+        for (i, h) in table.headers.iter().enumerate() {
+            let n = normalise(h);
+            match RISK_COLUMNS
+                .iter()
+                .find(|(_, names)| names.contains(&n.as_str()))
+            {
+                Some((field, _)) if !at.contains_key(field) => {
+                    at.insert(field, i);
+                    columns.push((h.clone(), *field));
+                }
+                _ if !h.trim().is_empty() => ignored.push(h.clone()),
+                _ => {}
+            }
+        }
+        for needed in ["title", "likelihood", "impact"] {
+            if !at.contains_key(needed) {
+                bail!(
+                    "{name}: no `{needed}` column; the header row has: {}",
+                    table.headers.join(" | ")
+                );
+            }
+        }
+        let program = self.program()?;
+        let m = program.risk_matrix();
+        let controls: HashSet<&str> = program.controls.iter().map(|c| c.id.as_str()).collect();
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut problems = Vec::new();
+        let mut changes = Vec::new();
+        for (row_no, row) in &table.rows {
+            let cell = |f: &str| {
+                at.get(f)
+                    .map_or("", |i| crosswalk_sheets::Table::cell(row, *i))
+                    .to_owned()
+            };
+            let here = format!("{name}: row {row_no}");
+            let mut problem = |p: String| problems.push(format!("{here}: {p}"));
+            let id = cell("id");
+            if !id.is_empty() {
+                if let Some(first) = seen.insert(id.clone(), *row_no) {
+                    problem(format!("risk `{id}` is also on row {first}"));
+                    continue;
+                }
+                if program.risks.iter().any(|r| r.id == id) {
+                    problem(format!("risk `{id}` is already in the register"));
+                    continue;
+                }
+            }
+            let title = match check_title("title", &cell("title")) {
+                Ok(t) => t,
+                Err(e) => {
+                    problem(e);
+                    continue;
+                }
+            };
+            let pair =
+                |l: &str, i: &str, what: &str| -> std::result::Result<Option<Rating>, String> {
+                    match (cell(l), cell(i)) {
+                        (a, b) if a.is_empty() && b.is_empty() => Ok(None),
+                        (a, b) => rating(&m, (&a, &b), what)
+                            .map(Some)
+                            .map_err(|e| e.to_string()),
+                    }
+                };
+            let ratings = (
+                pair("likelihood", "impact", "inherent"),
+                pair("current likelihood", "current impact", "current"),
+                pair("target likelihood", "target impact", "target"),
+            );
+            let (inherent, current, target) = match ratings {
+                (Ok(Some(a)), Ok(b), Ok(c)) => (a, b, c),
+                (Ok(None), _, _) => {
+                    problem("no likelihood and impact".into());
+                    continue;
+                }
+                (a, b, c) => {
+                    for e in [a.err(), b.err(), c.err()].into_iter().flatten() {
+                        problem(e);
+                    }
+                    continue;
+                }
+            };
+            let treatment = match cell("treatment").to_lowercase().as_str() {
+                "" | "modify" | "mitigate" | "reduce" | "treat" => Treatment::Modify,
+                "retain" | "accept" => Treatment::Retain,
+                "avoid" | "terminate" => Treatment::Avoid,
+                "share" | "transfer" => Treatment::Share,
+                other => {
+                    problem(format!(
+                        "treatment `{other}`: use modify, retain, avoid or share"
+                    ));
+                    continue;
+                }
+            };
+            let day = |f: &str| -> std::result::Result<Option<Date>, String> {
+                let v = cell(f);
+                if v.is_empty() {
+                    return Ok(None);
+                }
+                v.parse()
+                    .map(Some)
+                    .map_err(|_| format!("{f} `{v}` is not a date (YYYY-MM-DD)"))
+            };
+            let (until, review) = match (day("accepted until"), day("review")) {
+                (Ok(u), Ok(r)) => (u, r),
+                (u, r) => {
+                    for e in [u.err(), r.err()].into_iter().flatten() {
+                        problem(e);
+                    }
+                    continue;
+                }
+            };
+            let by = cell("accepted by");
+            let risk = Risk {
+                id: id.clone(),
+                title,
+                scope: cell("scope"),
+                threat: cell("threat"),
+                vulnerability: cell("vulnerability"),
+                owner: cell("owner"),
+                category: cell("category"),
+                inherent,
+                current,
+                target,
+                treatment,
+                controls: cell("controls")
+                    .split([',', ';', '\n'])
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                acceptance: (!by.is_empty()).then_some(Acceptance {
+                    by,
+                    on: self.clock.today,
+                    until,
+                }),
+                actions: Vec::new(),
+                review,
+            };
+            if let Err(p) = check_risk(&risk, &m, &controls) {
+                for p in p {
+                    problem(p);
+                }
+                continue;
+            }
+            changes.push(Change::SetRisk(risk));
+        }
+        if !problems.is_empty() {
+            return Err(crate::problems(
+                format!("{name}: nothing was imported",),
+                problems,
+                50,
+            ));
+        }
+        let applied = self
+            .store()
+            .apply_returning(&changes)
+            .map_err(|e| invalid!("{e}; nothing was imported"))?;
+        let mut generated = applied.ids.into_iter();
+        let ids = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::SetRisk(r) if r.id.is_empty() => generated.next(),
+                Change::SetRisk(r) => Some(r.id.clone()),
+                _ => None,
+            })
+            .collect();
+        Ok(RisksImported {
+            ids,
+            columns,
+            ignored,
+        })
+    }
+}

@@ -484,6 +484,17 @@ pub enum RiskCommand {
         #[command(flatten)]
         args: Box<RiskArgs>,
     },
+    /// Import a risk register from CSV or XLSX, all or nothing with row-numbered errors;
+    /// columns are found by their headers (title, likelihood, impact, owner, treatment,
+    /// controls …, see docs/cli.md).
+    Import {
+        file: PathBuf,
+        /// Worksheet name (XLSX; default the first).
+        #[arg(long)]
+        sheet: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The risk matrix: show it, or import one.
     Matrix {
         #[command(subcommand)]

@@ -574,6 +574,30 @@ fn risk(s: &mut Session<'_>, command: RiskCommand) -> Result<()> {
             };
         }
         RiskCommand::Show { id, json } => (s.risk(&id)?, json),
+        RiskCommand::Import { file, sheet, json } => {
+            let done = spinning(&file, || s.import_risks(&file, sheet.as_deref()))?;
+            if json {
+                return emit_json(&done);
+            }
+            let read: Vec<String> = done
+                .columns
+                .iter()
+                .map(|(h, f)| format!("`{h}` → {f}"))
+                .collect();
+            let mut out = format!(
+                "imported {} risks from {}\ncolumns read: {}\n",
+                done.ids.len(),
+                file.display(),
+                read.join(", ")
+            );
+            if !done.ignored.is_empty() {
+                out.push_str(&format!(
+                    "columns not read (no such field): {}\n",
+                    done.ignored.join(", ")
+                ));
+            }
+            return emit(&out);
+        }
         RiskCommand::Add(a) => {
             let json = a.json;
             (s.add_risk(risk_input(*a)?)?, json)

@@ -418,3 +418,93 @@ fn the_treatment_plan_is_a_valid_oscal_poam() {
         assert!(!v.is_valid(&broken));
     }
 }
+
+#[test]
+fn a_risk_register_imports_all_or_nothing_with_row_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db").display().to_string();
+    program(&db);
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Risk ID,Risk,Likelihood,Impact,Treatment,Controls,Risk owner,Notes\r\n\
+         R-10,Account takeover,likely,major,modify,IAM-1,CISO,x\r\n\
+         R-10,Same id again,2,2,share,,CFO,\r\n\
+         R-11,Off the matrix,7,2,share,,CFO,\r\n\
+         R-12,Retained without acceptance,2,2,retain,,CTO,\r\n\
+         R-13,Unknown treatment,2,2,ignore,,CTO,\r\n\
+         R-14,Unknown control,2,2,modify,NOPE,CTO,\r\n",
+    )
+    .unwrap();
+    let err = run_err(&db, &["risk", "import", bad.to_str().unwrap()]);
+    for want in [
+        "row 3: risk `R-10` is also on row 2",
+        "row 4: inherent likelihood `7`",
+        "row 5: a retained risk needs its owner's recorded acceptance",
+        "row 6: treatment `ignore`",
+        "row 7: no control `NOPE`",
+        "nothing was imported",
+    ] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+    assert_eq!(
+        run_json(&db, &["risk", "list", "--json"]),
+        serde_json::json!([])
+    );
+
+    // An XLSX register: read by header, unknown columns said, ids generated where blank.
+    let good = dir.path().join("register.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows = [
+        [
+            "Title",
+            "Probability",
+            "Severity",
+            "Strategy",
+            "Controls",
+            "Accepted by",
+            "Accepted until",
+            "Colour",
+        ],
+        [
+            "Account takeover",
+            "4",
+            "4",
+            "Mitigate",
+            "IAM-1",
+            "",
+            "",
+            "red",
+        ],
+        [
+            "Office flood",
+            "rare",
+            "minor",
+            "Accept",
+            "",
+            "COO",
+            "2027-12-31",
+            "green",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(u32::try_from(r).unwrap(), u16::try_from(c).unwrap(), *v)
+                .unwrap();
+        }
+    }
+    wb.save(&good).unwrap();
+    let said = run_ok(&db, &["risk", "import", good.to_str().unwrap()]);
+    assert!(said.contains("imported 2 risks"), "{said}");
+    assert!(said.contains("`Probability` → likelihood"), "{said}");
+    assert!(
+        said.contains("columns not read (no such field): Colour"),
+        "{said}"
+    );
+    let list = run_json(&db, &["risk", "list", "--json"]);
+    assert_eq!(list[0]["id"], "R-1");
+    assert_eq!(list[1]["treatment"], "retain");
+    assert_eq!(list[1]["acceptance"]["by"], "COO");
+    assert_eq!(list[1]["acceptance"]["until"], "2027-12-31");
+}
