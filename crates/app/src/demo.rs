@@ -669,6 +669,90 @@ const RISKS: [SampleRisk; 21] = {
     ]
 };
 
+/// The demo's management-system records, dated from `today`.
+fn demo_records(today: Date) -> Result<Vec<Change>> {
+    use crosswalk_core::ms::{Finding, InternalAudit, ManagementReview, Nonconformity, Record};
+    use crosswalk_core::program::Grade;
+    let days = |n: i64| today.checked_add(n.days()).map_err(|e| invalid!("{e}"));
+    let audit = InternalAudit {
+        id: "IA-1".into(),
+        title: "ISMS internal audit, first cycle".into(),
+        scope: "The ISMS and Annex A controls in the SOC 2 system boundary".into(),
+        criteria: "ISO/IEC 27001:2022; company security policies".into(),
+        auditor: "Independent internal auditor (contracted)".into(),
+        planned: days(-40)?,
+        performed: Some(days(-30)?),
+        findings: vec![
+            Finding {
+                grade: Grade::MinorNonconformity,
+                description: "Two servers had critical patches outstanding for 45 days against the 30-day standard.".into(),
+                requirements: vec!["iso27001-2022:A.8.8".into()],
+                controls: vec!["VUL-01".into()],
+                nonconformity: Some("NC-1".into()),
+            },
+            Finding {
+                grade: Grade::Observation,
+                description: "Threat intelligence is informal; no feed is subscribed to yet.".into(),
+                requirements: vec!["iso27001-2022:A.5.7".into()],
+                controls: vec![],
+                nonconformity: None,
+            },
+            Finding {
+                grade: Grade::OpportunityForImprovement,
+                description: "Access review evidence could be exported from the IdP instead of screenshots.".into(),
+                requirements: vec!["iso27001-2022:A.5.18".into()],
+                controls: vec!["IAM-03".into()],
+                nonconformity: None,
+            },
+        ],
+    };
+    let nc = Nonconformity {
+        id: "NC-1".into(),
+        title: "Critical patches past the 30-day deadline on two servers".into(),
+        grade: Grade::MinorNonconformity,
+        source: "IA-1".into(),
+        requirements: vec!["iso27001-2022:A.8.8".into()],
+        controls: vec!["VUL-01".into()],
+        root_cause: "Legacy reporting servers had no named owner in the patching rota.".into(),
+        owner: "Platform lead".into(),
+        due: Some(days(60)?),
+        actions: vec![Action {
+            title: "Assign owners to every server in the inventory and alert on patch age".into(),
+            owner: "Platform lead".into(),
+            due: Some(days(30)?),
+            done: false,
+        }],
+        raised: days(-30)?,
+        effectiveness: None,
+    };
+    let inputs = [
+        ("previous-actions", "First review: no earlier actions."),
+        ("context-changes", "Two enterprise customers now require ISO/IEC 27001 by next year."),
+        ("interested-parties", "Customers ask for SOC 2 Type 2 and ISO/IEC 27001; the DPA template was updated."),
+        ("performance", "Internal audit IA-1: one minor nonconformity (NC-1), one observation; SOC 2 readiness 75 %."),
+        ("feedback", "No customer complaints about security; two security questionnaires answered late."),
+        ("risk-assessment", "21 risks; four treatments not yet effective (R-12, R-13, R-15, R-17)."),
+        ("improvement", "Automate access-review evidence; subscribe to a threat feed."),
+        ("resources", "One more platform engineer approved for the patching backlog."),
+    ];
+    let review = ManagementReview {
+        id: "MR-1".into(),
+        held_on: days(-14)?,
+        attendees: vec!["CEO".into(), "CTO".into(), "CISO".into(), "Compliance lead".into()],
+        inputs: inputs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
+        decisions: vec![
+            "Approve the ISO/IEC 27001 certification target date.".into(),
+            "Fund a threat intelligence feed.".into(),
+        ],
+        actions: vec![],
+    };
+    Ok(vec![
+        Change::SetRecord(Record::Audit(audit)),
+        Change::SetRecord(Record::Nonconformity(nc)),
+        Change::SetRecord(Record::Review(review)),
+    ])
+}
+
 /// The demo's risk register as changes, dated from `today`.
 fn demo_risks(today: Date) -> Result<Vec<Change>> {
     let rating = |(likelihood, impact): (u8, u8)| Rating { likelihood, impact };
@@ -1026,6 +1110,10 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
             }),
         ])
         ?;
+
+    // The internal audit that found the patching lapse, its nonconformity with a
+    // corrective action under way, and the management review that followed.
+    session.store().apply(&demo_records(today)?)?;
 
     // Policies, one overdue for review; the assessor's finding signed off.
     let ago = |days: i64| today.checked_sub(days.days()).ok();

@@ -7,6 +7,7 @@
 pub mod demo;
 pub mod export;
 pub mod links;
+pub mod ms;
 pub mod oscal;
 pub mod program;
 pub mod risk;

@@ -164,6 +164,12 @@ pub enum Command {
         #[command(subcommand)]
         command: EvidenceCommand,
     },
+    /// Management-system records: internal audits and findings, nonconformities and
+    /// their correction, management reviews.
+    Ms {
+        #[command(subcommand)]
+        command: MsCommand,
+    },
     /// The risk register: the matrix, risks, their treatment and acceptance.
     Risk {
         #[command(subcommand)]
@@ -500,6 +506,108 @@ pub enum RiskCommand {
         #[command(subcommand)]
         command: MatrixCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MsCommand {
+    /// Every record: audits with findings, nonconformities (open, overdue), reviews
+    /// (with the clause 9.3.2 inputs they did not record).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Plan or record an internal audit (clause 9.2); prints its id (IA-<n>).
+    Audit {
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        scope: String,
+        /// What it audits against.
+        #[arg(long, default_value = "")]
+        criteria: String,
+        #[arg(long, default_value = "")]
+        auditor: String,
+        #[arg(long)]
+        planned: Option<String>,
+        #[arg(long)]
+        performed: Option<String>,
+    },
+    /// Add a finding to an audit; a major or minor nonconformity also raises a
+    /// nonconformity record (NC-<n>) unless --no-nonconformity.
+    Finding {
+        audit: String,
+        #[command(flatten)]
+        finding: FindingArgs,
+        #[arg(long)]
+        no_nonconformity: bool,
+    },
+    /// Raise a nonconformity (clause 10.2) found elsewhere (an incident, a review).
+    Nc {
+        #[command(flatten)]
+        finding: FindingArgs,
+        /// Where it was found.
+        #[arg(long, default_value = "")]
+        source: String,
+    },
+    /// Record a nonconformity's root cause or add a corrective action.
+    Correct {
+        nc: String,
+        #[arg(long)]
+        root_cause: Option<String>,
+        /// "TITLE|OWNER|YYYY-MM-DD".
+        #[arg(long)]
+        action: Option<String>,
+    },
+    /// Record the effectiveness check of a correction; an effective one closes it.
+    Check {
+        nc: String,
+        #[arg(long)]
+        by: String,
+        #[arg(
+            long,
+            conflicts_with = "not_effective",
+            required_unless_present = "not_effective"
+        )]
+        effective: bool,
+        #[arg(long)]
+        not_effective: bool,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Record a management review (clause 9.3).
+    Review {
+        #[arg(long)]
+        held_on: String,
+        #[arg(long = "attendee")]
+        attendees: Vec<String>,
+        /// KEY=TEXT with KEY one of previous-actions, context-changes, interested-parties,
+        /// performance, feedback, risk-assessment, improvement, resources (repeatable).
+        #[arg(long = "input")]
+        inputs: Vec<String>,
+        #[arg(long = "decision")]
+        decisions: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct FindingArgs {
+    /// major-nonconformity, minor-nonconformity, observation,
+    /// opportunity-for-improvement.
+    #[arg(long)]
+    pub grade: String,
+    #[arg(long)]
+    pub description: String,
+    /// Requirements it concerns, FW:REQ (repeatable).
+    #[arg(long = "requirement")]
+    pub requirements: Vec<String>,
+    #[arg(long = "control")]
+    pub controls: Vec<String>,
+    #[arg(long, default_value = "")]
+    pub owner: String,
+    #[arg(long)]
+    pub due: Option<String>,
+    #[arg(long, default_value = "")]
+    pub root_cause: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, anyhow, bail};
 use crosswalk_app::Clock;
 use crosswalk_app::links::LinkFilter;
+use crosswalk_app::ms::{AuditInput, FindingInput};
 use crosswalk_app::program::{
     AddFramework, AssessInput, ControlImport, EvidenceSource, NewControl, NewEvidence, PlanOptions,
     Session, StatusReport, date,
@@ -22,9 +23,9 @@ use crosswalk_report::soa::SoaFormat;
 use crate::commands::{emit, emit_json, read_input, write_file};
 use crate::text;
 use crate::{
-    AssessCommand, Command, ControlCommand, EvidenceCommand, ExportCommand, LinkFilterArgs,
-    LinksCommand, MatrixCommand, OscalCommand, PolicyCommand, ProgramCommand, ProgramExport,
-    RiskArgs, RiskCommand,
+    AssessCommand, Command, ControlCommand, EvidenceCommand, ExportCommand, FindingArgs,
+    LinkFilterArgs, LinksCommand, MatrixCommand, MsCommand, OscalCommand, PolicyCommand,
+    ProgramCommand, ProgramExport, RiskArgs, RiskCommand,
 };
 
 /// Largest evidence file or maturity-scale file read (512 MiB).
@@ -248,6 +249,7 @@ pub fn run(
         Command::Control { command } => control(&mut s, command),
         Command::Links { command } => links(&mut s, command),
         Command::Risk { command } => risk(&mut s, command),
+        Command::Ms { command } => ms(&mut s, command),
         Command::Evidence { command } => evidence(&mut s, command),
         Command::Policy { command } => policy(&mut s, command),
         Command::Assess { command } => assess(&mut s, command),
@@ -649,6 +651,109 @@ fn risk(s: &mut Session<'_>, command: RiskCommand) -> Result<()> {
     } else {
         emit(&text::risks(std::slice::from_ref(&view)))
     }
+}
+
+fn ms(s: &mut Session<'_>, command: MsCommand) -> Result<()> {
+    let finding = |f: FindingArgs, raise: bool, source: String| -> Result<FindingInput> {
+        Ok(FindingInput {
+            grade: f.grade,
+            description: f.description,
+            requirements: f.requirements,
+            controls: f.controls,
+            raise,
+            root_cause: f.root_cause,
+            owner: f.owner,
+            due: date(f.due.as_deref(), "--due")?,
+            source,
+        })
+    };
+    let said = match command {
+        MsCommand::List { json } => {
+            let r = s.records()?;
+            return if json {
+                emit_json(&r)
+            } else {
+                emit(&text::records(&r))
+            };
+        }
+        MsCommand::Audit {
+            title,
+            scope,
+            criteria,
+            auditor,
+            planned,
+            performed,
+        } => format!(
+            "recorded internal audit {}",
+            s.add_audit(AuditInput {
+                title,
+                scope,
+                criteria,
+                auditor,
+                planned: date(planned.as_deref(), "--planned")?,
+                performed: date(performed.as_deref(), "--performed")?,
+            })?
+        ),
+        MsCommand::Finding {
+            audit,
+            finding: f,
+            no_nonconformity,
+        } => match s.add_finding(&audit, finding(f, !no_nonconformity, String::new())?)? {
+            Some(nc) => format!("recorded the finding on {audit} and raised {nc}"),
+            None => format!("recorded the finding on {audit}"),
+        },
+        MsCommand::Nc { finding: f, source } => {
+            format!("raised {}", s.add_nonconformity(finding(f, true, source)?)?)
+        }
+        MsCommand::Correct {
+            nc,
+            root_cause,
+            action,
+        } => {
+            let action = match action {
+                Some(a) => {
+                    let mut p = a.splitn(3, '|');
+                    let title = p.next().unwrap_or_default().trim().to_owned();
+                    let owner = p.next().unwrap_or_default().trim().to_owned();
+                    let due = date(
+                        p.next().map(str::trim).filter(|d| !d.is_empty()),
+                        "--action due date",
+                    )?;
+                    Some((title, owner, due))
+                }
+                None => None,
+            };
+            s.nonconformity_action(&nc, action, root_cause)?;
+            format!("updated {nc}")
+        }
+        MsCommand::Check {
+            nc,
+            by,
+            effective,
+            note,
+            ..
+        } => {
+            s.check_nonconformity(&nc, &by, effective, &note)?;
+            if effective {
+                format!("{nc} closed: its correction was found effective")
+            } else {
+                format!("{nc} stays open: its correction was found not effective")
+            }
+        }
+        MsCommand::Review {
+            held_on,
+            attendees,
+            inputs,
+            decisions,
+        } => {
+            let on = date(Some(&held_on), "--held-on")?.ok_or_else(|| anyhow!("--held-on"))?;
+            format!(
+                "recorded management review {}",
+                s.add_review(on, attendees, &inputs, decisions)?
+            )
+        }
+    };
+    emit(&format!("{said}\n"))
 }
 
 /// Flags into a risk request: `L,I` ratings, `TITLE|OWNER|DATE` actions, dates.

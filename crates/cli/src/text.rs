@@ -627,3 +627,74 @@ pub fn matrix_grid(m: &crosswalk_app::risk::MatrixSummary) -> String {
         m.name, m.likelihood_levels, m.impact_levels, m.risk_levels, m.acceptable
     )
 }
+
+/// Management-system records: audits with their findings, nonconformities, reviews.
+pub fn records(r: &crosswalk_app::ms::RecordsView) -> String {
+    let mut out = String::from("Internal audits\n");
+    for a in &r.audits {
+        let _ = writeln!(
+            out,
+            "  {} {} — {}, by {}, planned {}{}: {} finding(s)",
+            a.id,
+            a.title,
+            or_dash(&a.scope),
+            or_dash(&a.auditor),
+            a.planned,
+            a.performed
+                .map(|d| format!(", performed {d}"))
+                .unwrap_or_default(),
+            a.findings.len()
+        );
+        for f in &a.findings {
+            let _ = writeln!(
+                out,
+                "    [{}] {}{}",
+                f.grade.as_str(),
+                f.description,
+                f.nonconformity
+                    .as_deref()
+                    .map(|n| format!(" → {n}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    out.push_str("Nonconformities\n");
+    for n in &r.nonconformities {
+        let nc = &n.nonconformity;
+        let _ = writeln!(
+            out,
+            "  {} [{}] {} — {}{}; requirements {}; {} action(s)",
+            nc.id,
+            nc.grade.as_str(),
+            nc.title,
+            if n.open { "OPEN" } else { "closed" },
+            if n.overdue { ", OVERDUE" } else { "" },
+            if nc.requirements.is_empty() {
+                "—".into()
+            } else {
+                nc.requirements.join(", ")
+            },
+            nc.actions.len()
+        );
+    }
+    out.push_str("Management reviews\n");
+    for v in &r.reviews {
+        let _ = writeln!(
+            out,
+            "  {} held {} with {}; {} decision(s){}",
+            v.review.id,
+            v.review.held_on,
+            or_dash(&v.review.attendees.join(", ")),
+            v.review.decisions.len(),
+            if v.missing_inputs.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; clause 9.3.2 inputs not recorded: {}",
+                    v.missing_inputs.join(", ")
+                )
+            }
+        );
+    }
+    out
+}

@@ -10,6 +10,7 @@ pub mod framework;
 pub mod ids;
 pub mod library;
 pub mod mapping;
+pub mod ms;
 pub mod plan;
 pub mod profile;
 pub mod program;

@@ -558,6 +558,9 @@ pub struct Program {
     /// The risk matrix (none: [`crate::risk::default_matrix`]).
     #[serde(default)]
     pub risk_matrix: Option<crate::risk::RiskMatrix>,
+    /// Internal audits, nonconformities and management reviews.
+    #[serde(default)]
+    pub records: crate::ms::Records,
 }
 
 impl Program {
@@ -620,7 +623,7 @@ pub fn evidence_window_days(frequency: &str) -> i32 {
 }
 
 /// The derivation rule, stated with every readiness figure.
-pub const RESULT_RULE: &str = "Only accepted links count: links a person made, and crosswalk proposals a person accepted; proposed and rejected links never do. A requirement is compliant when a control linked to it with full coverage is implemented or operating and has current evidence; partially compliant when the best such link covers it only in part, or its control lacks current evidence; non-compliant when its linked controls are not yet in place; not assessed when no control is linked. Evidence is current until its valid-until date or, without one, for its control's cadence plus a margin (continuous 90 days, daily or weekly 30, monthly 45, quarterly 120, half-yearly 200, yearly 395, otherwise 365). An assessor's recorded result overrides the derived one (both are kept), and not-applicable requirements are left out. Readiness = (compliant + ½ × partially compliant) ÷ applicable assessable requirements.";
+pub const RESULT_RULE: &str = "Only accepted links count: links a person made, and crosswalk proposals a person accepted; proposed and rejected links never do. A requirement is compliant when a control linked to it with full coverage is implemented or operating and has current evidence; partially compliant when the best such link covers it only in part, or its control lacks current evidence; non-compliant when its linked controls are not yet in place; not assessed when no control is linked. Evidence is current until its valid-until date or, without one, for its control's cadence plus a margin (continuous 90 days, daily or weekly 30, monthly 45, quarterly 120, half-yearly 200, yearly 395, otherwise 365). An open nonconformity caps the result of the requirements it cites: a major one at non-compliant, a minor one at partially compliant, until a check finds its correction effective. An assessor's recorded result overrides the derived one (both are kept), and not-applicable requirements are left out. Readiness = (compliant + ½ × partially compliant) ÷ applicable assessable requirements.";
 
 /// One requirement's standing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -812,7 +815,13 @@ impl<'p> Evaluation<'p> {
                 .map(|r| {
                     let key = (fw.id().as_str(), r.id.as_str());
                     let mine = links.get(&key).map_or(&[][..], Vec::as_slice);
-                    let derived = derive(mine, &controls, &current);
+                    let mut derived = derive(mine, &controls, &current);
+                    if !program.records.nonconformities.is_empty()
+                        && let Some(cap) = program.records.cap(&format!("{}:{}", fw.id(), r.id))
+                        && (derived == Outcome::NotAssessed || derived > cap)
+                    {
+                        derived = cap;
+                    }
                     let a = assessed.get(&key);
                     let result = match a {
                         Some(a) if !a.applicable => Outcome::NotApplicable,

@@ -160,6 +160,80 @@ fn risks(program: &Program, fresh: &Freshness<'_>) -> Vec<Block> {
     out
 }
 
+/// Internal audits, open nonconformities and management reviews (clauses 9.2, 9.3, 10.2).
+fn management(program: &Program, today: jiff::civil::Date) -> Vec<Block> {
+    let r = &program.records;
+    if r.audits.is_empty() && r.nonconformities.is_empty() && r.reviews.is_empty() {
+        return Vec::new();
+    }
+    let year_ago = today.saturating_sub(jiff::Span::new().years(1));
+    let mut facts = Vec::new();
+    match r.audits.iter().filter_map(|a| a.performed.map(|d| (d, a))).max_by_key(|(d, _)| *d) {
+        Some((d, a)) => facts.push(format!(
+            "Last internal audit: {} {} on {d} by {}, {} finding(s){}.",
+            a.id,
+            a.title,
+            if a.auditor.is_empty() { "an unnamed auditor" } else { a.auditor.as_str() },
+            a.findings.len(),
+            if d < year_ago { " — more than a year ago" } else { "" }
+        )),
+        None => facts.push("No internal audit performed yet (clause 9.2).".into()),
+    }
+    match r.reviews.iter().max_by_key(|v| v.held_on) {
+        Some(v) => {
+            let missing = v.missing_inputs();
+            facts.push(format!(
+                "Last management review: {} on {}{}{}.",
+                v.id,
+                v.held_on,
+                if v.held_on < year_ago { " — more than a year ago" } else { "" },
+                if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!("; clause 9.3.2 inputs not recorded: {}", missing.join(", "))
+                }
+            ));
+        }
+        None => facts.push("No management review recorded yet (clause 9.3).".into()),
+    }
+    let open: Vec<Vec<String>> = r
+        .nonconformities
+        .iter()
+        .filter(|n| n.is_open())
+        .map(|n| {
+            vec![
+                n.id.clone(),
+                n.grade.as_str().replace('-', " "),
+                n.title.clone(),
+                n.requirements.join(", "),
+                if n.root_cause.is_empty() { "not recorded".into() } else { n.root_cause.clone() },
+                n.due.map_or_else(String::new, |d| {
+                    if d < today { format!("{d} (overdue)") } else { d.to_string() }
+                }),
+            ]
+        })
+        .collect();
+    facts.push(format!(
+        "{} nonconformities, {} open; an open one caps the result of the requirements it cites.",
+        r.nonconformities.len(),
+        open.len()
+    ));
+    let mut out = vec![
+        Block::Heading("Management system: audits, nonconformities, reviews".into()),
+        Block::Bullets(facts),
+    ];
+    if !open.is_empty() {
+        out.push(Block::Table {
+            headers: ["Nonconformity", "Grade", "Title", "Requirements", "Root cause", "Due"]
+                .map(str::to_owned)
+                .to_vec(),
+            widths: vec![1.0, 1.4, 3.0, 2.0, 2.5, 1.2],
+            rows: open,
+        });
+    }
+    out
+}
+
 /// Links per framework in scope, by origin and review state: what counts and what waits.
 fn links(lib: &Library, eval: &Evaluation<'_>) -> Vec<Block> {
     let program = eval.program();
@@ -288,6 +362,7 @@ pub fn blocks(
         });
     }
     b.extend(risks(program, fresh));
+    b.extend(management(program, today));
     b.push(Block::Heading(
         "Gaps, biggest multi-framework wins first".into(),
     ));

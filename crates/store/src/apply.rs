@@ -272,23 +272,35 @@ fn review_links(
 
 /// A new risk id, `R-<n>`, past every number handed out or given by hand.
 fn next_risk_id(tx: &mut dyn Tx) -> Result<String, StoreError> {
+    next_id(tx, "risk", "R", "risk WHERE id = $1")
+}
+
+/// A new id `<prefix>-<n>` from counter `name`, skipping any `<table and condition>` (with
+/// `$1` the id, `$2` the counter name) finds taken.
+fn next_id(tx: &mut dyn Tx, name: &str, prefix: &str, taken: &str) -> Result<String, StoreError> {
     let mut n = query_one(
         tx,
-        "SELECT value FROM id_counter WHERE name = 'risk'",
-        &[],
+        "SELECT value FROM id_counter WHERE name = $1",
+        &[t(name)],
         |r| r.int(0),
     )?
-    .ok_or_else(|| StoreError::Corrupt("the risk counter is missing".into()))?;
+    .ok_or_else(|| StoreError::Corrupt(format!("the {name} counter is missing")))?;
+    let probe = format!("SELECT 1 FROM {taken}");
     let id = loop {
         n += 1;
-        let id = format!("R-{n}");
-        if !exists(tx, "SELECT 1 FROM risk WHERE id = $1", &[t(&id)])? {
+        let id = format!("{prefix}-{n}");
+        let params = if probe.contains("$2") {
+            vec![t(&id), t(name)]
+        } else {
+            vec![t(&id)]
+        };
+        if !exists(tx, &probe, &params)? {
             break id;
         }
     };
     tx.exec(
-        "UPDATE id_counter SET value = $1 WHERE name = 'risk'",
-        &[Val::Int(n)],
+        "UPDATE id_counter SET value = $1 WHERE name = $2",
+        &[Val::Int(n), t(name)],
     )?;
     Ok(id)
 }
@@ -328,6 +340,15 @@ fn describe(change: &Change, evidence_id: &str) -> String {
         Change::SetRisk(r) if r.id.is_empty() => format!("adding risk `{evidence_id}`"),
         Change::SetRisk(r) => format!("recording risk `{}`", r.id),
         Change::SetRiskMatrix(_) => "setting the risk matrix".into(),
+        Change::SetRecord(r) => format!(
+            "recording {} `{}`",
+            r.kind(),
+            if r.id().is_empty() {
+                evidence_id
+            } else {
+                r.id()
+            }
+        ),
     }
 }
 
@@ -601,6 +622,44 @@ fn apply_one(
             tx.exec(
                 "INSERT INTO risk_history (seq, risk, record) VALUES ($1, $2, $3)",
                 &[Val::Int(seq), t(&r.id), record],
+            )?;
+        }
+        Change::SetRecord(r) => {
+            let mut r = r.clone();
+            let kind = r.kind();
+            if r.id().is_empty() {
+                let id = next_id(
+                    tx,
+                    kind,
+                    r.prefix(),
+                    "ms_record WHERE kind = $2 AND id = $1",
+                )?;
+                ids.push(id.clone());
+                r.set_id(id);
+            }
+            evidence_id.clone_from(&r.id().to_owned());
+            let record = json(&r)?;
+            let key = [t(kind), t(r.id())];
+            let n = tx.exec(
+                "UPDATE ms_record SET record = $1 WHERE kind = $2 AND id = $3",
+                &[record.clone(), key[0].clone(), key[1].clone()],
+            )?;
+            if n == 0 {
+                let pos = next_position(tx, "ms_record", "position")?;
+                tx.exec(
+                    "INSERT INTO ms_record (kind, id, position, record) VALUES ($1, $2, $3, $4)",
+                    &[
+                        key[0].clone(),
+                        key[1].clone(),
+                        Val::Int(pos),
+                        record.clone(),
+                    ],
+                )?;
+            }
+            let seq = next_position(tx, "ms_record_history", "seq")?;
+            tx.exec(
+                "INSERT INTO ms_record_history (seq, kind, id, record) VALUES ($1, $2, $3, $4)",
+                &[Val::Int(seq), key[0].clone(), key[1].clone(), record],
             )?;
         }
         Change::SetRiskMatrix(m) => {

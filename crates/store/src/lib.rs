@@ -50,6 +50,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("migration_5.sql")),
     (6, include_str!("migration_6.sql")),
     (7, include_str!("migration_7.sql")),
+    (8, include_str!("migration_8.sql")),
 ];
 
 /// What went wrong, in terms a user can act on.
@@ -142,6 +143,10 @@ pub enum Change {
     SetRisk(Risk),
     /// Sets the risk matrix (none: back to the default).
     SetRiskMatrix(Option<RiskMatrix>),
+    /// Adds a management-system record or records a new version of it (the history keeps
+    /// every version). An empty id asks the store for `IA-<n>`, `NC-<n>` or `MR-<n>`,
+    /// reported by [`Store::apply_returning`].
+    SetRecord(crosswalk_core::ms::Record),
 }
 
 /// What a committed [`Store::apply_returning`] did.

@@ -179,6 +179,14 @@ pub(crate) fn load(tx: &mut dyn Tx) -> Result<Program, StoreError> {
     p.policies = policies(tx)?;
     p.maturity_scale = maturity_scale(tx)?;
     p.risks = risks(tx)?;
+    tx.query_each(
+        "SELECT record FROM ms_record ORDER BY position",
+        &[],
+        &mut |r| {
+            p.records.put(from_json(r.text(0)?)?);
+            Ok(())
+        },
+    )?;
     p.risk_matrix = query_one(
         tx,
         "SELECT value FROM setting WHERE key = 'risk-matrix'",

@@ -7,6 +7,7 @@ mod concurrency;
 mod docs;
 mod hostile;
 mod links;
+mod ms;
 mod oscal;
 mod program;
 mod risk;

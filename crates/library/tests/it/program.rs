@@ -80,6 +80,7 @@ fn program(controls: Vec<Control>, links: Vec<ControlLink>, evidence: Vec<Eviden
         maturity_scale: vec![],
         risks: vec![],
         risk_matrix: None,
+        records: Default::default(),
     }
 }
 

@@ -388,6 +388,69 @@ fn conformance(backend: &str, new_db: &mut dyn FnMut() -> String) {
 
     link_review(backend, &mut fresh());
     risk_register(backend, &mut fresh());
+    management_records(backend, &mut fresh());
+}
+
+/// Audits, nonconformities and reviews round-trip by kind with generated ids.
+fn management_records(backend: &str, s: &mut Box<dyn Store>) {
+    use crosswalk_core::ms::{
+        EffectivenessCheck, InternalAudit, ManagementReview, Nonconformity, Record,
+    };
+    use crosswalk_core::program::Grade;
+    let nc = Nonconformity {
+        id: String::new(),
+        title: "Patches late".into(),
+        grade: Grade::MinorNonconformity,
+        source: "IA-1".into(),
+        requirements: vec!["iso27001-2022:A.8.8".into()],
+        controls: vec!["VUL-01".into()],
+        root_cause: "No owner for legacy servers".into(),
+        owner: "Platform".into(),
+        due: Some(date(2027, 1, 31)),
+        actions: vec![],
+        raised: date(2026, 11, 1),
+        effectiveness: None,
+    };
+    let applied = s
+        .apply_returning(&[
+            Change::SetRecord(Record::Audit(InternalAudit {
+                id: String::new(),
+                title: "ISMS audit 2026".into(),
+                scope: "All".into(),
+                criteria: "ISO/IEC 27001:2022".into(),
+                auditor: "A. Auditor".into(),
+                planned: date(2026, 10, 1),
+                performed: Some(date(2026, 10, 15)),
+                findings: vec![],
+            })),
+            Change::SetRecord(Record::Nonconformity(nc.clone())),
+            Change::SetRecord(Record::Review(ManagementReview {
+                id: String::new(),
+                held_on: date(2026, 11, 20),
+                attendees: vec!["CEO".into()],
+                inputs: vec![],
+                decisions: vec![],
+                actions: vec![],
+            })),
+        ])
+        .unwrap();
+    assert_eq!(applied.ids, ["IA-1", "NC-1", "MR-1"], "{backend}");
+    let closed = Nonconformity {
+        id: "NC-1".into(),
+        effectiveness: Some(EffectivenessCheck {
+            by: "Compliance".into(),
+            on: date(2027, 2, 1),
+            effective: true,
+            note: String::new(),
+        }),
+        ..nc
+    };
+    s.apply(&[Change::SetRecord(Record::Nonconformity(closed.clone()))])
+        .unwrap();
+    let r = s.load().unwrap().records;
+    assert_eq!(r.audits[0].id, "IA-1", "{backend}");
+    assert_eq!(r.nonconformities, vec![closed], "{backend}");
+    assert_eq!(r.reviews[0].attendees, ["CEO"], "{backend}");
 }
 
 /// Risks round-trip in order, get generated ids past hand-given ones, keep their place
@@ -817,5 +880,5 @@ fn sqlite_database_at_version_1_is_upgraded_in_place() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8]);
 }
