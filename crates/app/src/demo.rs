@@ -408,7 +408,7 @@ type SampleRisk = (
     Option<(&'static str, i64)>,
 );
 
-const RISKS: [SampleRisk; 21] = {
+const RISKS: [SampleRisk; 22] = {
     use Treatment::{Avoid, Modify, Retain, Share};
     [
         (
@@ -666,12 +666,27 @@ const RISKS: [SampleRisk; 21] = {
             None,
             None,
         ),
+        (
+            "Churn-prediction model scores customer segments unfairly",
+            "Churn-prediction model",
+            "Data science lead",
+            (3, 3),
+            Some((2, 3)),
+            Some((1, 3)),
+            Modify,
+            &["CHG-01"],
+            None,
+            Some(("Add a fairness check to the model release checklist", 90)),
+        ),
     ]
 };
 
 /// The demo's management-system records, dated from `today`.
 fn demo_records(today: Date) -> Result<Vec<Change>> {
-    use crosswalk_core::ms::{Finding, InternalAudit, ManagementReview, Nonconformity, Record};
+    use crosswalk_core::ms::{
+        Finding, ImpactAssessment, ImpactFinding, ImpactKind, InternalAudit, ManagementReview,
+        Nonconformity, Processing, Record,
+    };
     use crosswalk_core::program::Grade;
     let days = |n: i64| today.checked_add(n.days()).map_err(|e| invalid!("{e}"));
     let audit = InternalAudit {
@@ -727,29 +742,191 @@ fn demo_records(today: Date) -> Result<Vec<Change>> {
     };
     let inputs = [
         ("previous-actions", "First review: no earlier actions."),
-        ("context-changes", "Two enterprise customers now require ISO/IEC 27001 by next year."),
-        ("interested-parties", "Customers ask for SOC 2 Type 2 and ISO/IEC 27001; the DPA template was updated."),
-        ("performance", "Internal audit IA-1: one minor nonconformity (NC-1), one observation; SOC 2 readiness 75 %."),
-        ("feedback", "No customer complaints about security; two security questionnaires answered late."),
-        ("risk-assessment", "21 risks; four treatments not yet effective (R-12, R-13, R-15, R-17)."),
-        ("improvement", "Automate access-review evidence; subscribe to a threat feed."),
-        ("resources", "One more platform engineer approved for the patching backlog."),
+        (
+            "context-changes",
+            "Two enterprise customers now require ISO/IEC 27001 by next year.",
+        ),
+        (
+            "interested-parties",
+            "Customers ask for SOC 2 Type 2 and ISO/IEC 27001; the DPA template was updated.",
+        ),
+        (
+            "performance",
+            "Internal audit IA-1: one minor nonconformity (NC-1), one observation; SOC 2 readiness 75 %.",
+        ),
+        (
+            "feedback",
+            "No customer complaints about security; two security questionnaires answered late.",
+        ),
+        (
+            "risk-assessment",
+            "21 risks; four treatments not yet effective (R-12, R-13, R-15, R-17).",
+        ),
+        (
+            "improvement",
+            "Automate access-review evidence; subscribe to a threat feed.",
+        ),
+        (
+            "resources",
+            "One more platform engineer approved for the patching backlog.",
+        ),
     ];
     let review = ManagementReview {
         id: "MR-1".into(),
         held_on: days(-14)?,
-        attendees: vec!["CEO".into(), "CTO".into(), "CISO".into(), "Compliance lead".into()],
-        inputs: inputs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
+        attendees: vec![
+            "CEO".into(),
+            "CTO".into(),
+            "CISO".into(),
+            "Compliance lead".into(),
+        ],
+        inputs: inputs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect(),
         decisions: vec![
             "Approve the ISO/IEC 27001 certification target date.".into(),
             "Fund a threat intelligence feed.".into(),
         ],
         actions: vec![],
     };
+    let analytics = Processing {
+        id: "ROPA-1".into(),
+        name: "Customer product analytics".into(),
+        controller:
+            "Northwind Analytics (sample), privacy@northwind.example; DPO: dpo@northwind.example"
+                .into(),
+        purposes:
+            "Measure feature use and predict churn to improve the product and retain customers"
+                .into(),
+        data_subjects: "Users of customer accounts".into(),
+        personal_data: "Account identifiers, usage events, IP addresses".into(),
+        recipients: "Cloud hosting provider; analytics sub-processor".into(),
+        transfers: "None outside the EEA".into(),
+        retention: "Raw events 13 months; aggregates indefinitely".into(),
+        security: "Encryption at rest and in transit, SSO with MFA, access reviews".into(),
+        lawful_basis: "Legitimate interests (GDPR Art. 6(1)(f))".into(),
+    };
+    let hr = Processing {
+        id: "ROPA-2".into(),
+        name: "Employee records".into(),
+        controller: "Northwind Analytics (sample), people@northwind.example".into(),
+        purposes: "Employment administration and payroll".into(),
+        data_subjects: "Employees and contractors".into(),
+        personal_data: "Identity, contract, salary, bank details, background-check outcome".into(),
+        recipients: "Payroll provider".into(),
+        transfers: String::new(),
+        retention: "Six years after employment ends".into(),
+        security: "HR system with role-based access".into(),
+        lawful_basis: "Contract; legal obligation".into(),
+    };
+    let answers = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
+    };
+    let ai = ImpactAssessment {
+        id: "IMP-1".into(),
+        kind: ImpactKind::AiSystem,
+        subject: "Churn-prediction model".into(),
+        owner: "Data science lead".into(),
+        performed: days(-20)?,
+        answers: answers(&[
+            (
+                "purpose",
+                "Scores each customer account's likelihood of leaving so the success team can reach out.",
+            ),
+            (
+                "affected",
+                "Customer account users; the success team acting on scores.",
+            ),
+            (
+                "misuse",
+                "Using scores to change prices or terms for individual customers.",
+            ),
+            (
+                "individuals",
+                "Low: a score only prompts a human contact; no automated decision with legal effect.",
+            ),
+            ("society", "Negligible; small compute footprint."),
+            (
+                "data",
+                "Product usage events of the last 13 months; smaller customer segments are under-represented.",
+            ),
+            (
+                "transparency",
+                "The privacy notice describes the analytics; scores are not shown to customers.",
+            ),
+            (
+                "oversight",
+                "The success team decides every contact; the model can be switched off per account.",
+            ),
+            (
+                "performance",
+                "Precision and recall tracked per release; drift alert on monthly retraining.",
+            ),
+            (
+                "severity",
+                "Worst credible impact: a segment systematically ignored; reversible by retraining.",
+            ),
+        ]),
+        findings: vec![ImpactFinding {
+            description: "Scores may be less accurate for small customer segments.".into(),
+            risks: vec!["R-22".into()],
+        }],
+        conclusion: "Acceptable with the fairness check in the release checklist.".into(),
+        approved_by: "CTO".into(),
+        review: Some(days(345)?),
+    };
+    let dpia = ImpactAssessment {
+        id: "IMP-2".into(),
+        kind: ImpactKind::Dpia,
+        subject: "ROPA-1".into(),
+        owner: "Legal".into(),
+        performed: days(-18)?,
+        answers: answers(&[
+            (
+                "description",
+                "Usage events of account users are collected, aggregated and scored for churn.",
+            ),
+            (
+                "necessity",
+                "Aggregates meet the product purpose; raw events are kept 13 months, not longer.",
+            ),
+            (
+                "risks",
+                "Unexpected profiling of users; disclosure of usage data.",
+            ),
+            (
+                "measures",
+                "Privacy notice update, opt-out for analytics cookies, access controls, retention limits.",
+            ),
+            (
+                "dpo-advice",
+                "Proceed once the privacy notice describes the churn scoring.",
+            ),
+            ("residual", "Low once the notice is published."),
+            (
+                "prior-consultation",
+                "Not needed: residual risk is not high.",
+            ),
+        ]),
+        findings: vec![ImpactFinding {
+            description: "The privacy notice does not yet describe churn scoring.".into(),
+            risks: vec!["R-17".into()],
+        }],
+        conclusion: "Proceed; publish the updated privacy notice first.".into(),
+        approved_by: "DPO".into(),
+        review: Some(days(347)?),
+    };
     Ok(vec![
         Change::SetRecord(Record::Audit(audit)),
         Change::SetRecord(Record::Nonconformity(nc)),
         Change::SetRecord(Record::Review(review)),
+        Change::SetRecord(Record::Processing(analytics)),
+        Change::SetRecord(Record::Processing(hr)),
+        Change::SetRecord(Record::Impact(ai)),
+        Change::SetRecord(Record::Impact(dpia)),
     ])
 }
 

@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use crosswalk_core::ms::{
-    EffectivenessCheck, Finding, InternalAudit, ManagementReview, Nonconformity, REVIEW_INPUTS,
-    Record, Records,
+    EffectivenessCheck, Finding, ImpactAssessment, ImpactFinding, ImpactKind, InternalAudit,
+    ManagementReview, Nonconformity, Processing, REVIEW_INPUTS, Record, Records,
 };
 use crosswalk_core::program::{Grade, check_title};
 use crosswalk_core::risk::Action;
@@ -23,6 +23,42 @@ pub struct RecordsView {
     pub audits: Vec<InternalAudit>,
     pub nonconformities: Vec<NonconformityView>,
     pub reviews: Vec<ReviewView>,
+    pub impact_assessments: Vec<ImpactView>,
+    pub processing: Vec<ProcessingView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImpactView {
+    #[serde(flatten)]
+    pub assessment: ImpactAssessment,
+    /// Template questions left unanswered.
+    pub unanswered: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcessingView {
+    #[serde(flatten)]
+    pub processing: Processing,
+    /// Article 30(1) entries left empty.
+    pub missing: Vec<&'static str>,
+    /// The DPIAs of this activity.
+    pub dpias: Vec<String>,
+}
+
+/// `ms impact`: an assessment against its template.
+#[derive(Debug, Clone, Default)]
+pub struct ImpactInput {
+    pub kind: String,
+    pub subject: String,
+    pub owner: String,
+    pub performed: Option<Date>,
+    /// `KEY=TEXT`, keys from the template.
+    pub answers: Vec<String>,
+    /// `TEXT|R-1,R-2`: a finding and the register risks that carry it.
+    pub findings: Vec<String>,
+    pub conclusion: String,
+    pub approved_by: String,
+    pub review: Option<Date>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,6 +124,8 @@ impl Session<'_> {
             audits,
             nonconformities,
             reviews,
+            impact_assessments,
+            processing,
         } = self.program()?.records;
         let today = self.clock.today;
         Ok(RecordsView {
@@ -107,7 +145,119 @@ impl Session<'_> {
                     review: r,
                 })
                 .collect(),
+            processing: processing
+                .into_iter()
+                .map(|p| ProcessingView {
+                    missing: p.missing(),
+                    dpias: impact_assessments
+                        .iter()
+                        .filter(|i| i.kind == ImpactKind::Dpia && i.subject == p.id)
+                        .map(|i| i.id.clone())
+                        .collect(),
+                    processing: p,
+                })
+                .collect(),
+            impact_assessments: impact_assessments
+                .into_iter()
+                .map(|i| ImpactView {
+                    unanswered: i.unanswered(),
+                    assessment: i,
+                })
+                .collect(),
         })
+    }
+
+    /// Records an impact assessment against its template; findings name the register
+    /// risks that carry them.
+    ///
+    /// # Errors
+    /// An unknown kind or template key, a risk not in the register, a DPIA whose subject
+    /// is no processing activity, no program.
+    pub fn add_impact(&mut self, i: ImpactInput) -> Result<String> {
+        let program = self.program()?;
+        let kind = ImpactKind::parse(i.kind.trim())
+            .ok_or_else(|| invalid!("--kind `{}`: use ai-system or dpia", i.kind))?;
+        if i.subject.trim().is_empty() {
+            bail!(
+                "an impact assessment names its subject (--subject: the AI system, or the processing activity's ROPA id)"
+            );
+        }
+        if kind == ImpactKind::Dpia
+            && !program
+                .records
+                .processing
+                .iter()
+                .any(|p| p.id == i.subject.trim())
+        {
+            bail!(
+                "a DPIA assesses a processing activity: --subject `{}` is none (add it with `crosswalk ms processing`)",
+                i.subject.trim()
+            );
+        }
+        let keys: Vec<&str> = kind.questions().iter().map(|(k, _)| *k).collect();
+        let mut answers = Vec::new();
+        for a in &i.answers {
+            let (k, v) = a
+                .split_once('=')
+                .ok_or_else(|| invalid!("--answer `{a}`: expected KEY=TEXT"))?;
+            if !keys.contains(&k.trim()) {
+                bail!(
+                    "--answer `{}`: the {} template asks {}",
+                    k.trim(),
+                    kind.as_str(),
+                    keys.join(", ")
+                );
+            }
+            answers.push((k.trim().to_owned(), v.trim().to_owned()));
+        }
+        let mut findings = Vec::new();
+        for f in &i.findings {
+            let (text, risks) = f.split_once('|').unwrap_or((f.as_str(), ""));
+            let risks: Vec<String> = risks
+                .split(',')
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if let Some(r) = risks
+                .iter()
+                .find(|r| !program.risks.iter().any(|x| &x.id == *r))
+            {
+                bail!("--finding names risk `{r}`, which is not in the register");
+            }
+            findings.push(ImpactFinding {
+                description: check_title("finding", text).map_err(Error::Invalid)?,
+                risks,
+            });
+        }
+        self.put(Record::Impact(ImpactAssessment {
+            id: String::new(),
+            kind,
+            subject: i.subject.trim().to_owned(),
+            owner: i.owner.trim().to_owned(),
+            performed: i.performed.unwrap_or(self.clock.today),
+            answers,
+            findings,
+            conclusion: i.conclusion.trim().to_owned(),
+            approved_by: i.approved_by.trim().to_owned(),
+            review: i.review,
+        }))
+    }
+
+    /// Adds a processing activity to the records of processing.
+    ///
+    /// # Errors
+    /// No name or purposes, no program.
+    pub fn add_processing(&mut self, p: Processing) -> Result<String> {
+        self.program()?;
+        if p.purposes.trim().is_empty() {
+            bail!("a processing activity states its purposes (--purposes)");
+        }
+        self.put(Record::Processing(Processing {
+            id: String::new(),
+            name: check_title("processing activity", &p.name).map_err(Error::Invalid)?,
+            ..p
+        }))
     }
 
     /// `FW:REQ` references checked against the library, as edition ids.

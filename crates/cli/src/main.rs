@@ -2,6 +2,7 @@
 
 mod commands;
 mod program;
+mod registers;
 mod text;
 
 use std::path::PathBuf;
@@ -573,6 +574,61 @@ pub enum MsCommand {
         not_effective: bool,
         #[arg(long, default_value = "")]
         note: String,
+    },
+    /// Record an impact assessment against its template: an AI system impact assessment
+    /// (ISO/IEC 42001 6.1.4) or a DPIA (GDPR Article 35) of a processing activity.
+    Impact {
+        /// ai-system or dpia.
+        #[arg(long)]
+        kind: String,
+        /// The AI system, or for a DPIA the processing activity's ROPA id.
+        #[arg(long)]
+        subject: String,
+        #[arg(long, default_value = "")]
+        owner: String,
+        #[arg(long)]
+        performed: Option<String>,
+        /// KEY=TEXT, keys from `ms template KIND` (repeatable).
+        #[arg(long = "answer")]
+        answers: Vec<String>,
+        /// "TEXT|R-1,R-2": a finding and the register risks that carry it (repeatable).
+        #[arg(long = "finding")]
+        findings: Vec<String>,
+        #[arg(long, default_value = "")]
+        conclusion: String,
+        #[arg(long, default_value = "")]
+        approved_by: String,
+        #[arg(long)]
+        review: Option<String>,
+    },
+    /// The questions of an impact assessment template (ai-system or dpia).
+    Template {
+        kind: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a processing activity to the records of processing (GDPR Article 30(1)).
+    Processing {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        purposes: String,
+        #[arg(long, default_value = "")]
+        controller: String,
+        #[arg(long, default_value = "")]
+        data_subjects: String,
+        #[arg(long, default_value = "")]
+        personal_data: String,
+        #[arg(long, default_value = "")]
+        recipients: String,
+        #[arg(long, default_value = "")]
+        transfers: String,
+        #[arg(long, default_value = "")]
+        retention: String,
+        #[arg(long, default_value = "")]
+        security: String,
+        #[arg(long, default_value = "")]
+        lawful_basis: String,
     },
     /// Record a management review (clause 9.3).
     Review {

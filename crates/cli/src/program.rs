@@ -5,17 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
 use crosswalk_app::Clock;
-use crosswalk_app::links::LinkFilter;
-use crosswalk_app::ms::{AuditInput, FindingInput};
 use crosswalk_app::program::{
     AddFramework, AssessInput, ControlImport, EvidenceSource, NewControl, NewEvidence, PlanOptions,
     Session, StatusReport, date,
 };
-use crosswalk_app::risk::RiskInput;
 use crosswalk_core::ids::FrameworkId;
-use crosswalk_core::program::{
-    FrameworkStatus, LinkState, Policy, ProgramInfo, RESULT_RULE, Target,
-};
+use crosswalk_core::program::{FrameworkStatus, Policy, ProgramInfo, RESULT_RULE, Target};
 use crosswalk_library::Catalog;
 use crosswalk_report::gap::{ReportFormat, status_cells};
 use crosswalk_report::soa::SoaFormat;
@@ -23,9 +18,8 @@ use crosswalk_report::soa::SoaFormat;
 use crate::commands::{emit, emit_json, read_input, write_file};
 use crate::text;
 use crate::{
-    AssessCommand, Command, ControlCommand, EvidenceCommand, ExportCommand, FindingArgs,
-    LinkFilterArgs, LinksCommand, MatrixCommand, MsCommand, OscalCommand, PolicyCommand,
-    ProgramCommand, ProgramExport, RiskArgs, RiskCommand,
+    AssessCommand, Command, ControlCommand, EvidenceCommand, ExportCommand, OscalCommand,
+    PolicyCommand, ProgramCommand, ProgramExport,
 };
 
 /// Largest evidence file or maturity-scale file read (512 MiB).
@@ -247,9 +241,9 @@ pub fn run(
         }
         Command::Program { command } => program(catalog, &mut s, command),
         Command::Control { command } => control(&mut s, command),
-        Command::Links { command } => links(&mut s, command),
-        Command::Risk { command } => risk(&mut s, command),
-        Command::Ms { command } => ms(&mut s, command),
+        Command::Links { command } => crate::registers::links(&mut s, command),
+        Command::Risk { command } => crate::registers::risk(&mut s, command),
+        Command::Ms { command } => crate::registers::ms(&mut s, command),
         Command::Evidence { command } => evidence(&mut s, command),
         Command::Policy { command } => policy(&mut s, command),
         Command::Assess { command } => assess(&mut s, command),
@@ -527,275 +521,6 @@ fn control(s: &mut Session<'_>, command: ControlCommand) -> Result<()> {
             emit(&format!("{id} is now {}\n", st.as_str()))
         }
     }
-}
-
-fn links(s: &mut Session<'_>, command: LinksCommand) -> Result<()> {
-    let filter = |f: LinkFilterArgs| LinkFilter {
-        framework: f.framework,
-        state: f.state,
-        origin: f.origin,
-        control: f.control,
-    };
-    let (f, ids, as_json, state) = match command {
-        LinksCommand::List { filter: f, json } => {
-            let rows = s.links(&filter(f))?;
-            return if json {
-                emit_json(&rows)
-            } else {
-                emit(&text::links(&rows))
-            };
-        }
-        LinksCommand::Accept { filter, ids, json } => (filter, ids, json, LinkState::Accepted),
-        LinksCommand::Reject { filter, ids, json } => (filter, ids, json, LinkState::Rejected),
-    };
-    let done = s.review_links(&filter(f), &ids, state)?;
-    if as_json {
-        return emit_json(&done);
-    }
-    let mut out = format!("{} link(s) {}", done.changed.len(), state.as_str());
-    if !done.changed.is_empty() && done.changed.len() <= 20 {
-        out.push_str(&format!(": {}", done.changed.join(", ")));
-    }
-    if done.left_proposed > 0 {
-        out.push_str(&format!(
-            "\n{} proposal(s) left for review one by one (inferred or tool-stated): `crosswalk links list --state proposed`",
-            done.left_proposed
-        ));
-    }
-    emit(&format!("{out}\n"))
-}
-
-fn risk(s: &mut Session<'_>, command: RiskCommand) -> Result<()> {
-    let (view, as_json) = match command {
-        RiskCommand::List { json } => {
-            let rows = s.risks()?;
-            return if json {
-                emit_json(&rows)
-            } else {
-                emit(&text::risks(&rows))
-            };
-        }
-        RiskCommand::Show { id, json } => (s.risk(&id)?, json),
-        RiskCommand::Import { file, sheet, json } => {
-            let done = spinning(&file, || s.import_risks(&file, sheet.as_deref()))?;
-            if json {
-                return emit_json(&done);
-            }
-            let read: Vec<String> = done
-                .columns
-                .iter()
-                .map(|(h, f)| format!("`{h}` → {f}"))
-                .collect();
-            let mut out = format!(
-                "imported {} risks from {}\ncolumns read: {}\n",
-                done.ids.len(),
-                file.display(),
-                read.join(", ")
-            );
-            if !done.ignored.is_empty() {
-                out.push_str(&format!(
-                    "columns not read (no such field): {}\n",
-                    done.ignored.join(", ")
-                ));
-            }
-            return emit(&out);
-        }
-        RiskCommand::Add(a) => {
-            let json = a.json;
-            (s.add_risk(risk_input(*a)?)?, json)
-        }
-        RiskCommand::Update { risk, args } => {
-            if args.id.is_some() {
-                bail!("a risk keeps its id; --id goes with `risk add`");
-            }
-            let json = args.json;
-            (s.update_risk(&risk, risk_input(*args)?)?, json)
-        }
-        RiskCommand::Matrix {
-            command: MatrixCommand::Show { json },
-        } => {
-            let m = s.risk_matrix()?;
-            return if json {
-                emit_json(&m)
-            } else {
-                emit(&text::matrix_grid(&m))
-            };
-        }
-        RiskCommand::Matrix {
-            command:
-                MatrixCommand::Import {
-                    file,
-                    acceptable,
-                    json,
-                    ..
-                },
-        } => {
-            let text = String::from_utf8(read_input(&file, "risk matrix", 16 << 20)?)
-                .map_err(|_| anyhow!("{}: not UTF-8 text", file.display()))?;
-            let m =
-                s.import_risk_matrix(&file.display().to_string(), &text, acceptable.as_deref())?;
-            return if json {
-                emit_json(&m)
-            } else {
-                emit(&format!(
-                    "imported risk matrix {} ({})\n{}",
-                    m.id,
-                    m.name,
-                    text::matrix_grid(&m)
-                ))
-            };
-        }
-    };
-    if as_json {
-        emit_json(&view)
-    } else {
-        emit(&text::risks(std::slice::from_ref(&view)))
-    }
-}
-
-fn ms(s: &mut Session<'_>, command: MsCommand) -> Result<()> {
-    let finding = |f: FindingArgs, raise: bool, source: String| -> Result<FindingInput> {
-        Ok(FindingInput {
-            grade: f.grade,
-            description: f.description,
-            requirements: f.requirements,
-            controls: f.controls,
-            raise,
-            root_cause: f.root_cause,
-            owner: f.owner,
-            due: date(f.due.as_deref(), "--due")?,
-            source,
-        })
-    };
-    let said = match command {
-        MsCommand::List { json } => {
-            let r = s.records()?;
-            return if json {
-                emit_json(&r)
-            } else {
-                emit(&text::records(&r))
-            };
-        }
-        MsCommand::Audit {
-            title,
-            scope,
-            criteria,
-            auditor,
-            planned,
-            performed,
-        } => format!(
-            "recorded internal audit {}",
-            s.add_audit(AuditInput {
-                title,
-                scope,
-                criteria,
-                auditor,
-                planned: date(planned.as_deref(), "--planned")?,
-                performed: date(performed.as_deref(), "--performed")?,
-            })?
-        ),
-        MsCommand::Finding {
-            audit,
-            finding: f,
-            no_nonconformity,
-        } => match s.add_finding(&audit, finding(f, !no_nonconformity, String::new())?)? {
-            Some(nc) => format!("recorded the finding on {audit} and raised {nc}"),
-            None => format!("recorded the finding on {audit}"),
-        },
-        MsCommand::Nc { finding: f, source } => {
-            format!("raised {}", s.add_nonconformity(finding(f, true, source)?)?)
-        }
-        MsCommand::Correct {
-            nc,
-            root_cause,
-            action,
-        } => {
-            let action = match action {
-                Some(a) => {
-                    let mut p = a.splitn(3, '|');
-                    let title = p.next().unwrap_or_default().trim().to_owned();
-                    let owner = p.next().unwrap_or_default().trim().to_owned();
-                    let due = date(
-                        p.next().map(str::trim).filter(|d| !d.is_empty()),
-                        "--action due date",
-                    )?;
-                    Some((title, owner, due))
-                }
-                None => None,
-            };
-            s.nonconformity_action(&nc, action, root_cause)?;
-            format!("updated {nc}")
-        }
-        MsCommand::Check {
-            nc,
-            by,
-            effective,
-            note,
-            ..
-        } => {
-            s.check_nonconformity(&nc, &by, effective, &note)?;
-            if effective {
-                format!("{nc} closed: its correction was found effective")
-            } else {
-                format!("{nc} stays open: its correction was found not effective")
-            }
-        }
-        MsCommand::Review {
-            held_on,
-            attendees,
-            inputs,
-            decisions,
-        } => {
-            let on = date(Some(&held_on), "--held-on")?.ok_or_else(|| anyhow!("--held-on"))?;
-            format!(
-                "recorded management review {}",
-                s.add_review(on, attendees, &inputs, decisions)?
-            )
-        }
-    };
-    emit(&format!("{said}\n"))
-}
-
-/// Flags into a risk request: `L,I` ratings, `TITLE|OWNER|DATE` actions, dates.
-fn risk_input(a: RiskArgs) -> Result<RiskInput> {
-    let pair = |v: Option<String>, flag: &str| -> Result<Option<(String, String)>> {
-        v.map(|v| {
-            v.split_once(',')
-                .map(|(l, i)| (l.trim().to_owned(), i.trim().to_owned()))
-                .ok_or_else(|| anyhow!("{flag} `{v}`: expected LIKELIHOOD,IMPACT, e.g. 2,3"))
-        })
-        .transpose()
-    };
-    let mut actions = Vec::new();
-    for x in &a.actions {
-        let mut parts = x.splitn(3, '|');
-        let title = parts.next().unwrap_or_default().trim().to_owned();
-        let owner = parts.next().unwrap_or_default().trim().to_owned();
-        let due = date(
-            parts.next().map(str::trim).filter(|d| !d.is_empty()),
-            "--action due date",
-        )?;
-        actions.push((title, owner, due));
-    }
-    Ok(RiskInput {
-        id: a.id,
-        title: a.title,
-        scope: a.scope,
-        threat: a.threat,
-        vulnerability: a.vulnerability,
-        owner: a.owner,
-        category: a.category,
-        likelihood: a.likelihood,
-        impact: a.impact,
-        current: pair(a.current, "--current")?,
-        target: pair(a.target, "--target")?,
-        treatment: a.treatment,
-        controls: (!a.controls.is_empty()).then_some(a.controls),
-        accepted_by: a.accepted_by,
-        accepted_until: date(a.accepted_until.as_deref(), "--accepted-until")?,
-        review: date(a.review.as_deref(), "--review")?,
-        actions,
-    })
 }
 
 fn evidence(s: &mut Session<'_>, command: EvidenceCommand) -> Result<()> {

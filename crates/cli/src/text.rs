@@ -677,6 +677,44 @@ pub fn records(r: &crosswalk_app::ms::RecordsView) -> String {
             nc.actions.len()
         );
     }
+    out.push_str("Impact assessments\n");
+    for i in &r.impact_assessments {
+        let a = &i.assessment;
+        let _ = writeln!(
+            out,
+            "  {} [{}] {} — performed {}, {} finding(s){}",
+            a.id,
+            a.kind.as_str(),
+            a.subject,
+            a.performed,
+            a.findings.len(),
+            if i.unanswered.is_empty() {
+                String::new()
+            } else {
+                format!("; unanswered: {}", i.unanswered.join(", "))
+            }
+        );
+    }
+    out.push_str("Records of processing\n");
+    for p in &r.processing {
+        let _ = writeln!(
+            out,
+            "  {} {} — {}{}{}",
+            p.processing.id,
+            p.processing.name,
+            p.processing.purposes,
+            if p.dpias.is_empty() {
+                String::new()
+            } else {
+                format!("; DPIA {}", p.dpias.join(", "))
+            },
+            if p.missing.is_empty() {
+                String::new()
+            } else {
+                format!("; Article 30(1) entries missing: {}", p.missing.join(", "))
+            }
+        );
+    }
     out.push_str("Management reviews\n");
     for v in &r.reviews {
         let _ = writeln!(

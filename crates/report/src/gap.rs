@@ -163,19 +163,37 @@ fn risks(program: &Program, fresh: &Freshness<'_>) -> Vec<Block> {
 /// Internal audits, open nonconformities and management reviews (clauses 9.2, 9.3, 10.2).
 fn management(program: &Program, today: jiff::civil::Date) -> Vec<Block> {
     let r = &program.records;
-    if r.audits.is_empty() && r.nonconformities.is_empty() && r.reviews.is_empty() {
+    if r.audits.is_empty()
+        && r.nonconformities.is_empty()
+        && r.reviews.is_empty()
+        && r.impact_assessments.is_empty()
+        && r.processing.is_empty()
+    {
         return Vec::new();
     }
     let year_ago = today.saturating_sub(jiff::Span::new().years(1));
     let mut facts = Vec::new();
-    match r.audits.iter().filter_map(|a| a.performed.map(|d| (d, a))).max_by_key(|(d, _)| *d) {
+    match r
+        .audits
+        .iter()
+        .filter_map(|a| a.performed.map(|d| (d, a)))
+        .max_by_key(|(d, _)| *d)
+    {
         Some((d, a)) => facts.push(format!(
             "Last internal audit: {} {} on {d} by {}, {} finding(s){}.",
             a.id,
             a.title,
-            if a.auditor.is_empty() { "an unnamed auditor" } else { a.auditor.as_str() },
+            if a.auditor.is_empty() {
+                "an unnamed auditor"
+            } else {
+                a.auditor.as_str()
+            },
             a.findings.len(),
-            if d < year_ago { " — more than a year ago" } else { "" }
+            if d < year_ago {
+                " — more than a year ago"
+            } else {
+                ""
+            }
         )),
         None => facts.push("No internal audit performed yet (clause 9.2).".into()),
     }
@@ -186,7 +204,11 @@ fn management(program: &Program, today: jiff::civil::Date) -> Vec<Block> {
                 "Last management review: {} on {}{}{}.",
                 v.id,
                 v.held_on,
-                if v.held_on < year_ago { " — more than a year ago" } else { "" },
+                if v.held_on < year_ago {
+                    " — more than a year ago"
+                } else {
+                    ""
+                },
                 if missing.is_empty() {
                     String::new()
                 } else {
@@ -206,27 +228,94 @@ fn management(program: &Program, today: jiff::civil::Date) -> Vec<Block> {
                 n.grade.as_str().replace('-', " "),
                 n.title.clone(),
                 n.requirements.join(", "),
-                if n.root_cause.is_empty() { "not recorded".into() } else { n.root_cause.clone() },
+                if n.root_cause.is_empty() {
+                    "not recorded".into()
+                } else {
+                    n.root_cause.clone()
+                },
                 n.due.map_or_else(String::new, |d| {
-                    if d < today { format!("{d} (overdue)") } else { d.to_string() }
+                    if d < today {
+                        format!("{d} (overdue)")
+                    } else {
+                        d.to_string()
+                    }
                 }),
             ]
         })
         .collect();
+    for i in &r.impact_assessments {
+        let unanswered = i.unanswered();
+        let risks: Vec<&str> = i
+            .findings
+            .iter()
+            .flat_map(|f| f.risks.iter().map(String::as_str))
+            .collect();
+        facts.push(format!(
+            "Impact assessment {} ({}) of {}, performed {}{}{}{}.",
+            i.id,
+            match i.kind {
+                crosswalk_core::ms::ImpactKind::AiSystem => "AI system impact",
+                crosswalk_core::ms::ImpactKind::Dpia => "DPIA",
+            },
+            i.subject,
+            i.performed,
+            if i.approved_by.is_empty() {
+                ", not approved".to_owned()
+            } else {
+                format!(", approved by {}", i.approved_by)
+            },
+            if risks.is_empty() {
+                String::new()
+            } else {
+                format!("; findings carried by {}", risks.join(", "))
+            },
+            if unanswered.is_empty() {
+                String::new()
+            } else {
+                format!("; unanswered: {}", unanswered.join(", "))
+            },
+        ));
+    }
+    if !r.processing.is_empty() {
+        let incomplete: Vec<String> = r
+            .processing
+            .iter()
+            .filter(|p| !p.missing().is_empty())
+            .map(|p| format!("{} ({})", p.id, p.missing().join(", ")))
+            .collect();
+        facts.push(format!(
+            "Records of processing (GDPR Article 30): {} activities{}.",
+            r.processing.len(),
+            if incomplete.is_empty() {
+                String::new()
+            } else {
+                format!("; entries missing in {}", incomplete.join("; "))
+            }
+        ));
+    }
     facts.push(format!(
         "{} nonconformities, {} open; an open one caps the result of the requirements it cites.",
         r.nonconformities.len(),
         open.len()
     ));
     let mut out = vec![
-        Block::Heading("Management system: audits, nonconformities, reviews".into()),
+        Block::Heading(
+            "Management system: audits, reviews, impact assessments, nonconformities".into(),
+        ),
         Block::Bullets(facts),
     ];
     if !open.is_empty() {
         out.push(Block::Table {
-            headers: ["Nonconformity", "Grade", "Title", "Requirements", "Root cause", "Due"]
-                .map(str::to_owned)
-                .to_vec(),
+            headers: [
+                "Nonconformity",
+                "Grade",
+                "Title",
+                "Requirements",
+                "Root cause",
+                "Due",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
             widths: vec![1.0, 1.4, 3.0, 2.0, 2.5, 1.2],
             rows: open,
         });

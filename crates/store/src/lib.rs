@@ -51,6 +51,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("migration_6.sql")),
     (7, include_str!("migration_7.sql")),
     (8, include_str!("migration_8.sql")),
+    (9, include_str!("migration_9.sql")),
 ];
 
 /// What went wrong, in terms a user can act on.

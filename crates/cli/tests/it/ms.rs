@@ -222,3 +222,137 @@ fn nonconformities_cap_results_until_corrected() {
     );
     assert!(err.contains("no internal audit `IA-9`"), "{err}");
 }
+
+#[test]
+fn impact_assessments_follow_their_templates_and_cite_risks() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db").display().to_string();
+    let db = db.as_str();
+    run_ok(db, &["init", "--organization", "Acme"]);
+    run_ok(
+        db,
+        &[
+            "risk",
+            "add",
+            "--title",
+            "Profiling surprises users",
+            "--likelihood",
+            "3",
+            "--impact",
+            "3",
+            "--treatment",
+            "share",
+        ],
+    );
+    let said = run_ok(
+        db,
+        &[
+            "ms",
+            "processing",
+            "--name",
+            "Product analytics",
+            "--purposes",
+            "Improve the product",
+            "--retention",
+            "13 months",
+        ],
+    );
+    assert_eq!(said.trim(), "recorded processing activity ROPA-1");
+    // A DPIA assesses a processing activity that exists.
+    let err = run_err(
+        db,
+        &["ms", "impact", "--kind", "dpia", "--subject", "ROPA-9"],
+    );
+    assert!(
+        err.contains("a DPIA assesses a processing activity"),
+        "{err}"
+    );
+    let err = run_err(
+        db,
+        &[
+            "ms",
+            "impact",
+            "--kind",
+            "dpia",
+            "--subject",
+            "ROPA-1",
+            "--answer",
+            "mood=fine",
+        ],
+    );
+    assert!(
+        err.contains("the dpia template asks description, necessity"),
+        "{err}"
+    );
+    let err = run_err(
+        db,
+        &[
+            "ms",
+            "impact",
+            "--kind",
+            "dpia",
+            "--subject",
+            "ROPA-1",
+            "--finding",
+            "Profiling|R-9",
+        ],
+    );
+    assert!(
+        err.contains("risk `R-9`, which is not in the register"),
+        "{err}"
+    );
+    run_ok(
+        db,
+        &[
+            "ms",
+            "impact",
+            "--kind",
+            "dpia",
+            "--subject",
+            "ROPA-1",
+            "--answer",
+            "description=Usage events scored for churn",
+            "--finding",
+            "Users may not expect profiling|R-1",
+            "--approved-by",
+            "DPO",
+        ],
+    );
+    run_ok(
+        db,
+        &[
+            "ms",
+            "impact",
+            "--kind",
+            "ai-system",
+            "--subject",
+            "Churn model",
+            "--answer",
+            "purpose=Predict churn",
+        ],
+    );
+    let all = run_json(db, &["ms", "list", "--json"]);
+    let dpia = &all["impact_assessments"][0];
+    assert_eq!(
+        (dpia["id"].as_str(), dpia["kind"].as_str()),
+        (Some("IMP-1"), Some("dpia"))
+    );
+    assert_eq!(dpia["findings"][0]["risks"], serde_json::json!(["R-1"]));
+    assert_eq!(dpia["unanswered"].as_array().unwrap().len(), 7);
+    assert_eq!(
+        all["impact_assessments"][1]["unanswered"]
+            .as_array()
+            .unwrap()
+            .len(),
+        9
+    );
+    assert_eq!(all["processing"][0]["dpias"], serde_json::json!(["IMP-1"]));
+    assert!(
+        all["processing"][0]["missing"]
+            .as_array()
+            .unwrap()
+            .contains(&"security".into())
+    );
+    let questions = run_json(db, &["ms", "template", "ai-system", "--json"]);
+    assert_eq!(questions.as_array().unwrap().len(), 10);
+}

@@ -408,7 +408,7 @@ fn exports_auditors_take() {
     // The risks: the residual heat map counts every risk once, and the treatment that
     // does not work is named with its reason.
     assert!(
-        text.contains("## Risks\n\n21 risks in the register"),
+        text.contains("## Risks\n\n22 risks in the register"),
         "{text}"
     );
     let in_grid: usize = text
@@ -423,7 +423,7 @@ fn exports_auditors_take() {
         })
         .map(|n| n.parse::<usize>().unwrap())
         .sum();
-    assert_eq!(in_grid, 21);
+    assert_eq!(in_grid, 22);
     assert!(text.contains("| R-12 | Confidential customer data disclosed through misclassification | Medium | modify | Treatment not effective: CON-01 is in-progress |"));
     let html = dir.path().join("gaps.html");
     run_ok(db, &["export", "report", "-o", html.to_str().unwrap()]);
