@@ -900,7 +900,8 @@ impl<'c> Session<'c> {
                 .ok_or_else(|| invalid!("{} is not in the program's scope", fw.id()))?;
             s.target_date = Some(*day);
         }
-        let plans = crosswalk_core::plan::plan(lib, &scope, &status, today);
+        let mut plans = crosswalk_core::plan::plan(lib, &scope, &status, today);
+        management_events(&mut plans, &scope, &program.records, today);
         let names = plans
             .iter()
             .map(|p| {
@@ -936,6 +937,66 @@ impl<'c> Session<'c> {
             controls,
             links: changes.len() - controls,
         })
+    }
+}
+
+/// Adds the management system's own dates to each certification plan's calendar: the next
+/// internal audit and management review (a year after the last, or before the audit when
+/// none was held), and the due dates of open nonconformities citing the framework.
+fn management_events(
+    plans: &mut [FrameworkPlan],
+    scope: &[InScope],
+    records: &crosswalk_core::ms::Records,
+    today: Date,
+) {
+    use crosswalk_core::plan::{Event, plus_months};
+    for p in plans.iter_mut() {
+        let certification = scope
+            .iter()
+            .any(|s| s.framework == p.framework && s.target == Target::Certification);
+        if !certification {
+            continue;
+        }
+        let before_audit = p.target_date.unwrap_or(today);
+        let last_audit = records.audits.iter().filter_map(|a| a.performed).max();
+        p.calendar.push(match last_audit {
+            Some(d) => Event {
+                date: plus_months(d, 12),
+                event: format!("Internal audit due (a year after the one on {d})"),
+            },
+            None => Event {
+                date: before_audit,
+                event:
+                    "Internal audit: none held yet; one full cycle is needed before certification"
+                        .into(),
+            },
+        });
+        let last_review = records.reviews.iter().map(|r| r.held_on).max();
+        p.calendar.push(match last_review {
+            Some(d) => Event {
+                date: plus_months(d, 12),
+                event: format!("Management review due (a year after the one on {d})"),
+            },
+            None => Event {
+                date: before_audit,
+                event: "Management review: none held yet; one is needed before certification"
+                    .into(),
+            },
+        });
+        let prefix = format!("{}:", p.framework);
+        for n in records
+            .nonconformities
+            .iter()
+            .filter(|n| n.is_open() && n.requirements.iter().any(|r| r.starts_with(&prefix)))
+        {
+            if let Some(d) = n.due {
+                p.calendar.push(Event {
+                    date: d,
+                    event: format!("{} corrected and checked: {}", n.id, n.title),
+                });
+            }
+        }
+        p.calendar.sort_by_key(|e| e.date);
     }
 }
 

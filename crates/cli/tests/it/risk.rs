@@ -358,6 +358,41 @@ fn the_treatment_plan_is_a_valid_oscal_poam() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db").display().to_string();
     run_ok(&db, &["demo"]);
+    // The management system's dates join the certification calendar.
+    let plans = run_json(&db, &["plan", "--json"]);
+    let iso = plans
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["framework"] == "iso27001-2022")
+        .unwrap();
+    let events: Vec<&str> = iso["calendar"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert!(
+        events.iter().any(|e| e.starts_with("Internal audit due")),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e.starts_with("Management review due")),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e.starts_with("NC-1 corrected and checked")),
+        "{events:?}"
+    );
+    let soc2 = &plans[0]["calendar"];
+    assert!(
+        !soc2.to_string().contains("Internal audit due"),
+        "SOC 2 has no ISMS cycle"
+    );
     let out = dir.path().join("poam.json");
     let said = run_ok(&db, &["export", "poam", "-o", out.to_str().unwrap()]);
     assert!(said.contains("22 risks"), "{said}");
