@@ -43,6 +43,14 @@ pub struct RiskView {
     pub review: Option<Date>,
 }
 
+/// `risk show --json`: the risk and every version of it, oldest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskDetail {
+    #[serde(flatten)]
+    pub risk: RiskView,
+    pub history: Vec<Risk>,
+}
+
 /// `risk matrix import --json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct MatrixSummary {
@@ -236,15 +244,20 @@ impl Session<'_> {
             .collect())
     }
 
-    /// One risk.
+    /// One risk, with every version recorded.
     ///
     /// # Errors
     /// No such risk, no program.
-    pub fn risk(&mut self, id: &str) -> Result<RiskView> {
-        self.risks()?
+    pub fn risk(&mut self, id: &str) -> Result<RiskDetail> {
+        let risk = self
+            .risks()?
             .into_iter()
             .find(|r| r.id == id)
-            .ok_or_else(|| invalid!("no risk `{id}` (see `crosswalk risk list`)"))
+            .ok_or_else(|| invalid!("no risk `{id}` (see `crosswalk risk list`)"))?;
+        Ok(RiskDetail {
+            risk,
+            history: self.store().risk_history(id)?,
+        })
     }
 
     /// Adds a risk (the store numbers it `R-<n>` unless an id is given).

@@ -709,8 +709,8 @@ pub struct RiskArgs {
     /// modify (through --control), retain (with --accepted-by), avoid or share.
     #[arg(long)]
     pub treatment: Option<String>,
-    /// Controls that treat it (repeatable; replaces the list on update).
-    #[arg(long = "control")]
+    /// Controls that treat it (`--control A B` or repeated; replaces the list on update).
+    #[arg(long = "control", num_args = 1..)]
     pub controls: Vec<String>,
     /// The risk owner accepting the residual risk (today), until --accepted-until.
     #[arg(long)]

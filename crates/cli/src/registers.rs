@@ -62,7 +62,17 @@ pub fn risk(s: &mut Session<'_>, command: RiskCommand) -> Result<()> {
                 emit(&text::risks(&rows))
             };
         }
-        RiskCommand::Show { id, json } => (s.risk(&id)?, json),
+        RiskCommand::Show { id, json } => {
+            let d = s.risk(&id)?;
+            if json {
+                return emit_json(&d);
+            }
+            return emit(&format!(
+                "{}{} version(s) recorded\n",
+                text::risks(std::slice::from_ref(&d.risk)),
+                d.history.len()
+            ));
+        }
         RiskCommand::Import { file, sheet, json } => {
             let done = spinning(&file, || s.import_risks(&file, sheet.as_deref()))?;
             if json {

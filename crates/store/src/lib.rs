@@ -197,6 +197,12 @@ pub trait Store: Send {
     /// Database failures, or stored values that do not parse.
     fn policy_history(&mut self, id: &str) -> Result<Vec<Policy>, StoreError>;
 
+    /// Every version of risk `id` ever recorded, oldest first (empty: no such risk).
+    ///
+    /// # Errors
+    /// Database failures, or stored values that do not parse.
+    fn risk_history(&mut self, id: &str) -> Result<Vec<Risk>, StoreError>;
+
     /// The program's version: moves by one with every committed apply, by any process.
     ///
     /// # Errors
@@ -292,6 +298,14 @@ macro_rules! store_over_transactions {
             ) -> Result<Vec<crosswalk_core::program::Policy>, $crate::StoreError> {
                 self.read(|tx| $crate::read::policy_history(tx, id))
                     .map_err(|e| $crate::in_context(e, "reading the policy history"))
+            }
+
+            fn risk_history(
+                &mut self,
+                id: &str,
+            ) -> Result<Vec<crosswalk_core::risk::Risk>, $crate::StoreError> {
+                self.read(|tx| $crate::read::risk_history(tx, id))
+                    .map_err(|e| $crate::in_context(e, "reading the risk history"))
             }
 
             fn version(&mut self) -> Result<u64, $crate::StoreError> {

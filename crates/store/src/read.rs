@@ -523,6 +523,22 @@ fn snapshots(tx: &mut dyn Tx) -> Result<Vec<Snapshot>, StoreError> {
     Ok(out)
 }
 
+pub(crate) fn risk_history(
+    tx: &mut dyn Tx,
+    id: &str,
+) -> Result<Vec<crosswalk_core::risk::Risk>, StoreError> {
+    let mut out = Vec::new();
+    tx.query_each(
+        "SELECT record FROM risk_history WHERE risk = $1 ORDER BY seq",
+        &[crate::Val::Text(id.to_owned())],
+        &mut |r| {
+            out.push(from_json(r.text(0)?)?);
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
 pub(crate) fn policy_history(tx: &mut dyn Tx, id: &str) -> Result<Vec<Policy>, StoreError> {
     let mut out = Vec::new();
     tx.query_each(
