@@ -6,6 +6,7 @@
 
 pub mod demo;
 pub mod export;
+pub mod import;
 pub mod links;
 pub mod ms;
 pub mod oscal;

@@ -20,6 +20,19 @@ pub fn run(cli: Cli, clock: Clock) -> Result<ExitCode> {
         Command::Library {
             command: LibraryCommand::Validate { dir },
         } => return validate(&dir),
+        Command::Library {
+            command:
+                LibraryCommand::Import {
+                    files,
+                    output,
+                    include_text,
+                    json: as_json,
+                    ..
+                },
+        } => {
+            import_library(&dirs, &files, &output, include_text, as_json)?;
+            return Ok(ExitCode::SUCCESS);
+        }
         // OSCAL commands load the library only where they need it.
         Command::Oscal { command } => {
             crate::program::oscal(&dirs, command, clock)?;
@@ -160,6 +173,81 @@ pub fn run(cli: Cli, clock: Clock) -> Result<ExitCode> {
         command => crate::program::run(&catalog, &db, cli.db.is_some(), command, clock)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `library import ciso-assistant`: reads the files, converts them with what the library
+/// (and DIR, from earlier imports) already holds, and writes only when all converted.
+fn import_library(
+    dirs: &[&Path],
+    files: &[PathBuf],
+    out: &Path,
+    include_text: bool,
+    as_json: bool,
+) -> Result<()> {
+    let mut texts = Vec::new();
+    for f in files {
+        let bytes = read_input(f, "library file", 256 << 20)?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| anyhow!("{}: not UTF-8 text", f.display()))?;
+        texts.push((f.display().to_string(), text));
+    }
+    let mut all: Vec<&Path> = dirs.to_vec();
+    let earlier = out.is_dir()
+        && std::fs::read_dir(out)?
+            .any(|e| e.is_ok_and(|e| e.path().extension().is_some_and(|x| x == "toml")));
+    if earlier {
+        all.push(out);
+    }
+    let catalog = crosswalk_library::load(&all)?;
+    let known: Vec<&crosswalk_core::framework::Framework> =
+        catalog.library.frameworks().iter().collect();
+    let done = crosswalk_app::import::import_ciso(
+        &texts,
+        out,
+        &known,
+        &|id| catalog.library.resolve(id).is_some(),
+        include_text,
+    )?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    for f in &done.files {
+        write_file(&f.path, f.text.as_bytes())?;
+    }
+    if as_json {
+        return emit_json(&done);
+    }
+    let mut said = String::new();
+    for f in &done.frameworks {
+        said.push_str(&format!(
+            "imported framework {}: {} requirements, {} assessable ({} ids from node urns){}\n",
+            f.id,
+            f.requirements,
+            f.assessable,
+            f.ids_from_urn,
+            f.renamed_from
+                .as_deref()
+                .map(|r| format!("; named {} because the library already has `{r}`", f.id))
+                .unwrap_or_default()
+        ));
+    }
+    for m in &done.mapping_sets {
+        said.push_str(&format!(
+            "imported mapping set {}: {} → {}, {} mappings (provenance: tool){}\n",
+            m.id,
+            m.from,
+            m.to,
+            m.mappings,
+            if m.repeated > 0 {
+                format!(
+                    "; {} pairs stated twice with the same relationship kept once",
+                    m.repeated
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
+    said.push_str(&format!("use them with --library {}\n", out.display()));
+    emit(&said)
 }
 
 fn validate(dir: &Path) -> Result<ExitCode> {

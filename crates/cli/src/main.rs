@@ -1031,6 +1031,25 @@ pub enum LibraryCommand {
         /// Directory to check (every *.toml under it).
         dir: PathBuf,
     },
+    /// Convert another tool's libraries into library files in DIR (use them with
+    /// --library DIR): `ciso-assistant FILE.yaml…` (frameworks and requirement mapping
+    /// sets). All or nothing.
+    Import {
+        #[arg(value_parser = ["ciso-assistant"])]
+        format: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+        /// Copy the nodes' descriptions (the publisher's text, which you hold) into
+        /// summaries and titles.
+        #[arg(long)]
+        include_text: bool,
+        /// Print {frameworks: [{id, requirements, assessable}], mapping_sets: [{from, to,
+        /// mappings}]}.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,6 +2,7 @@
 //! `docs/library-format.md`). Every problem becomes a [`Diagnostic`] naming the file,
 //! line, column and field, and a file either parses whole or yields nothing.
 
+pub mod ciso_library;
 pub mod input;
 mod recover;
 pub mod risk_matrix;

@@ -106,6 +106,7 @@ fn fixtures(dir: &Path, shared: &Path) {
             "nist",
             "Cybersecurity_Framework_v2-0_Concept_Crosswalk_800-53_5_2_0_draft.xlsx",
         ),
+        ("realworld/ciso-assistant", "nist-sp-800-66-rev2.yaml"),
     ] {
         std::fs::copy(shared.join(from).join(name), dir.join(name)).unwrap();
     }
