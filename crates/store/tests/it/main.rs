@@ -435,6 +435,38 @@ fn management_records(backend: &str, s: &mut Box<dyn Store>) {
         ])
         .unwrap();
     assert_eq!(applied.ids, ["IA-1", "NC-1", "MR-1"], "{backend}");
+    // Impact assessments and processing activities keep their own kinds and counters;
+    // a record's own `kind` field does not clash with the stored tag.
+    let more = s
+        .apply_returning(&[
+            Change::SetRecord(Record::Processing(crosswalk_core::ms::Processing {
+                id: String::new(),
+                name: "Analytics".into(),
+                controller: String::new(),
+                purposes: "Product".into(),
+                data_subjects: String::new(),
+                personal_data: String::new(),
+                recipients: String::new(),
+                transfers: String::new(),
+                retention: String::new(),
+                security: String::new(),
+                lawful_basis: String::new(),
+            })),
+            Change::SetRecord(Record::Impact(crosswalk_core::ms::ImpactAssessment {
+                id: String::new(),
+                kind: crosswalk_core::ms::ImpactKind::Dpia,
+                subject: "ROPA-1".into(),
+                owner: String::new(),
+                performed: date(2026, 11, 2),
+                answers: vec![("risks".into(), "Profiling".into())],
+                findings: vec![],
+                conclusion: String::new(),
+                approved_by: String::new(),
+                review: None,
+            })),
+        ])
+        .unwrap();
+    assert_eq!(more.ids, ["ROPA-1", "IMP-1"], "{backend}");
     let closed = Nonconformity {
         id: "NC-1".into(),
         effectiveness: Some(EffectivenessCheck {
@@ -451,6 +483,12 @@ fn management_records(backend: &str, s: &mut Box<dyn Store>) {
     assert_eq!(r.audits[0].id, "IA-1", "{backend}");
     assert_eq!(r.nonconformities, vec![closed], "{backend}");
     assert_eq!(r.reviews[0].attendees, ["CEO"], "{backend}");
+    assert_eq!(r.processing[0].id, "ROPA-1", "{backend}");
+    assert_eq!(
+        r.impact_assessments[0].kind,
+        crosswalk_core::ms::ImpactKind::Dpia,
+        "{backend}"
+    );
 }
 
 /// Risks round-trip in order, get generated ids past hand-given ones, keep their place
