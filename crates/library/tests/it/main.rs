@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod catalogs;
+mod eu_law;
 mod fuzz;
 mod hostile;
 mod mappings;
