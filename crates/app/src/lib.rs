@@ -4,6 +4,7 @@
 //! [`Error`]; the result types are the stable JSON views of `docs/cli.md`. Nothing here
 //! parses arguments, prints, or reads a clock.
 
+pub mod collect;
 pub mod demo;
 pub mod export;
 pub mod import;

@@ -377,7 +377,7 @@ impl<'c> Session<'c> {
     }
 
     /// Whether the database holds a program (cheap: does not load it).
-    fn require_program(&mut self) -> Result<()> {
+    pub(crate) fn require_program(&mut self) -> Result<()> {
         self.program_info().map(|_| ())
     }
 

@@ -171,6 +171,11 @@ pub enum Command {
         #[command(subcommand)]
         command: MsCommand,
     },
+    /// Continuous monitoring: import scanner results.
+    Collect {
+        #[command(subcommand)]
+        command: CollectCommand,
+    },
     /// The risk register: the matrix, risks, their treatment and acceptance.
     Risk {
         #[command(subcommand)]
@@ -506,6 +511,21 @@ pub enum RiskCommand {
     Matrix {
         #[command(subcommand)]
         command: MatrixCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CollectCommand {
+    /// Import a scanner's results: {format, tool, results, by_status: {pass, fail, error,
+    /// manual, muted, not_applicable}, checks, resources, imported, sha256} with --json.
+    /// A file is imported once; again, it changes nothing.
+    Import {
+        file: PathBuf,
+        /// auto (detected), ocsf, sarif, hdf, oscal-ar or prowler-csv.
+        #[arg(long, default_value = "auto")]
+        format: String,
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -244,6 +244,7 @@ pub fn run(
         Command::Links { command } => crate::registers::links(&mut s, command),
         Command::Risk { command } => crate::registers::risk(&mut s, command),
         Command::Ms { command } => crate::registers::ms(&mut s, command),
+        Command::Collect { command } => crate::registers::collect(&mut s, command),
         Command::Evidence { command } => evidence(&mut s, command),
         Command::Policy { command } => policy(&mut s, command),
         Command::Assess { command } => assess(&mut s, command),

@@ -13,8 +13,44 @@ use crate::commands::{emit, emit_json, read_input};
 use crate::program::spinning;
 use crate::text;
 use crate::{
-    FindingArgs, LinkFilterArgs, LinksCommand, MatrixCommand, MsCommand, RiskArgs, RiskCommand,
+    CollectCommand, FindingArgs, LinkFilterArgs, LinksCommand, MatrixCommand, MsCommand, RiskArgs,
+    RiskCommand,
 };
+
+pub fn collect(s: &mut Session<'_>, command: CollectCommand) -> Result<()> {
+    let CollectCommand::Import { file, format, json } = command;
+    let format = crosswalk_app::collect::format(&format)?;
+    let bytes = read_input(&file, "results file", 512 << 20)?;
+    let name = file.display().to_string();
+    let done = spinning(&file, || s.collect_import(&name, &bytes, format))?;
+    if json {
+        return emit_json(&done);
+    }
+    let b = &done.by_status;
+    emit(&format!(
+        "{} {} results from {} {}{}: {} pass, {} fail, {} error, {} manual, {} muted, {} not applicable; {} checks on {} resources\n",
+        if done.imported {
+            "imported"
+        } else {
+            "already imported, nothing changed:"
+        },
+        done.results,
+        done.tool,
+        done.format,
+        done.tool_version
+            .as_deref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default(),
+        b.pass,
+        b.fail,
+        b.error,
+        b.manual,
+        b.muted,
+        b.not_applicable,
+        done.checks,
+        done.resources
+    ))
+}
 
 pub fn links(s: &mut Session<'_>, command: LinksCommand) -> Result<()> {
     let filter = |f: LinkFilterArgs| LinkFilter {

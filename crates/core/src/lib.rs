@@ -10,6 +10,7 @@ pub mod framework;
 pub mod ids;
 pub mod library;
 pub mod mapping;
+pub mod monitor;
 pub mod ms;
 pub mod plan;
 pub mod profile;

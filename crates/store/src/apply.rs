@@ -340,6 +340,7 @@ fn describe(change: &Change, evidence_id: &str) -> String {
         Change::SetRisk(r) if r.id.is_empty() => format!("adding risk `{evidence_id}`"),
         Change::SetRisk(r) => format!("recording risk `{}`", r.id),
         Change::SetRiskMatrix(_) => "setting the risk matrix".into(),
+        Change::ImportResults { sha256, .. } => format!("importing results sha256:{sha256}"),
         Change::SetRecord(r) => format!(
             "recording {} `{}`",
             r.kind(),
@@ -660,6 +661,55 @@ fn apply_one(
             tx.exec(
                 "INSERT INTO ms_record_history (seq, kind, id, record) VALUES ($1, $2, $3, $4)",
                 &[Val::Int(seq), key[0].clone(), key[1].clone(), record],
+            )?;
+        }
+        Change::ImportResults {
+            sha256,
+            imported_at,
+            batch,
+        } => {
+            if exists(
+                tx,
+                "SELECT 1 FROM result_import WHERE sha256 = $1",
+                &[Val::Text(sha256.to_string())],
+            )? {
+                return Err(StoreError::Conflict(format!(
+                    "results sha256:{sha256} were imported already"
+                )));
+            }
+            let seq = next_position(tx, "result_import", "seq")?;
+            tx.exec(
+                "INSERT INTO result_import (sha256, seq, format, tool, tool_version, imported_at, results) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    Val::Text(sha256.to_string()),
+                    Val::Int(seq),
+                    t(&batch.format),
+                    t(&batch.tool),
+                    batch.tool_version.as_deref().map_or(Val::Null, t),
+                    Val::Text(imported_at.to_string()),
+                    Val::Int(i64::try_from(batch.results.len()).unwrap_or(i64::MAX)),
+                ],
+            )?;
+            let mut rows = Vec::with_capacity(batch.results.len() * 9);
+            for (n, r) in batch.results.iter().enumerate() {
+                rows.extend([
+                    Val::Int(seq),
+                    Val::Int(i64::try_from(n).unwrap_or(i64::MAX)),
+                    t(&r.check),
+                    t(&r.resource),
+                    t(r.status.as_str()),
+                    r.observed.map_or(Val::Null, |o| Val::Text(o.to_string())),
+                    r.severity.as_deref().map_or(Val::Null, t),
+                    t(&r.title),
+                    json(&r.requirements)?,
+                ]);
+            }
+            crate::bulk::insert(
+                tx,
+                "INSERT INTO check_result (import_seq, n, check_id, resource, status, observed, severity, title, requirements)",
+                9,
+                "",
+                &rows,
             )?;
         }
         Change::SetRiskMatrix(m) => {

@@ -537,7 +537,7 @@ fn placeholders(rows: usize, width: usize) -> String {
 /// Inserts `values` (rows of `width` values, one after the other) with `head VALUES …
 /// tail` statements of a power-of-two number of rows each, so that a connection prepares
 /// a few statements only, whatever the sizes.
-fn insert(
+pub(crate) fn insert(
     tx: &mut dyn Tx,
     head: &str,
     width: usize,

@@ -52,6 +52,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("migration_7.sql")),
     (8, include_str!("migration_8.sql")),
     (9, include_str!("migration_9.sql")),
+    (10, include_str!("migration_10.sql")),
 ];
 
 /// What went wrong, in terms a user can act on.
@@ -144,6 +145,13 @@ pub enum Change {
     SetRisk(Risk),
     /// Sets the risk matrix (none: back to the default).
     SetRiskMatrix(Option<RiskMatrix>),
+    /// Records a file of scanner results (a conflict when a file with that SHA-256 was
+    /// imported already).
+    ImportResults {
+        sha256: Sha256,
+        imported_at: jiff::Timestamp,
+        batch: crosswalk_core::monitor::Batch,
+    },
     /// Adds a management-system record or records a new version of it (the history keeps
     /// every version). An empty id asks the store for `IA-<n>`, `NC-<n>` or `MR-<n>`,
     /// reported by [`Store::apply_returning`].
@@ -196,6 +204,12 @@ pub trait Store: Send {
     /// # Errors
     /// Database failures, or stored values that do not parse.
     fn policy_history(&mut self, id: &str) -> Result<Vec<Policy>, StoreError>;
+
+    /// When the results file with this SHA-256 was imported, if it was.
+    ///
+    /// # Errors
+    /// Database failures.
+    fn results_imported(&mut self, sha256: &Sha256) -> Result<Option<String>, StoreError>;
 
     /// Every version of risk `id` ever recorded, oldest first (empty: no such risk).
     ///
@@ -298,6 +312,21 @@ macro_rules! store_over_transactions {
             ) -> Result<Vec<crosswalk_core::program::Policy>, $crate::StoreError> {
                 self.read(|tx| $crate::read::policy_history(tx, id))
                     .map_err(|e| $crate::in_context(e, "reading the policy history"))
+            }
+
+            fn results_imported(
+                &mut self,
+                sha256: &$crate::Sha256,
+            ) -> Result<Option<String>, $crate::StoreError> {
+                self.read(|tx| {
+                    $crate::query_one(
+                        tx,
+                        "SELECT imported_at FROM result_import WHERE sha256 = $1",
+                        &[$crate::Val::Text(sha256.to_string())],
+                        |r| r.string(0),
+                    )
+                })
+                .map_err(|e| $crate::in_context(e, "reading the result imports"))
             }
 
             fn risk_history(

@@ -173,7 +173,10 @@ fn every_ciso_assistant_sample_imports_with_its_nodes_ids_and_mappings() {
     let again = crosswalk(&args);
     assert!(!again.status.success());
     let err = String::from_utf8_lossy(&again.stderr);
-    assert!(err.contains("in the library already") && err.contains("nothing was imported"), "{err}");
+    assert!(
+        err.contains("in the library already") && err.contains("nothing was imported"),
+        "{err}"
+    );
 }
 
 #[test]

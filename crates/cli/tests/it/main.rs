@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod ciso;
+mod collect;
 mod concurrency;
 mod docs;
 mod hostile;

@@ -389,6 +389,46 @@ fn conformance(backend: &str, new_db: &mut dyn FnMut() -> String) {
     link_review(backend, &mut fresh());
     risk_register(backend, &mut fresh());
     management_records(backend, &mut fresh());
+    scanner_results(backend, &mut fresh());
+}
+
+/// A results file is recorded once, by its SHA-256; the second time is a conflict and
+/// changes nothing.
+fn scanner_results(backend: &str, s: &mut Box<dyn Store>) {
+    use crosswalk_core::monitor::{Batch, CheckResult, Status};
+    let sha = crosswalk_store::Sha256::of(b"results");
+    let batch = Batch {
+        format: "sarif".into(),
+        tool: "Trivy".into(),
+        tool_version: None,
+        results: (0..3000)
+            .map(|i| CheckResult {
+                check: format!("AWS-{i:04}"),
+                title: String::new(),
+                resource: "main.tf".into(),
+                status: if i % 2 == 0 { Status::Fail } else { Status::Pass },
+                observed: None,
+                severity: Some("high".into()),
+                requirements: Default::default(),
+            })
+            .collect(),
+    };
+    assert!(s.results_imported(&sha).unwrap().is_none(), "{backend}");
+    let change = || Change::ImportResults {
+        sha256: sha.clone(),
+        imported_at: jiff::Timestamp::from_second(1_800_000_000).unwrap(),
+        batch: batch.clone(),
+    };
+    s.apply(&[change()]).unwrap();
+    assert_eq!(
+        s.results_imported(&sha).unwrap().as_deref(),
+        Some("2027-01-15T08:00:00Z"),
+        "{backend}"
+    );
+    let version = s.version().unwrap();
+    let err = s.apply(&[change()]).unwrap_err();
+    assert!(err.to_string().contains("imported already"), "{backend}: {err}");
+    assert_eq!(s.version().unwrap(), version, "{backend}");
 }
 
 /// Audits, nonconformities and reviews round-trip by kind with generated ids.
@@ -918,5 +958,5 @@ fn sqlite_database_at_version_1_is_upgraded_in_place() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 }

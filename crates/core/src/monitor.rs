@@ -1,0 +1,109 @@
+//! Continuous monitoring: results of checks — from scanners (Prowler, Trivy, InSpec …) or
+//! our own — each a check on one resource with a status, a time, a severity and the tool
+//! that produced it, plus the framework requirements the tool says the check serves.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What a check found on a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Pass,
+    Fail,
+    /// The check could not run.
+    Error,
+    /// A person must look (the tool cannot decide).
+    Manual,
+    /// Suppressed in the tool.
+    Muted,
+    NotApplicable,
+}
+
+impl Status {
+    pub const ALL: [Self; 6] = [
+        Self::Pass,
+        Self::Fail,
+        Self::Error,
+        Self::Manual,
+        Self::Muted,
+        Self::NotApplicable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+            Self::Error => "error",
+            Self::Manual => "manual",
+            Self::Muted => "muted",
+            Self::NotApplicable => "not-applicable",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// One check on one resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// The tool's check or rule id.
+    pub check: String,
+    #[serde(default)]
+    pub title: String,
+    /// What was checked (an ARN, a file and line, a host), as the tool names it.
+    pub resource: String,
+    pub status: Status,
+    /// When the tool observed it, when it says.
+    #[serde(default)]
+    pub observed: Option<Timestamp>,
+    #[serde(default)]
+    pub severity: Option<String>,
+    /// Requirements the tool states the check serves: framework name as the tool writes
+    /// it, and requirement ids.
+    #[serde(default)]
+    pub requirements: BTreeMap<String, Vec<String>>,
+}
+
+/// The results of one tool run, as read from its output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Batch {
+    /// `ocsf`, `sarif`, `hdf`, `oscal-ar`, `prowler-csv` …
+    pub format: String,
+    pub tool: String,
+    #[serde(default)]
+    pub tool_version: Option<String>,
+    pub results: Vec<CheckResult>,
+}
+
+/// Results counted by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ByStatus {
+    pub pass: usize,
+    pub fail: usize,
+    pub error: usize,
+    pub manual: usize,
+    pub muted: usize,
+    pub not_applicable: usize,
+}
+
+impl ByStatus {
+    pub fn count<'a>(results: impl IntoIterator<Item = &'a CheckResult>) -> Self {
+        let mut s = Self::default();
+        for r in results {
+            *match r.status {
+                Status::Pass => &mut s.pass,
+                Status::Fail => &mut s.fail,
+                Status::Error => &mut s.error,
+                Status::Manual => &mut s.manual,
+                Status::Muted => &mut s.muted,
+                Status::NotApplicable => &mut s.not_applicable,
+            } += 1;
+        }
+        s
+    }
+}
