@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 
 use crosswalk_collect::Format;
-use crosswalk_core::monitor::ByStatus;
+use crosswalk_core::evidence::Location;
+use crosswalk_core::monitor::{ByStatus, CheckResult, Status};
+use crosswalk_core::program::Evidence;
 use crosswalk_store::{Change, Sha256};
 use serde::Serialize;
 
@@ -26,6 +28,22 @@ pub struct CollectSummary {
     /// False when this file (same SHA-256) was imported before: nothing changed.
     pub imported: bool,
     pub sha256: String,
+    /// The evidence item the run became, for the controls its checks are mapped to.
+    pub evidence: Option<String>,
+    pub controls: Vec<String>,
+}
+
+/// `collect status --json`: a mapped check on one resource.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckRow {
+    pub check: String,
+    pub resource: String,
+    pub status: Status,
+    pub previous: Option<Status>,
+    /// The status changed since the run before.
+    pub drift: bool,
+    pub at: jiff::Timestamp,
+    pub controls: Vec<String>,
 }
 
 /// The formats `--format` names: the ones read, `auto`, and those not read yet.
@@ -76,17 +94,135 @@ impl Session<'_> {
                 .len(),
             imported,
             sha256: sha256.to_string(),
+            evidence: None,
+            controls: Vec::new(),
         };
         if self.store().results_imported(&sha256)?.is_some() {
             return Ok(summary(false));
         }
-        let out = summary(true);
+        let mut out = summary(true);
+        let program = self.program()?;
+        // The controls the run's checks test: the run becomes their evidence.
+        let checks: HashSet<&str> = batch.results.iter().map(|r| r.check.as_str()).collect();
+        let mut controls: Vec<String> = program
+            .monitoring
+            .mapped
+            .iter()
+            .filter(|(check, _)| checks.contains(check.as_str()))
+            .map(|(_, c)| c.clone())
+            .collect();
+        controls.sort();
+        controls.dedup();
         let now = self.clock.now;
-        self.apply(&[Change::ImportResults {
+        let mut changes = Vec::new();
+        let mut evidence = None;
+        if !controls.is_empty() {
+            let tested: Vec<&CheckResult> = batch
+                .results
+                .iter()
+                .filter(|r| {
+                    program
+                        .monitoring
+                        .mapped
+                        .iter()
+                        .any(|(check, _)| check == &r.check)
+                })
+                .collect();
+            let counts = ByStatus::count(tested.iter().copied());
+            let collected = tested
+                .iter()
+                .filter_map(|r| r.observed)
+                .max()
+                .map_or(self.clock.today, |t| {
+                    t.to_zoned(jiff::tz::TimeZone::UTC).date()
+                });
+            let location = Location::File(self.store().put_file(bytes)?);
+            evidence = Some(Evidence {
+                id: String::new(),
+                title: format!(
+                    "{} {} results of {collected}: {} pass, {} fail, {} error on {} mapped check result(s)",
+                    batch.tool,
+                    batch.format,
+                    counts.pass,
+                    counts.fail,
+                    counts.error,
+                    tested.len()
+                ),
+                location,
+                collected,
+                valid_until: None,
+                controls: controls.clone(),
+            });
+        }
+        changes.push(Change::ImportResults {
             sha256,
             imported_at: now,
             batch,
-        }])?;
+        });
+        if let Some(e) = evidence {
+            changes.push(Change::AddEvidence(e));
+        }
+        let applied = self
+            .store()
+            .apply_returning(&changes)
+            .map_err(|e| invalid!("{e}; nothing was changed"))?;
+        out.evidence = applied.ids.into_iter().next();
+        out.controls = controls;
         Ok(out)
+    }
+
+    /// Maps a scanner check to controls: its runs become their evidence and its failures
+    /// show in their requirements' results.
+    ///
+    /// # Errors
+    /// An empty check id, an unknown control, no program.
+    pub fn collect_map(&mut self, check: &str, controls: &[String]) -> Result<()> {
+        let check = crosswalk_core::program::check_id("check id", check).map_err(Error::Invalid)?;
+        if controls.is_empty() {
+            bail!("name the controls the check tests (--control ID)");
+        }
+        self.require_program()?;
+        self.apply(&[Change::MapCheck {
+            check,
+            controls: controls.to_vec(),
+        }])
+    }
+
+    /// Removes a check's mapping to a control.
+    ///
+    /// # Errors
+    /// No such mapping, no program.
+    pub fn collect_unmap(&mut self, check: &str, control: &str) -> Result<()> {
+        self.require_program()?;
+        self.apply(&[Change::UnmapCheck {
+            check: check.to_owned(),
+            control: control.to_owned(),
+        }])
+    }
+
+    /// Every mapped check's latest status per resource, with drift since the run before.
+    ///
+    /// # Errors
+    /// No program, a store failure.
+    pub fn collect_status(&mut self) -> Result<Vec<CheckRow>> {
+        let program = self.program()?;
+        let m = &program.monitoring;
+        Ok(m.states
+            .iter()
+            .map(|s| CheckRow {
+                check: s.check.clone(),
+                resource: s.resource.clone(),
+                status: s.status,
+                previous: s.previous,
+                drift: s.drifted(),
+                at: s.at,
+                controls: m
+                    .mapped
+                    .iter()
+                    .filter(|(c, _)| c == &s.check)
+                    .map(|(_, control)| control.clone())
+                    .collect(),
+            })
+            .collect())
     }
 }

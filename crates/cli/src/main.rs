@@ -527,6 +527,25 @@ pub enum CollectCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Map a scanner check to the controls it tests: its runs become their evidence, and
+    /// while it fails their requirements cannot be compliant.
+    Map {
+        check: String,
+        #[arg(long = "control", required = true, num_args = 1..)]
+        controls: Vec<String>,
+    },
+    /// Remove a check's mapping to a control.
+    Unmap {
+        check: String,
+        #[arg(long)]
+        control: String,
+    },
+    /// The latest status of every mapped check on every resource, with drift since the
+    /// run before: [{check, resource, status, previous, drift, at, controls}] with --json.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,7 +18,47 @@ use crate::{
 };
 
 pub fn collect(s: &mut Session<'_>, command: CollectCommand) -> Result<()> {
-    let CollectCommand::Import { file, format, json } = command;
+    let (file, format, json) = match command {
+        CollectCommand::Import { file, format, json } => (file, format, json),
+        CollectCommand::Map { check, controls } => {
+            s.collect_map(&check, &controls)?;
+            return emit(&format!(
+                "mapped check {check} to {}\n",
+                controls.join(", ")
+            ));
+        }
+        CollectCommand::Unmap { check, control } => {
+            s.collect_unmap(&check, &control)?;
+            return emit(&format!("unmapped check {check} from {control}\n"));
+        }
+        CollectCommand::Status { json } => {
+            let rows = s.collect_status()?;
+            if json {
+                return emit_json(&rows);
+            }
+            let mut out = String::new();
+            for r in &rows {
+                out.push_str(&format!(
+                    "{:<8} {} on {} ({}){}; controls {}\n",
+                    r.status.as_str().to_uppercase(),
+                    r.check,
+                    r.resource,
+                    r.at,
+                    match (r.drift, r.previous) {
+                        (true, Some(p)) => format!(" — DRIFT: was {}", p.as_str()),
+                        _ => String::new(),
+                    },
+                    r.controls.join(", ")
+                ));
+            }
+            if rows.is_empty() {
+                out.push_str(
+                    "no mapped checks: map one with `crosswalk collect map CHECK --control ID`\n",
+                );
+            }
+            return emit(&out);
+        }
+    };
     let format = crosswalk_app::collect::format(&format)?;
     let bytes = read_input(&file, "results file", 512 << 20)?;
     let name = file.display().to_string();
@@ -27,6 +67,12 @@ pub fn collect(s: &mut Session<'_>, command: CollectCommand) -> Result<()> {
         return emit_json(&done);
     }
     let b = &done.by_status;
+    if let Some(e) = &done.evidence {
+        emit(&format!(
+            "recorded the run as evidence {e} for {}\n",
+            done.controls.join(", ")
+        ))?;
+    }
     emit(&format!(
         "{} {} results from {} {}{}: {} pass, {} fail, {} error, {} manual, {} muted, {} not applicable; {} checks on {} resources\n",
         if done.imported {

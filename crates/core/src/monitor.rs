@@ -107,3 +107,58 @@ impl ByStatus {
         s
     }
 }
+
+/// A check's standing on one resource: its latest status, and the one before when the
+/// resource was checked before (a change between them is drift).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckState {
+    pub check: String,
+    pub resource: String,
+    pub status: Status,
+    #[serde(default)]
+    pub previous: Option<Status>,
+    /// When the latest result was observed (else imported).
+    pub at: Timestamp,
+}
+
+impl CheckState {
+    pub fn failing(&self) -> bool {
+        matches!(self.status, Status::Fail | Status::Error)
+    }
+
+    pub fn drifted(&self) -> bool {
+        self.previous.is_some_and(|p| p != self.status)
+    }
+}
+
+/// The scanner checks mapped to the program's controls, and their states.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Monitoring {
+    /// (check, control) pairs.
+    #[serde(default)]
+    pub mapped: Vec<(String, String)>,
+    /// The latest state of every mapped check on every resource it ran on.
+    #[serde(default)]
+    pub states: Vec<CheckState>,
+}
+
+impl Monitoring {
+    /// The mapped checks failing on some resource, per control.
+    pub fn failing_by_control(&self) -> BTreeMap<&str, Vec<&str>> {
+        let failing: std::collections::HashSet<&str> = self
+            .states
+            .iter()
+            .filter(|s| s.failing())
+            .map(|s| s.check.as_str())
+            .collect();
+        let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (check, control) in &self.mapped {
+            if failing.contains(check.as_str()) {
+                out.entry(control.as_str())
+                    .or_default()
+                    .push(check.as_str());
+            }
+        }
+        out
+    }
+}

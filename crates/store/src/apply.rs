@@ -341,6 +341,10 @@ fn describe(change: &Change, evidence_id: &str) -> String {
         Change::SetRisk(r) => format!("recording risk `{}`", r.id),
         Change::SetRiskMatrix(_) => "setting the risk matrix".into(),
         Change::ImportResults { sha256, .. } => format!("importing results sha256:{sha256}"),
+        Change::MapCheck { check, .. } => format!("mapping check `{check}`"),
+        Change::UnmapCheck { check, control } => {
+            format!("unmapping check `{check}` from control `{control}`")
+        }
         Change::SetRecord(r) => format!(
             "recording {} `{}`",
             r.kind(),
@@ -662,6 +666,28 @@ fn apply_one(
                 "INSERT INTO ms_record_history (seq, kind, id, record) VALUES ($1, $2, $3, $4)",
                 &[Val::Int(seq), key[0].clone(), key[1].clone(), record],
             )?;
+        }
+        Change::MapCheck { check, controls } => {
+            for c in controls {
+                if !exists(tx, "SELECT 1 FROM control WHERE id = $1", &[t(c)])? {
+                    return Err(StoreError::NotFound(format!("no control `{c}`")));
+                }
+                tx.exec(
+                    "INSERT INTO check_control (check_id, control) VALUES ($1, $2) ON CONFLICT (check_id, control) DO NOTHING",
+                    &[t(check), t(c)],
+                )?;
+            }
+        }
+        Change::UnmapCheck { check, control } => {
+            let n = tx.exec(
+                "DELETE FROM check_control WHERE check_id = $1 AND control = $2",
+                &[t(check), t(control)],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "check `{check}` is not mapped to control `{control}`"
+                )));
+            }
         }
         Change::ImportResults {
             sha256,

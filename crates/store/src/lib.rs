@@ -53,6 +53,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("migration_8.sql")),
     (9, include_str!("migration_9.sql")),
     (10, include_str!("migration_10.sql")),
+    (11, include_str!("migration_11.sql")),
 ];
 
 /// What went wrong, in terms a user can act on.
@@ -145,6 +146,13 @@ pub enum Change {
     SetRisk(Risk),
     /// Sets the risk matrix (none: back to the default).
     SetRiskMatrix(Option<RiskMatrix>),
+    /// Maps a scanner check to controls (existing ones), adding to its mappings.
+    MapCheck {
+        check: String,
+        controls: Vec<String>,
+    },
+    /// Removes a check's mapping to a control (an error if there is none).
+    UnmapCheck { check: String, control: String },
     /// Records a file of scanner results (a conflict when a file with that SHA-256 was
     /// imported already).
     ImportResults {

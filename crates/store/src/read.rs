@@ -179,6 +179,7 @@ pub(crate) fn load(tx: &mut dyn Tx) -> Result<Program, StoreError> {
     p.policies = policies(tx)?;
     p.maturity_scale = maturity_scale(tx)?;
     p.risks = risks(tx)?;
+    p.monitoring = monitoring(tx)?;
     tx.query_each(
         "SELECT record FROM ms_record ORDER BY position",
         &[],
@@ -227,6 +228,54 @@ pub(crate) fn scope(tx: &mut dyn Tx) -> Result<Vec<InScope>, StoreError> {
         },
     )?;
     Ok(out)
+}
+
+/// The mapped checks and, for each, its latest and previous status on every resource
+/// (results streamed in import order; only mapped checks are read).
+fn monitoring(tx: &mut dyn Tx) -> Result<crosswalk_core::monitor::Monitoring, StoreError> {
+    use crosswalk_core::monitor::{CheckState, Monitoring, Status};
+    let mut m = Monitoring::default();
+    tx.query_each(
+        "SELECT check_id, control FROM check_control ORDER BY check_id, control",
+        &[],
+        &mut |r| {
+            m.mapped.push((r.string(0)?, r.string(1)?));
+            Ok(())
+        },
+    )?;
+    if m.mapped.is_empty() {
+        return Ok(m);
+    }
+    let mut latest: std::collections::BTreeMap<(String, String), CheckState> =
+        std::collections::BTreeMap::new();
+    tx.query_each(
+        "SELECT r.check_id, r.resource, r.status, r.observed, i.imported_at FROM check_result r JOIN result_import i ON i.seq = r.import_seq WHERE r.check_id IN (SELECT check_id FROM check_control) ORDER BY r.import_seq, r.n",
+        &[],
+        &mut |r| {
+            let word = r.text(2)?;
+            let status = Status::parse(word)
+                .ok_or_else(|| StoreError::Corrupt(format!("check status `{word}`")))?;
+            let at_text = r.opt_text(3)?.unwrap_or(r.text(4)?);
+            let at: jiff::Timestamp = at_text
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("time `{at_text}`: {e}")))?;
+            let key = (r.string(0)?, r.string(1)?);
+            let previous = latest.get(&key).map(|s| s.status);
+            latest.insert(
+                key.clone(),
+                CheckState {
+                    check: key.0,
+                    resource: key.1,
+                    status,
+                    previous,
+                    at,
+                },
+            );
+            Ok(())
+        },
+    )?;
+    m.states = latest.into_values().collect();
+    Ok(m)
 }
 
 /// The risk register in the order risks were added.

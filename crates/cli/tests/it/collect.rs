@@ -101,3 +101,114 @@ fn scanner_results_import_on_sqlite() {
 fn scanner_results_import_on_postgres() {
     with_postgres("collect", flow);
 }
+
+/// The result of a requirement, from `gaps` (a requirement not listed is compliant).
+fn result_of(db: &str, req: &str) -> String {
+    run_json(db, &["gaps", "--limit", "500", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["requirement"] == req)
+        .map_or_else(
+            || "compliant".to_owned(),
+            |g| g["result"].as_str().unwrap().to_owned(),
+        )
+}
+
+#[test]
+fn mapped_checks_become_evidence_and_failures_show_at_once() {
+    let Some(shared) = crosswalk_testkit::shared_data("mapped checks") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db").display().to_string();
+    let db = db.as_str();
+    run_ok(db, &["init", "--organization", "Acme"]);
+    run_ok(db, &["program", "add", "iso27001"]);
+    run_ok(
+        db,
+        &[
+            "control",
+            "add",
+            "IAC-1",
+            "--title",
+            "Infrastructure code scanned",
+            "--status",
+            "operating",
+            "--frequency",
+            "continuous",
+        ],
+    );
+    run_ok(db, &["control", "link", "IAC-1", "iso27001:A.8.9"]);
+    run_ok(db, &["collect", "map", "AWS-0086", "--control", "IAC-1"]);
+    run_ok(db, &["collect", "map", "AWS-0087", "--control", "IAC-1"]);
+    let err = run_err(db, &["collect", "map", "AWS-0086", "--control", "NOPE"]);
+    assert!(err.contains("no control `NOPE`"), "{err}");
+    // Nothing yet: no evidence, so not compliant.
+    assert_eq!(result_of(db, "A.8.9"), "partially-compliant");
+
+    // A failing run: evidence recorded, but the failure keeps the requirement partial.
+    let failing = shared.join("realworld/scanner-results/sarif-trivy/report.sarif");
+    let got = run_json(
+        db,
+        &["collect", "import", failing.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(got["controls"], serde_json::json!(["IAC-1"]));
+    let ev = got["evidence"].as_str().unwrap().to_owned();
+    let evidence = run_json(db, &["evidence", "list", "--json"]);
+    let item = evidence
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == ev.as_str())
+        .unwrap();
+    assert!(
+        item["location"].as_str().unwrap().starts_with("sha256:"),
+        "{item}"
+    );
+    assert_eq!(item["controls"], serde_json::json!(["IAC-1"]));
+    assert_eq!(result_of(db, "A.8.9"), "partially-compliant");
+    let status = run_json(db, &["collect", "status", "--json"]);
+    let row = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["check"] == "AWS-0086")
+        .unwrap();
+    assert_eq!(
+        (row["status"].as_str(), row["drift"].as_bool()),
+        (Some("fail"), Some(false))
+    );
+
+    // The next run passes: drift is listed and the requirement is compliant.
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&failing).unwrap()).unwrap();
+    for r in doc["runs"][0]["results"].as_array_mut().unwrap() {
+        r["kind"] = "pass".into();
+    }
+    let passing = dir.path().join("pass.sarif");
+    std::fs::write(&passing, serde_json::to_vec(&doc).unwrap()).unwrap();
+    run_ok(db, &["collect", "import", passing.to_str().unwrap()]);
+    let status = run_json(db, &["collect", "status", "--json"]);
+    let row = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["check"] == "AWS-0086")
+        .unwrap();
+    assert_eq!(
+        (
+            row["status"].as_str(),
+            row["previous"].as_str(),
+            row["drift"].as_bool()
+        ),
+        (Some("pass"), Some("fail"), Some(true))
+    );
+    assert_eq!(row["controls"], serde_json::json!(["IAC-1"]));
+    assert_eq!(result_of(db, "A.8.9"), "compliant");
+    let text = run_ok(db, &["collect", "status"]);
+    assert!(text.contains("DRIFT: was fail"), "{text}");
+    run_ok(db, &["collect", "unmap", "AWS-0086", "--control", "IAC-1"]);
+    let err = run_err(db, &["collect", "unmap", "AWS-0086", "--control", "IAC-1"]);
+    assert!(err.contains("not mapped"), "{err}");
+}

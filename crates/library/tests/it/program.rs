@@ -81,6 +81,7 @@ fn program(controls: Vec<Control>, links: Vec<ControlLink>, evidence: Vec<Eviden
         risks: vec![],
         risk_matrix: None,
         records: Default::default(),
+        monitoring: Default::default(),
     }
 }
 

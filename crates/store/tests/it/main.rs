@@ -406,7 +406,11 @@ fn scanner_results(backend: &str, s: &mut Box<dyn Store>) {
                 check: format!("AWS-{i:04}"),
                 title: String::new(),
                 resource: "main.tf".into(),
-                status: if i % 2 == 0 { Status::Fail } else { Status::Pass },
+                status: if i % 2 == 0 {
+                    Status::Fail
+                } else {
+                    Status::Pass
+                },
                 observed: None,
                 severity: Some("high".into()),
                 requirements: Default::default(),
@@ -427,7 +431,10 @@ fn scanner_results(backend: &str, s: &mut Box<dyn Store>) {
     );
     let version = s.version().unwrap();
     let err = s.apply(&[change()]).unwrap_err();
-    assert!(err.to_string().contains("imported already"), "{backend}: {err}");
+    assert!(
+        err.to_string().contains("imported already"),
+        "{backend}: {err}"
+    );
     assert_eq!(s.version().unwrap(), version, "{backend}");
 }
 
@@ -958,5 +965,5 @@ fn sqlite_database_at_version_1_is_upgraded_in_place() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
 }
