@@ -63,7 +63,7 @@ pub fn read(name: &str, bytes: &[u8], format: Option<Format>) -> Result<Batch, S
     };
     let batch = match format {
         Format::ProwlerCsv => prowler_csv(name, text)?,
-        Format::Ocsf => ocsf(name, &json_items(name, text)?)?,
+        Format::Ocsf => ocsf(name, text)?,
         Format::Sarif => sarif(name, &json(name, text)?)?,
         Format::Hdf => hdf(name, &json(name, text)?)?,
         Format::OscalAr => oscal_ar(name, &json_or_yaml(name, text)?)?,
@@ -124,25 +124,70 @@ fn json_or_yaml(name: &str, text: &str) -> Result<Value, String> {
     })
 }
 
-/// A JSON array of items, or one item per line (NDJSON).
-fn json_items(name: &str, text: &str) -> Result<Vec<Value>, String> {
+/// Calls `each` on every item of a JSON array, or of one item per line (NDJSON), one item
+/// at a time: the whole document is never held as values, so memory follows the largest
+/// item, not the file.
+fn json_items(
+    name: &str,
+    text: &str,
+    each: &mut dyn FnMut(usize, Value) -> Result<(), String>,
+) -> Result<(), String> {
     if text.trim_start().starts_with('[') {
-        return match json(name, text)? {
-            Value::Array(a) => Ok(a),
-            _ => Err(format!("{name}: expected an array of findings")),
+        let mut de = serde_json::Deserializer::from_str(text);
+        let mut failure = None;
+        let seed = Items {
+            each,
+            failure: &mut failure,
         };
+        let parsed = serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|()| de.end());
+        if let Some(f) = failure {
+            return Err(f);
+        }
+        return parsed.map_err(|e| format!("{name}:{}:{}: {e}", e.line(), e.column()));
     }
-    let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        out.push(
-            serde_json::from_str(line)
-                .map_err(|e| format!("{name}:{}:{}: {e}", i + 1, e.column()))?,
-        );
+        let v = serde_json::from_str(line)
+            .map_err(|e| format!("{name}:{}:{}: {e}", i + 1, e.column()))?;
+        each(i, v)?;
     }
-    Ok(out)
+    Ok(())
+}
+
+/// An array read element by element into a callback; the callback's error stops it.
+struct Items<'a, 'f> {
+    each: &'a mut dyn FnMut(usize, Value) -> Result<(), String>,
+    failure: &'f mut Option<String>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Items<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Items<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of findings")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while let Some(v) = seq.next_element::<Value>()? {
+            if let Err(e) = (self.each)(i, v) {
+                *self.failure = Some(e);
+                return Err(serde::de::Error::custom("stopped"));
+            }
+            i += 1;
+        }
+        Ok(())
+    }
 }
 
 fn s<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -188,11 +233,12 @@ fn status_word(word: &str) -> Option<Status> {
     })
 }
 
-fn ocsf(name: &str, items: &[Value]) -> Result<Batch, String> {
-    let mut results = Vec::with_capacity(items.len());
+fn ocsf(name: &str, text: &str) -> Result<Batch, String> {
+    let mut results = Vec::new();
     let mut tool = None;
     let mut version = None;
-    for (i, f) in items.iter().enumerate() {
+    json_items(name, text, &mut |i, f| {
+        let f = &f;
         let at = format!("{name}: [{i}]");
         if !matches!(
             f.get("class_uid").and_then(Value::as_i64),
@@ -202,8 +248,12 @@ fn ocsf(name: &str, items: &[Value]) -> Result<Batch, String> {
                 "{at}.class_uid: not an OCSF Compliance (2003) or Detection (2004) Finding"
             ));
         }
-        tool = tool.or_else(|| s(f, &["metadata", "product", "name"]).map(str::to_owned));
-        version = version.or_else(|| s(f, &["metadata", "product", "version"]).map(str::to_owned));
+        if tool.is_none() {
+            tool = s(f, &["metadata", "product", "name"]).map(str::to_owned);
+        }
+        if version.is_none() {
+            version = s(f, &["metadata", "product", "version"]).map(str::to_owned);
+        }
         let check = s(f, &["metadata", "event_code"])
             .or_else(|| s(f, &["finding_info", "uid"]))
             .ok_or_else(|| format!("{at}.metadata.event_code: missing (the check id)"))?;
@@ -251,7 +301,8 @@ fn ocsf(name: &str, items: &[Value]) -> Result<Batch, String> {
             severity: s(f, &["severity"]).map(str::to_lowercase),
             requirements,
         });
-    }
+        Ok(())
+    })?;
     Ok(Batch {
         format: "ocsf".into(),
         tool: tool.unwrap_or_else(|| "unknown".into()),
