@@ -419,7 +419,7 @@ fn scanner_results(backend: &str, s: &mut Box<dyn Store>) {
     };
     assert!(s.results_imported(&sha).unwrap().is_none(), "{backend}");
     let change = || Change::ImportResults {
-        sha256: sha.clone(),
+        sha256: sha,
         imported_at: jiff::Timestamp::from_second(1_800_000_000).unwrap(),
         batch: batch.clone(),
     };
