@@ -31,6 +31,9 @@ pub struct CollectSummary {
     /// The evidence item the run became, for the controls its checks are mapped to.
     pub evidence: Option<String>,
     pub controls: Vec<String>,
+    /// Links proposed from the requirements the tool states for mapped checks (to
+    /// frameworks in scope); pairs already linked are left as they are.
+    pub proposed_links: usize,
 }
 
 /// `collect status --json`: a mapped check on one resource.
@@ -96,6 +99,7 @@ impl Session<'_> {
             sha256: sha256.to_string(),
             evidence: None,
             controls: Vec::new(),
+            proposed_links: 0,
         };
         if self.store().results_imported(&sha256)?.is_some() {
             return Ok(summary(false));
@@ -154,11 +158,16 @@ impl Session<'_> {
                 controls: controls.clone(),
             });
         }
+        // Requirements the tool says its mapped checks serve: proposed as links of the
+        // checks' controls, labelled as stated by the tool, for a person to review.
+        let proposed = tool_links(self, &program, &batch);
+        out.proposed_links = proposed.len();
         changes.push(Change::ImportResults {
             sha256,
             imported_at: now,
             batch,
         });
+        changes.extend(proposed.into_iter().map(Change::Link));
         if let Some(e) = evidence {
             changes.push(Change::AddEvidence(e));
         }
@@ -225,4 +234,96 @@ impl Session<'_> {
             })
             .collect())
     }
+}
+
+/// A framework name as tools write it (`ISO27001-2022`, `SOC2`, `NIST-800-53-Revision-5`)
+/// matched to an edition or family id of the library, ignoring case and punctuation.
+fn tool_framework<'c>(
+    lib: &'c crosswalk_core::library::Library,
+    name: &str,
+) -> Option<&'c crosswalk_core::framework::Framework> {
+    let squash = |s: &str| -> String {
+        s.to_ascii_lowercase()
+            .replace("revision", "r")
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect()
+    };
+    let want = squash(name);
+    lib.frameworks()
+        .iter()
+        .find(|f| squash(f.id().as_str()) == want)
+        .or_else(|| {
+            lib.frameworks()
+                .iter()
+                .filter(|f| f.meta.current)
+                .find(|f| squash(f.meta.family.as_str()) == want)
+        })
+}
+
+/// Proposed links from the controls a batch's checks are mapped to, to the in-scope
+/// requirements the tool says those checks serve.
+fn tool_links(
+    s: &Session<'_>,
+    program: &crosswalk_core::program::Program,
+    batch: &crosswalk_core::monitor::Batch,
+) -> Vec<crosswalk_core::program::ControlLink> {
+    use crosswalk_core::mapping::{Coverage, ProvenanceKind, Relationship};
+    use crosswalk_core::program::{ControlLink, LinkOrigin, LinkState};
+    let lib = &s.catalog.library;
+    let in_scope: HashSet<&str> = program
+        .frameworks
+        .iter()
+        .map(|f| f.framework.as_str())
+        .collect();
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for r in &batch.results {
+        let controls: Vec<&str> = program
+            .monitoring
+            .mapped
+            .iter()
+            .filter(|(check, _)| check == &r.check)
+            .map(|(_, c)| c.as_str())
+            .collect();
+        if controls.is_empty() {
+            continue;
+        }
+        for (name, ids) in &r.requirements {
+            let Some(fw) = tool_framework(lib, name).filter(|f| in_scope.contains(f.id().as_str()))
+            else {
+                continue;
+            };
+            for id in ids {
+                let Some(req) = fw.find_loose(id).filter(|q| q.assessable) else {
+                    continue;
+                };
+                for c in &controls {
+                    if !seen.insert((c.to_string(), fw.id().clone(), req.id.clone())) {
+                        continue;
+                    }
+                    out.push(ControlLink {
+                        id: None,
+                        control: (*c).to_owned(),
+                        framework: fw.id().clone(),
+                        requirement: req.id.clone(),
+                        coverage: Coverage::Partial,
+                        origin: LinkOrigin::Crosswalk {
+                            from: format!("{} check {}", batch.tool, r.check),
+                            relationship: Relationship::Related,
+                            provenance: ProvenanceKind::Tool,
+                            path: vec![
+                                format!("check:{}", r.check),
+                                format!("{}:{}", fw.id(), req.id),
+                            ],
+                        },
+                        state: LinkState::Proposed,
+                        reviewer: None,
+                        reviewed_on: None,
+                    });
+                }
+            }
+        }
+    }
+    out
 }

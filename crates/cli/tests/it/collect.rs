@@ -212,3 +212,84 @@ fn mapped_checks_become_evidence_and_failures_show_at_once() {
     let err = run_err(db, &["collect", "unmap", "AWS-0086", "--control", "IAC-1"]);
     assert!(err.contains("not mapped"), "{err}");
 }
+
+#[test]
+fn requirements_a_tool_states_are_proposed_as_links_for_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db").display().to_string();
+    let db = db.as_str();
+    run_ok(db, &["init", "--organization", "Acme"]);
+    run_ok(db, &["program", "add", "iso27001"]);
+    run_ok(
+        db,
+        &[
+            "control",
+            "add",
+            "IAM-1",
+            "--title",
+            "Access analyzer on",
+            "--status",
+            "operating",
+        ],
+    );
+    run_ok(
+        db,
+        &[
+            "collect",
+            "map",
+            "accessanalyzer_enabled",
+            "--control",
+            "IAM-1",
+        ],
+    );
+    let finding = |check: &str, status: &str| {
+        serde_json::json!({
+            "class_uid": 2004,
+            "metadata": {"event_code": check, "product": {"name": "Prowler", "version": "5.0.0"}},
+            "status_code": status,
+            "time": 1_790_000_000,
+            "resources": [{"uid": "arn:aws:iam::1:root"}],
+            "unmapped": {"compliance": {
+                "ISO27001-2022": ["A.5.15", "A.99.1"],
+                "SOC2": ["CC6.1"],
+                "KISA-ISMS-P-2023": ["2.5.6"]
+            }}
+        })
+    };
+    let file = dir.path().join("run.ocsf.json");
+    std::fs::write(
+        &file,
+        serde_json::to_vec(&serde_json::json!([
+            finding("accessanalyzer_enabled", "PASS"),
+            finding("unmapped_check", "FAIL")
+        ]))
+        .unwrap(),
+    )
+    .unwrap();
+    let got = run_json(db, &["collect", "import", file.to_str().unwrap(), "--json"]);
+    // Only the mapped check's stated requirement in a framework in scope, and only one
+    // that exists: ISO/IEC 27001 A.5.15 (SOC 2 is not in scope; A.99.1 does not exist;
+    // KISA is not in the library).
+    assert_eq!(got["proposed_links"], 1, "{got}");
+    let links = run_json(db, &["links", "list", "--origin", "tool", "--json"]);
+    let l = &links[0];
+    assert_eq!(
+        (
+            l["control"].as_str(),
+            l["requirement"].as_str(),
+            l["state"].as_str()
+        ),
+        (Some("IAM-1"), Some("A.5.15"), Some("proposed"))
+    );
+    assert_eq!(
+        l["path"],
+        serde_json::json!(["check:accessanalyzer_enabled", "iso27001-2022:A.5.15"])
+    );
+    // Proposals from a tool are not accepted with the direct ones, only when named.
+    let done = run_json(db, &["links", "accept", "--json"]);
+    assert_eq!(done["changed"].as_array().unwrap().len(), 0);
+    assert_eq!(done["left_proposed"], 1);
+    run_ok(db, &["links", "accept", "--origin", "tool"]);
+    let links = run_json(db, &["links", "list", "--origin", "tool", "--json"]);
+    assert_eq!(links[0]["state"], "accepted");
+}
