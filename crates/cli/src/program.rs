@@ -361,7 +361,7 @@ fn demo(catalog: &Catalog, db: Option<&str>, scale: Option<usize>, clock: Clock)
         ));
     }
     out.push_str(&format!(
-        "\nNext: crosswalk --db {db} program show | assess status --domains | assess trend | gaps | plan -o plan.svg | control list | evidence list | policy list | export soa --framework iso27001 -o soa.xlsx\n"
+        "\nNext: crosswalk --db {db} program show | assess status --domains | assess trend | gaps | plan -o plan.svg | links list --state proposed | control show IAM-01 | risk list | ms list | evidence list | policy list | export soa --framework iso27001 -o soa.pdf | export report -o report.html\n"
     ));
     emit(&out)
 }
