@@ -47,6 +47,8 @@ pub struct CheckRow {
     pub drift: bool,
     pub at: jiff::Timestamp,
     pub controls: Vec<String>,
+    /// The exception in force that covers a failure, if any.
+    pub exception: Option<crosswalk_core::monitor::CheckException>,
 }
 
 /// The formats `--format` names: the ones read, `auto`, and those not read yet.
@@ -231,8 +233,46 @@ impl Session<'_> {
                     .filter(|(c, _)| c == &s.check)
                     .map(|(_, control)| control.clone())
                     .collect(),
+                exception: m.exception(s, self.clock.today).cloned(),
             })
             .collect())
+    }
+
+    /// Accepts a failing check for a while, on one resource or on every one (`None`),
+    /// with why and by whom: while in force its failures do not count against its
+    /// controls.
+    ///
+    /// # Errors
+    /// No justification or approver, an expiry not in the future, no program.
+    pub fn collect_except(
+        &mut self,
+        check: &str,
+        resource: Option<&str>,
+        justification: &str,
+        approved_by: &str,
+        until: jiff::civil::Date,
+    ) -> Result<()> {
+        if justification.trim().is_empty() {
+            bail!("an exception states why (--justification)");
+        }
+        if approved_by.trim().is_empty() {
+            bail!("an exception names who approved it (--approved-by)");
+        }
+        if until <= self.clock.today {
+            bail!("an exception expires after today (--until {until})");
+        }
+        self.require_program()?;
+        let recorded_on = self.clock.today;
+        self.apply(&[Change::SetException(
+            crosswalk_core::monitor::CheckException {
+                check: check.trim().to_owned(),
+                resource: resource.map_or("*", str::trim).to_owned(),
+                justification: justification.trim().to_owned(),
+                approved_by: approved_by.trim().to_owned(),
+                until,
+                recorded_on,
+            },
+        )])
     }
 }
 

@@ -534,6 +534,21 @@ pub enum CollectCommand {
         #[arg(long = "control", required = true, num_args = 1..)]
         controls: Vec<String>,
     },
+    /// Accept a failing check until a date, on one resource or all, with why and by whom:
+    /// while in force its failures do not count against its controls.
+    Except {
+        check: String,
+        /// The resource (default: every resource).
+        #[arg(long)]
+        resource: Option<String>,
+        #[arg(long)]
+        justification: String,
+        #[arg(long)]
+        approved_by: String,
+        /// Expiry (YYYY-MM-DD), after today.
+        #[arg(long)]
+        until: String,
+    },
     /// Remove a check's mapping to a control.
     Unmap {
         check: String,

@@ -27,6 +27,26 @@ pub fn collect(s: &mut Session<'_>, command: CollectCommand) -> Result<()> {
                 controls.join(", ")
             ));
         }
+        CollectCommand::Except {
+            check,
+            resource,
+            justification,
+            approved_by,
+            until,
+        } => {
+            let until = date(Some(&until), "--until")?.ok_or_else(|| anyhow!("--until"))?;
+            s.collect_except(
+                &check,
+                resource.as_deref(),
+                &justification,
+                &approved_by,
+                until,
+            )?;
+            return emit(&format!(
+                "recorded the exception to {check} on {} until {until}\n",
+                resource.as_deref().unwrap_or("every resource")
+            ));
+        }
         CollectCommand::Unmap { check, control } => {
             s.collect_unmap(&check, &control)?;
             return emit(&format!("unmapped check {check} from {control}\n"));
@@ -47,7 +67,11 @@ pub fn collect(s: &mut Session<'_>, command: CollectCommand) -> Result<()> {
                     match (r.drift, r.previous) {
                         (true, Some(p)) => format!(" — DRIFT: was {}", p.as_str()),
                         _ => String::new(),
-                    },
+                    } + &r
+                        .exception
+                        .as_ref()
+                        .map(|e| format!(" — EXCEPTION until {} ({})", e.until, e.approved_by))
+                        .unwrap_or_default(),
                     r.controls.join(", ")
                 ));
             }

@@ -131,6 +131,26 @@ impl CheckState {
     }
 }
 
+/// A failing check accepted for a while on one resource (or `*`, every resource).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckException {
+    pub check: String,
+    pub resource: String,
+    pub justification: String,
+    pub approved_by: String,
+    pub until: jiff::civil::Date,
+    pub recorded_on: jiff::civil::Date,
+}
+
+impl CheckException {
+    /// Whether it covers a check's state on `today`.
+    pub fn covers(&self, s: &CheckState, today: jiff::civil::Date) -> bool {
+        self.check == s.check
+            && (self.resource == "*" || self.resource == s.resource)
+            && today <= self.until
+    }
+}
+
 /// The scanner checks mapped to the program's controls, and their states.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Monitoring {
@@ -140,15 +160,23 @@ pub struct Monitoring {
     /// The latest state of every mapped check on every resource it ran on.
     #[serde(default)]
     pub states: Vec<CheckState>,
+    #[serde(default)]
+    pub exceptions: Vec<CheckException>,
 }
 
 impl Monitoring {
-    /// The mapped checks failing on some resource, per control.
-    pub fn failing_by_control(&self) -> BTreeMap<&str, Vec<&str>> {
+    /// The exception in force on `today` that covers a state, if any.
+    pub fn exception(&self, s: &CheckState, today: jiff::civil::Date) -> Option<&CheckException> {
+        self.exceptions.iter().find(|e| e.covers(s, today))
+    }
+
+    /// The mapped checks failing on some resource on `today` (failures under an exception
+    /// in force left out), per control.
+    pub fn failing_by_control(&self, today: jiff::civil::Date) -> BTreeMap<&str, Vec<&str>> {
         let failing: std::collections::HashSet<&str> = self
             .states
             .iter()
-            .filter(|s| s.failing())
+            .filter(|s| s.failing() && self.exception(s, today).is_none())
             .map(|s| s.check.as_str())
             .collect();
         let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();

@@ -626,7 +626,7 @@ pub fn evidence_window_days(frequency: &str) -> i32 {
 }
 
 /// The derivation rule, stated with every readiness figure.
-pub const RESULT_RULE: &str = "Only accepted links count: links a person made, and crosswalk proposals a person accepted; proposed and rejected links never do. A requirement is compliant when a control linked to it with full coverage is implemented or operating and has current evidence; partially compliant when the best such link covers it only in part, or its control lacks current evidence; non-compliant when its linked controls are not yet in place; not assessed when no control is linked. Evidence is current until its valid-until date or, without one, for its control's cadence plus a margin (continuous 90 days, daily or weekly 30, monthly 45, quarterly 120, half-yearly 200, yearly 395, otherwise 365); a control whose mapped scanner checks fail on their latest run has no current evidence until they pass. An open nonconformity caps the result of the requirements it cites: a major one at non-compliant, a minor one at partially compliant, until a check finds its correction effective. An assessor's recorded result overrides the derived one (both are kept), and not-applicable requirements are left out. Readiness = (compliant + ½ × partially compliant) ÷ applicable assessable requirements.";
+pub const RESULT_RULE: &str = "Only accepted links count: links a person made, and crosswalk proposals a person accepted; proposed and rejected links never do. A requirement is compliant when a control linked to it with full coverage is implemented or operating and has current evidence; partially compliant when the best such link covers it only in part, or its control lacks current evidence; non-compliant when its linked controls are not yet in place; not assessed when no control is linked. Evidence is current until its valid-until date or, without one, for its control's cadence plus a margin (continuous 90 days, daily or weekly 30, monthly 45, quarterly 120, half-yearly 200, yearly 395, otherwise 365); a control whose mapped scanner checks fail on their latest run (outside an exception in force) has no current evidence until they pass. An open nonconformity caps the result of the requirements it cites: a major one at non-compliant, a minor one at partially compliant, until a check finds its correction effective. An assessor's recorded result overrides the derived one (both are kept), and not-applicable requirements are left out. Readiness = (compliant + ½ × partially compliant) ÷ applicable assessable requirements.";
 
 /// One requirement's standing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -789,7 +789,7 @@ impl<'p> Evaluation<'p> {
         let fresh = Freshness::new(program, today);
         // A control whose mapped scanner checks fail counts as lacking current evidence:
         // its requirements are at best partially compliant until the checks pass.
-        let failing = program.monitoring.failing_by_control();
+        let failing = program.monitoring.failing_by_control(today);
         let current: HashSet<&str> = program
             .controls
             .iter()

@@ -342,6 +342,7 @@ fn describe(change: &Change, evidence_id: &str) -> String {
         Change::SetRiskMatrix(_) => "setting the risk matrix".into(),
         Change::ImportResults { sha256, .. } => format!("importing results sha256:{sha256}"),
         Change::MapCheck { check, .. } => format!("mapping check `{check}`"),
+        Change::SetException(e) => format!("recording an exception to check `{}`", e.check),
         Change::UnmapCheck { check, control } => {
             format!("unmapping check `{check}` from control `{control}`")
         }
@@ -677,6 +678,23 @@ fn apply_one(
                     &[t(check), t(c)],
                 )?;
             }
+        }
+        Change::SetException(e) => {
+            tx.exec(
+                "DELETE FROM check_exception WHERE check_id = $1 AND resource = $2",
+                &[t(&e.check), t(&e.resource)],
+            )?;
+            tx.exec(
+                "INSERT INTO check_exception (check_id, resource, justification, approved_by, until, recorded_on) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    t(&e.check),
+                    t(&e.resource),
+                    t(&e.justification),
+                    t(&e.approved_by),
+                    Val::Text(e.until.to_string()),
+                    Val::Text(e.recorded_on.to_string()),
+                ],
+            )?;
         }
         Change::UnmapCheck { check, control } => {
             let n = tx.exec(

@@ -54,6 +54,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("migration_9.sql")),
     (10, include_str!("migration_10.sql")),
     (11, include_str!("migration_11.sql")),
+    (12, include_str!("migration_12.sql")),
 ];
 
 /// What went wrong, in terms a user can act on.
@@ -153,6 +154,8 @@ pub enum Change {
     },
     /// Removes a check's mapping to a control (an error if there is none).
     UnmapCheck { check: String, control: String },
+    /// Records an exception to a check (replacing one for the same check and resource).
+    SetException(crosswalk_core::monitor::CheckException),
     /// Records a file of scanner results (a conflict when a file with that SHA-256 was
     /// imported already).
     ImportResults {

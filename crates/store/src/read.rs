@@ -243,6 +243,21 @@ fn monitoring(tx: &mut dyn Tx) -> Result<crosswalk_core::monitor::Monitoring, St
             Ok(())
         },
     )?;
+    tx.query_each(
+        "SELECT check_id, resource, justification, approved_by, until, recorded_on FROM check_exception ORDER BY check_id, resource",
+        &[],
+        &mut |r| {
+            m.exceptions.push(crosswalk_core::monitor::CheckException {
+                check: r.string(0)?,
+                resource: r.string(1)?,
+                justification: r.string(2)?,
+                approved_by: r.string(3)?,
+                until: parse_date(r.text(4)?)?,
+                recorded_on: parse_date(r.text(5)?)?,
+            });
+            Ok(())
+        },
+    )?;
     if m.mapped.is_empty() {
         return Ok(m);
     }

@@ -208,6 +208,106 @@ fn mapped_checks_become_evidence_and_failures_show_at_once() {
     assert_eq!(result_of(db, "A.8.9"), "compliant");
     let text = run_ok(db, &["collect", "status"]);
     assert!(text.contains("DRIFT: was fail"), "{text}");
+    // A failing run again (a new file: the same one would change nothing); an approved
+    // exception keeps a failure from counting.
+    let mut again: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&failing).unwrap()).unwrap();
+    again["runs"][0]["properties"] = serde_json::json!({"run": 3});
+    let failing_again = dir.path().join("again.sarif");
+    std::fs::write(&failing_again, serde_json::to_vec(&again).unwrap()).unwrap();
+    run_ok(db, &["collect", "import", failing_again.to_str().unwrap()]);
+    assert_eq!(result_of(db, "A.8.9"), "partially-compliant");
+    let err = run_err(
+        db,
+        &[
+            "collect",
+            "except",
+            "AWS-0086",
+            "--justification",
+            "",
+            "--approved-by",
+            "CISO",
+            "--until",
+            "2999-01-01",
+        ],
+    );
+    assert!(err.contains("states why"), "{err}");
+    let err = run_err(
+        db,
+        &[
+            "collect",
+            "except",
+            "AWS-0086",
+            "--justification",
+            "x",
+            "--approved-by",
+            "CISO",
+            "--until",
+            "2000-01-01",
+        ],
+    );
+    assert!(err.contains("expires after today"), "{err}");
+    for check in ["AWS-0086", "AWS-0087"] {
+        run_ok(
+            db,
+            &[
+                "collect",
+                "except",
+                check,
+                "--resource",
+                "main.tf:8",
+                "--justification",
+                "Bucket replaced next sprint",
+                "--approved-by",
+                "CISO",
+                "--until",
+                "2999-01-01",
+            ],
+        );
+    }
+    let status = run_json(db, &["collect", "status", "--json"]);
+    let excepted: Vec<&serde_json::Value> = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| !r["exception"].is_null())
+        .collect();
+    assert!(!excepted.is_empty());
+    // Only main.tf:8 is excepted; a failure on another resource still counts.
+    let other_failing = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["status"] == "fail" && r["exception"].is_null());
+    assert_eq!(
+        result_of(db, "A.8.9"),
+        if other_failing {
+            "partially-compliant"
+        } else {
+            "compliant"
+        }
+    );
+    for check in ["AWS-0086", "AWS-0087"] {
+        run_ok(
+            db,
+            &[
+                "collect",
+                "except",
+                check,
+                "--justification",
+                "Whole module retired",
+                "--approved-by",
+                "CISO",
+                "--until",
+                "2999-01-01",
+            ],
+        );
+    }
+    assert_eq!(
+        result_of(db, "A.8.9"),
+        "compliant",
+        "every failure excepted"
+    );
     run_ok(db, &["collect", "unmap", "AWS-0086", "--control", "IAC-1"]);
     let err = run_err(db, &["collect", "unmap", "AWS-0086", "--control", "IAC-1"]);
     assert!(err.contains("not mapped"), "{err}");
