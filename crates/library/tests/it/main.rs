@@ -9,6 +9,7 @@ mod eu_law;
 mod fuzz;
 mod hostile;
 mod mappings;
+mod nist_new;
 mod program;
 mod shared_data;
 mod user_library;
