@@ -162,6 +162,10 @@ pub struct ControlDetail {
     pub control: Control,
     pub links: Vec<LinkView>,
     pub evidence: Vec<ControlEvidence>,
+    /// The register's risks it treats: `R-<n> title`.
+    pub risks: Vec<String>,
+    /// The scanner checks mapped to it.
+    pub checks: Vec<String>,
 }
 
 /// Evidence of a control, with whether it counts for that control today.
@@ -322,10 +326,25 @@ impl Session<'_> {
                 current: fresh.current_for(e, id),
             })
             .collect();
+        let risks = program
+            .risks
+            .iter()
+            .filter(|r| r.controls.iter().any(|c| c == id))
+            .map(|r| format!("{} {}", r.id, r.title))
+            .collect();
+        let checks = program
+            .monitoring
+            .mapped
+            .iter()
+            .filter(|(_, c)| c == id)
+            .map(|(check, _)| check.clone())
+            .collect();
         Ok(ControlDetail {
             control,
             links,
             evidence,
+            risks,
+            checks,
         })
     }
 }

@@ -539,14 +539,23 @@ pub fn links(rows: &[crosswalk_app::links::LinkView]) -> String {
 pub fn control(d: &crosswalk_app::links::ControlDetail) -> String {
     let c = &d.control;
     let mut out = format!(
-        "{} {}\nstatus {}, owner {}, cadence {}\n{}\n\nLinks (only accepted ones count)\n",
+        "{} {}\nstatus {}, owner {}, cadence {}\n",
         c.id,
         c.title,
         c.status.as_str(),
         or_dash(&c.owner),
-        or_dash(&c.frequency),
-        c.description
+        or_dash(&c.frequency)
     );
+    if !c.description.is_empty() {
+        let _ = writeln!(out, "{}", c.description);
+    }
+    if !d.risks.is_empty() {
+        let _ = writeln!(out, "Treats: {}", d.risks.join("; "));
+    }
+    if !d.checks.is_empty() {
+        let _ = writeln!(out, "Tested by scanner checks: {}", d.checks.join(", "));
+    }
+    out.push_str("\nLinks (only accepted ones count)\n");
     out.push_str(&links(&d.links));
     out.push_str("\nEvidence\n");
     for e in &d.evidence {
