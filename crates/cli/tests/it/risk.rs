@@ -230,6 +230,19 @@ fn flow(db: &str) {
             "Account takeover by phishing",
         ],
     );
+    let shown = run_json(db, &["risk", "show", "R-2", "--json"]);
+    let titles: Vec<&str> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Account takeover", "Account takeover by phishing"]);
+    let control = run_json(db, &["control", "show", "IAM-1", "--json"]);
+    assert_eq!(
+        control["risks"],
+        serde_json::json!(["R-2 Account takeover by phishing"])
+    );
     let dir = tempfile::tempdir().unwrap();
     let soa = export_sheet(
         db,

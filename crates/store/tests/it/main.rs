@@ -595,6 +595,18 @@ fn risk_register(backend: &str, s: &mut Box<dyn Store>) {
         ],
         "{backend}"
     );
+    let versions: Vec<String> = s
+        .risk_history("R-1")
+        .unwrap()
+        .into_iter()
+        .map(|r| r.title)
+        .collect();
+    assert_eq!(
+        versions,
+        ["Account takeover", "Account takeover by phishing"],
+        "{backend}: every version kept"
+    );
+    assert!(s.risk_history("R-99").unwrap().is_empty());
     assert_eq!(
         p.risks[1],
         risk("R-7", "Data loss"),
