@@ -4,6 +4,7 @@
 // Test code: failing loudly is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod breadth;
 mod catalogs;
 mod eu_law;
 mod fuzz;
