@@ -1,7 +1,7 @@
 //! Scanner results imported on SQLite and PostgreSQL: every real sample, the JSON
 //! contract, a second import changing nothing, wrong or hostile input refused.
 
-use super::program::{run_err, run_json, run_ok};
+use super::program::{result_of, run_err, run_json, run_ok};
 use super::with_postgres;
 
 fn flow(db: &str) {
@@ -100,19 +100,6 @@ fn scanner_results_import_on_sqlite() {
 #[test]
 fn scanner_results_import_on_postgres() {
     with_postgres("collect", flow);
-}
-
-/// The result of a requirement, from `gaps` (a requirement not listed is compliant).
-fn result_of(db: &str, req: &str) -> String {
-    run_json(db, &["gaps", "--limit", "500", "--json"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["requirement"] == req)
-        .map_or_else(
-            || "compliant".to_owned(),
-            |g| g["result"].as_str().unwrap().to_owned(),
-        )
 }
 
 #[test]

@@ -1,19 +1,7 @@
 //! Management-system records end to end: audits and findings, nonconformities capping the
 //! results of what they cite until a check finds the correction effective, reviews.
 
-use super::program::{run_err, run_json, run_ok};
-
-fn result_of(db: &str, req: &str) -> String {
-    let gaps = run_json(db, &["gaps", "--limit", "500", "--json"]);
-    gaps.as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["requirement"] == req)
-        .map_or_else(
-            || "compliant".to_owned(),
-            |g| g["result"].as_str().unwrap().to_owned(),
-        )
-}
+use super::program::{result_of, run_err, run_json, run_ok};
 
 #[test]
 fn nonconformities_cap_results_until_corrected() {

@@ -23,6 +23,19 @@ pub(crate) fn run_json(db: &str, args: &[&str]) -> Value {
     serde_json::from_str(&run_ok(db, args)).unwrap()
 }
 
+/// A requirement's result, from `gaps` (a requirement `gaps` does not list is compliant).
+pub(crate) fn result_of(db: &str, req: &str) -> String {
+    run_json(db, &["gaps", "--limit", "500", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["requirement"] == req)
+        .map_or_else(
+            || "compliant".to_owned(),
+            |g| g["result"].as_str().unwrap().to_owned(),
+        )
+}
+
 pub(crate) fn run_err(db: &str, args: &[&str]) -> String {
     let mut all = vec!["--db", db];
     all.extend_from_slice(args);
