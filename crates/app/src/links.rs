@@ -225,6 +225,16 @@ impl Session<'_> {
             bail!("a link is accepted or rejected; the crosswalk alone proposes");
         }
         let checked = check(self, filter)?;
+        if state == LinkState::Rejected
+            && ids.is_empty()
+            && filter.framework.is_none()
+            && filter.origin.is_none()
+            && filter.control.is_none()
+        {
+            bail!(
+                "rejecting every proposal at once needs a --framework, --origin or --control (or the links' ids)"
+            );
+        }
         let program = self.program()?;
         let mut left_proposed = 0;
         let chosen: Vec<&ControlLink> = if ids.is_empty() {

@@ -200,6 +200,8 @@ fn proposals_wait_for_review_and_only_accepted_links_count() {
     assert!(!soa_controls(&db, dir.path(), req).contains(control));
     let err = run_err(&db, &["links", "accept", id, "--origin", "curated"]);
     assert!(err.contains("outside"), "{err}");
+    let err = run_err(&db, &["links", "reject"]);
+    assert!(err.contains("needs a --framework"), "{err}");
 
     // control show lists every link with its state, and the evidence.
     let shown = run_json(&db, &["control", "show", control, "--json"]);
