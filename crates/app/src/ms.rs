@@ -316,41 +316,53 @@ impl Session<'_> {
     /// No such audit, a bad grade, requirement or control.
     pub fn add_finding(&mut self, audit: &str, f: FindingInput) -> Result<Option<String>> {
         let program = self.program()?;
-        let Some(mut record) = program
-            .records
-            .audits
-            .iter()
-            .find(|a| a.id == audit)
-            .cloned()
-        else {
+        if !program.records.audits.iter().any(|a| a.id == audit) {
             bail!("no internal audit `{audit}` (see `crosswalk ms list`)");
-        };
+        }
         let g = grade(&f.grade)?;
         if f.description.trim().is_empty() {
             bail!("a finding needs --description");
         }
         let requirements = self.references(&f.requirements)?;
         let controls = self.known_controls(&f.controls)?;
-        let nc = if f.raise && matches!(g, Grade::MajorNonconformity | Grade::MinorNonconformity) {
-            Some(self.add_nonconformity(FindingInput {
+        let nonconformity = (f.raise
+            && matches!(g, Grade::MajorNonconformity | Grade::MinorNonconformity))
+        .then(|| -> Result<Nonconformity> {
+            Ok(Nonconformity {
+                id: String::new(),
+                title: check_title("nonconformity", &f.description).map_err(Error::Invalid)?,
+                grade: g,
                 source: audit.to_owned(),
-                ..f.clone()
-            })?)
-        } else {
-            None
-        };
-        record.findings.push(Finding {
+                requirements: requirements.clone(),
+                controls: controls.clone(),
+                root_cause: f.root_cause.trim().to_owned(),
+                owner: f.owner.trim().to_owned(),
+                due: f.due,
+                actions: Vec::new(),
+                raised: self.clock.today,
+                effectiveness: None,
+            })
+        })
+        .transpose()?;
+        let finding = Finding {
             grade: g,
             description: f.description.trim().to_owned(),
             requirements,
             controls,
-            nonconformity: nc.clone(),
-        });
-        if record.performed.is_none() {
-            record.performed = Some(self.clock.today);
-        }
-        self.put(Record::Audit(record))?;
-        Ok(nc)
+            nonconformity: None,
+        };
+        // The finding and its nonconformity are recorded in one transaction.
+        let today = self.clock.today;
+        let applied = self
+            .store()
+            .apply_returning(&[Change::AddFinding {
+                audit: audit.to_owned(),
+                finding,
+                nonconformity,
+                performed_on: today,
+            }])
+            .map_err(|e| invalid!("{e}; nothing was changed"))?;
+        Ok(applied.ids.into_iter().next())
     }
 
     /// Raises a nonconformity (major or minor).

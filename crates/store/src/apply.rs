@@ -270,6 +270,50 @@ fn review_links(
     Ok(())
 }
 
+/// Adds or replaces a management-system record (numbering it when its id is empty, the
+/// generated id added to `ids`), keeping every version in the history; returns its id.
+fn put_record(
+    tx: &mut dyn Tx,
+    mut r: crosswalk_core::ms::Record,
+    ids: &mut Vec<String>,
+) -> Result<String, StoreError> {
+    let kind = r.kind();
+    if r.id().is_empty() {
+        let id = next_id(
+            tx,
+            kind,
+            r.prefix(),
+            "ms_record WHERE kind = $2 AND id = $1",
+        )?;
+        ids.push(id.clone());
+        r.set_id(id);
+    }
+    let record = json(&r)?;
+    let key = [t(kind), t(r.id())];
+    let n = tx.exec(
+        "UPDATE ms_record SET record = $1 WHERE kind = $2 AND id = $3",
+        &[record.clone(), key[0].clone(), key[1].clone()],
+    )?;
+    if n == 0 {
+        let pos = next_position(tx, "ms_record", "position")?;
+        tx.exec(
+            "INSERT INTO ms_record (kind, id, position, record) VALUES ($1, $2, $3, $4)",
+            &[
+                key[0].clone(),
+                key[1].clone(),
+                Val::Int(pos),
+                record.clone(),
+            ],
+        )?;
+    }
+    let seq = next_position(tx, "ms_record_history", "seq")?;
+    tx.exec(
+        "INSERT INTO ms_record_history (seq, kind, id, record) VALUES ($1, $2, $3, $4)",
+        &[Val::Int(seq), key[0].clone(), key[1].clone(), record],
+    )?;
+    Ok(r.id().to_owned())
+}
+
 /// A new risk id, `R-<n>`, past every number handed out or given by hand.
 fn next_risk_id(tx: &mut dyn Tx) -> Result<String, StoreError> {
     next_id(tx, "risk", "R", "risk WHERE id = $1")
@@ -342,6 +386,7 @@ fn describe(change: &Change, evidence_id: &str) -> String {
         Change::SetRiskMatrix(_) => "setting the risk matrix".into(),
         Change::ImportResults { sha256, .. } => format!("importing results sha256:{sha256}"),
         Change::MapCheck { check, .. } => format!("mapping check `{check}`"),
+        Change::AddFinding { audit, .. } => format!("adding a finding to internal audit `{audit}`"),
         Change::SetException(e) => format!("recording an exception to check `{}`", e.check),
         Change::UnmapCheck { check, control } => {
             format!("unmapping check `{check}` from control `{control}`")
@@ -631,42 +676,39 @@ fn apply_one(
             )?;
         }
         Change::SetRecord(r) => {
-            let mut r = r.clone();
-            let kind = r.kind();
-            if r.id().is_empty() {
-                let id = next_id(
+            let id = put_record(tx, r.clone(), ids)?;
+            evidence_id.clone_from(&id);
+        }
+        Change::AddFinding {
+            audit,
+            finding,
+            nonconformity,
+            performed_on,
+        } => {
+            let record = query_one(
+                tx,
+                "SELECT record FROM ms_record WHERE kind = 'audit' AND id = $1",
+                &[t(audit)],
+                |r| r.string(0),
+            )?
+            .ok_or_else(|| StoreError::NotFound(format!("no internal audit `{audit}`")))?;
+            let Ok(crosswalk_core::ms::Record::Audit(mut a)) = serde_json::from_str(&record) else {
+                return Err(StoreError::Corrupt(format!("internal audit `{audit}`")));
+            };
+            let mut finding = finding.clone();
+            if let Some(nc) = nonconformity {
+                let id = put_record(
                     tx,
-                    kind,
-                    r.prefix(),
-                    "ms_record WHERE kind = $2 AND id = $1",
+                    crosswalk_core::ms::Record::Nonconformity(nc.clone()),
+                    ids,
                 )?;
-                ids.push(id.clone());
-                r.set_id(id);
+                finding.nonconformity = Some(id);
             }
-            evidence_id.clone_from(&r.id().to_owned());
-            let record = json(&r)?;
-            let key = [t(kind), t(r.id())];
-            let n = tx.exec(
-                "UPDATE ms_record SET record = $1 WHERE kind = $2 AND id = $3",
-                &[record.clone(), key[0].clone(), key[1].clone()],
-            )?;
-            if n == 0 {
-                let pos = next_position(tx, "ms_record", "position")?;
-                tx.exec(
-                    "INSERT INTO ms_record (kind, id, position, record) VALUES ($1, $2, $3, $4)",
-                    &[
-                        key[0].clone(),
-                        key[1].clone(),
-                        Val::Int(pos),
-                        record.clone(),
-                    ],
-                )?;
+            a.findings.push(finding);
+            if a.performed.is_none() {
+                a.performed = Some(*performed_on);
             }
-            let seq = next_position(tx, "ms_record_history", "seq")?;
-            tx.exec(
-                "INSERT INTO ms_record_history (seq, kind, id, record) VALUES ($1, $2, $3, $4)",
-                &[Val::Int(seq), key[0].clone(), key[1].clone(), record],
-            )?;
+            put_record(tx, crosswalk_core::ms::Record::Audit(a), &mut Vec::new())?;
         }
         Change::MapCheck { check, controls } => {
             for c in controls {

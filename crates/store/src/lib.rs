@@ -167,6 +167,16 @@ pub enum Change {
     /// every version). An empty id asks the store for `IA-<n>`, `NC-<n>` or `MR-<n>`,
     /// reported by [`Store::apply_returning`].
     SetRecord(crosswalk_core::ms::Record),
+    /// Adds a finding to an internal audit and, when given, raises its nonconformity
+    /// (numbered `NC-<n>`, reported by [`Store::apply_returning`], and named in the
+    /// finding) in the same transaction; an audit not yet performed is marked performed
+    /// on `performed_on`.
+    AddFinding {
+        audit: String,
+        finding: crosswalk_core::ms::Finding,
+        nonconformity: Option<crosswalk_core::ms::Nonconformity>,
+        performed_on: Date,
+    },
 }
 
 /// What a committed [`Store::apply_returning`] did.

@@ -531,6 +531,53 @@ fn management_records(backend: &str, s: &mut Box<dyn Store>) {
     assert_eq!(r.nonconformities, vec![closed], "{backend}");
     assert_eq!(r.reviews[0].attendees, ["CEO"], "{backend}");
     assert_eq!(r.processing[0].id, "ROPA-1", "{backend}");
+    // A finding and its nonconformity in one transaction; an unknown audit changes nothing.
+    let finding = crosswalk_core::ms::Finding {
+        grade: Grade::MajorNonconformity,
+        description: "No audit programme".into(),
+        requirements: vec!["iso27001-2022:9.2.2".into()],
+        controls: vec![],
+        nonconformity: None,
+    };
+    let raised = Nonconformity {
+        title: "No audit programme".into(),
+        grade: Grade::MajorNonconformity,
+        ..r.nonconformities[0].clone()
+    };
+    let raised = Nonconformity {
+        id: String::new(),
+        ..raised
+    };
+    let done = s
+        .apply_returning(&[Change::AddFinding {
+            audit: "IA-1".into(),
+            finding: finding.clone(),
+            nonconformity: Some(raised.clone()),
+            performed_on: date(2026, 11, 3),
+        }])
+        .unwrap();
+    assert_eq!(done.ids, ["NC-2"], "{backend}");
+    let version = s.version().unwrap();
+    let err = s
+        .apply(&[Change::AddFinding {
+            audit: "IA-9".into(),
+            finding,
+            nonconformity: Some(raised),
+            performed_on: date(2026, 11, 3),
+        }])
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("no internal audit `IA-9`"),
+        "{backend}: {err}"
+    );
+    assert_eq!(s.version().unwrap(), version, "{backend}: nothing changed");
+    let r = s.load().unwrap().records;
+    assert_eq!(r.nonconformities.len(), 2, "{backend}");
+    assert_eq!(
+        r.audits[0].findings[0].nonconformity.as_deref(),
+        Some("NC-2"),
+        "{backend}"
+    );
     assert_eq!(
         r.impact_assessments[0].kind,
         crosswalk_core::ms::ImpactKind::Dpia,
