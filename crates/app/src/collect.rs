@@ -55,11 +55,11 @@ pub struct CheckRow {
 pub fn format(name: &str) -> Result<Option<Format>> {
     match name {
         "auto" => Ok(None),
-        "powerpipe" | "csv" => bail!(
-            "--format {name} is not read yet: the formats read are ocsf, sarif, hdf, oscal-ar and prowler-csv"
+        "powerpipe" => bail!(
+            "--format powerpipe is not read yet: the formats read are ocsf, sarif, hdf, oscal-ar, prowler-csv and csv"
         ),
         other => Format::parse(other).map(Some).ok_or_else(|| {
-            invalid!("--format `{other}`: use auto, ocsf, sarif, hdf, oscal-ar or prowler-csv")
+            invalid!("--format `{other}`: use auto, ocsf, sarif, hdf, oscal-ar, prowler-csv or csv")
         }),
     }
 }

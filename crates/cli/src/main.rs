@@ -521,7 +521,8 @@ pub enum CollectCommand {
     /// A file is imported once; again, it changes nothing.
     Import {
         file: PathBuf,
-        /// auto (detected), ocsf, sarif, hdf, oscal-ar or prowler-csv.
+        /// auto (detected), ocsf, sarif, hdf, oscal-ar, prowler-csv, or csv (any CSV with
+        /// check, resource and status columns).
         #[arg(long, default_value = "auto")]
         format: String,
         #[arg(long)]

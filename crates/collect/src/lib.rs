@@ -19,15 +19,18 @@ pub enum Format {
     Hdf,
     OscalAr,
     ProwlerCsv,
+    /// Any CSV whose columns are named by their headers (see [`CSV_COLUMNS`]).
+    Csv,
 }
 
 impl Format {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Ocsf,
         Self::Sarif,
         Self::Hdf,
         Self::OscalAr,
         Self::ProwlerCsv,
+        Self::Csv,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Format {
             Self::Hdf => "hdf",
             Self::OscalAr => "oscal-ar",
             Self::ProwlerCsv => "prowler-csv",
+            Self::Csv => "csv",
         }
     }
 
@@ -63,6 +67,7 @@ pub fn read(name: &str, bytes: &[u8], format: Option<Format>) -> Result<Batch, S
     };
     let batch = match format {
         Format::ProwlerCsv => prowler_csv(name, text)?,
+        Format::Csv => csv_results(name, text)?,
         Format::Ocsf => ocsf(name, text)?,
         Format::Sarif => sarif(name, &json(name, text)?)?,
         Format::Hdf => hdf(name, &json(name, text)?)?,
@@ -696,6 +701,104 @@ fn prowler_csv(name: &str, text: &str) -> Result<Batch, String> {
         format: "prowler-csv".into(),
         tool: "Prowler".into(),
         tool_version: version,
+        results,
+    })
+}
+
+/// The fields a plain CSV of results fills, with the headers (lowercase, punctuation as
+/// spaces) that name each; `check`, `resource` and `status` are required.
+pub const CSV_COLUMNS: [(&str, &[&str]); 6] = [
+    (
+        "check",
+        &["check", "check id", "rule", "rule id", "control id", "test"],
+    ),
+    (
+        "resource",
+        &["resource", "resource id", "target", "asset", "host"],
+    ),
+    ("status", &["status", "result", "outcome"]),
+    ("severity", &["severity", "level", "priority"]),
+    ("time", &["time", "timestamp", "observed", "date"]),
+    ("title", &["title", "name", "description"]),
+];
+
+fn csv_results(name: &str, text: &str) -> Result<Batch, String> {
+    let delimiter = if text
+        .lines()
+        .next()
+        .is_some_and(|l| l.matches(';').count() > l.matches(',').count())
+    {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("{name}:1: {e}"))?
+        .clone();
+    let norm = |h: &str| {
+        h.to_ascii_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let col = |field: &str| -> Option<usize> {
+        let names = CSV_COLUMNS.iter().find(|(f, _)| *f == field)?.1;
+        headers
+            .iter()
+            .position(|h| names.contains(&norm(h).as_str()))
+    };
+    let (Some(check_c), Some(resource_c), Some(status_c)) =
+        (col("check"), col("resource"), col("status"))
+    else {
+        return Err(format!(
+            "{name}:1: a results CSV names its check, resource and status columns (e.g. `check,resource,status`); the header row has: {}",
+            headers.iter().collect::<Vec<_>>().join(" | ")
+        ));
+    };
+    let (sev_c, time_c, title_c) = (col("severity"), col("time"), col("title"));
+    let mut results = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let line = i + 2;
+        let row = row.map_err(|e| format!("{name}:{line}: {e}"))?;
+        let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or_default().trim();
+        let check = cell(Some(check_c));
+        if check.is_empty() {
+            return Err(format!("{name}:{line}: no check id"));
+        }
+        let word = cell(Some(status_c));
+        let status =
+            status_word(word).ok_or_else(|| format!("{name}:{line}: unknown status `{word}`"))?;
+        let time = cell(time_c);
+        let observed =
+            if time.is_empty() {
+                None
+            } else {
+                Some(when(Some(&Value::String(time.to_owned()))).ok_or_else(|| {
+                    format!("{name}:{line}: time `{time}` is not an RFC 3339 time")
+                })?)
+            };
+        results.push(CheckResult {
+            check: check.to_owned(),
+            title: cell(title_c).to_owned(),
+            resource: Some(cell(Some(resource_c)))
+                .filter(|r| !r.is_empty())
+                .unwrap_or("unknown")
+                .to_owned(),
+            status,
+            observed,
+            severity: Some(cell(sev_c).to_lowercase()).filter(|x| !x.is_empty()),
+            requirements: BTreeMap::new(),
+        });
+    }
+    Ok(Batch {
+        format: "csv".into(),
+        tool: name.rsplit('/').next().unwrap_or(name).to_owned(),
+        tool_version: None,
         results,
     })
 }

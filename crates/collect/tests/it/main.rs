@@ -166,3 +166,39 @@ fn hostile_or_wrong_input_is_refused_with_where() {
     let err = read("s.sarif", br#"{"version": "2.1.0"}"#, Some(Format::Sarif)).unwrap_err();
     assert!(err.contains("$.runs: missing"), "{err}");
 }
+
+#[test]
+fn a_plain_csv_of_results_reads_by_its_headers() {
+    let text = "Rule ID,Target,Result,Severity,Timestamp,Name\n\
+                MFA-1,okta:alice,pass,high,2026-11-01T10:00:00Z,MFA enrolled\n\
+                MFA-1,okta:bob,fail,high,2026-11-01T10:00:00Z,MFA enrolled\n";
+    let b = read("okta.csv", text.as_bytes(), Some(Format::Csv)).unwrap();
+    assert_eq!((b.format.as_str(), b.results.len()), ("csv", 2));
+    assert_eq!(b.results[1].resource, "okta:bob");
+    assert_eq!(b.results[1].status, Status::Fail);
+    assert!(b.results[0].observed.is_some());
+    let semi = "check;resource;status\nA;r1;PASSED\n";
+    assert_eq!(
+        read("s.csv", semi.as_bytes(), Some(Format::Csv))
+            .unwrap()
+            .results
+            .len(),
+        1
+    );
+    let err = read(
+        "x.csv",
+        b"check,resource,status\nA,r1,perhaps\n",
+        Some(Format::Csv),
+    )
+    .unwrap_err();
+    assert_eq!(err, "x.csv:2: unknown status `perhaps`");
+    let err = read("x.csv", b"a,b\n1,2\n", Some(Format::Csv)).unwrap_err();
+    assert!(err.contains("header row has: a | b"), "{err}");
+    let err = read(
+        "x.csv",
+        b"check,resource,status,time\nA,r,pass,yesterday\n",
+        Some(Format::Csv),
+    )
+    .unwrap_err();
+    assert!(err.contains("x.csv:2: time `yesterday`"), "{err}");
+}
