@@ -760,7 +760,7 @@ fn demo_records(today: Date) -> Result<Vec<Change>> {
         ),
         (
             "risk-assessment",
-            "21 risks; four treatments not yet effective (R-12, R-13, R-15, R-17).",
+            "22 risks; four treatments not yet effective (R-12, R-13, R-15, R-17).",
         ),
         (
             "improvement",
