@@ -2,7 +2,7 @@
 //! Assistant, risks checked as they are added, treatments judged against the controls'
 //! evidence, the SoA citing the risks, the register exported.
 
-use super::program::{export_sheet, run_err, run_json, run_ok};
+use super::program::{export_sheet, oscal_validator, run_err, run_json, run_ok};
 use super::with_postgres;
 
 /// A program with one operating control, linked to ISO/IEC 27001 A.5.15, and evidence
@@ -441,16 +441,7 @@ fn the_treatment_plan_is_a_valid_oscal_poam() {
     let items = body["poam-items"].as_array().unwrap();
     assert!(items.iter().any(|i| i["props"][0]["value"] == "R-12"));
     assert!(!items.iter().any(|i| i["props"][0]["value"] == "R-18"));
-    if let Some(data) = crosswalk_testkit::shared_data("the_treatment_plan_is_a_valid_oscal_poam") {
-        let schema: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(data.join("oscal/schemas/1.2.1/oscal_poam_schema.json"))
-                .unwrap(),
-        )
-        .unwrap();
-        let v = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .unwrap();
+    if let Some(v) = oscal_validator("the_treatment_plan_is_a_valid_oscal_poam", "poam") {
         let errors: Vec<String> = v
             .iter_errors(&doc)
             .take(5)
