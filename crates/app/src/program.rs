@@ -301,20 +301,60 @@ pub struct Imported {
     pub links: usize,
 }
 
+/// The audit trail's name for an actor: `local` for an unnamed user of this machine.
+fn audit_actor(actor: &str, clock: Clock) -> crosswalk_store::audit::Actor {
+    crosswalk_store::audit::Actor {
+        name: if actor.is_empty() { "local" } else { actor }.to_owned(),
+        at: clock.now,
+    }
+}
+
 impl<'c> Session<'c> {
     /// Opens the store named `db` (a SQLite path or a `postgres://` URL).
     ///
     /// # Errors
     /// When the database cannot be opened.
     pub fn open(catalog: &'c Catalog, db: &str, clock: Clock, actor: &str) -> Result<Self> {
+        let mut store = crosswalk_store::open(db)?;
+        let actor = actor.trim().to_owned();
+        store.act_as(audit_actor(&actor, clock));
         Ok(Self {
             catalog,
-            store: crosswalk_store::open(db)?,
+            store,
             clock,
-            actor: actor.trim().to_owned(),
+            actor,
             cache: None,
             db: db.to_owned(),
         })
+    }
+
+    /// Who acts from now on, and when (a long-running caller serving many users sets this
+    /// per request): records name them, and the audit trail records every change under
+    /// them.
+    pub fn act_as(&mut self, actor: &str, clock: Clock) {
+        self.actor = actor.trim().to_owned();
+        self.clock = clock;
+        self.store.act_as(audit_actor(&self.actor, clock));
+    }
+
+    /// Whether the audit trail is intact, naming the first bad entry.
+    ///
+    /// # Errors
+    /// A store failure.
+    pub fn audit_verify(&mut self) -> Result<crosswalk_store::audit::Verification> {
+        Ok(self.store.audit_verify()?)
+    }
+
+    /// Audit entries numbered after `after`, oldest first, at most `limit`.
+    ///
+    /// # Errors
+    /// A store failure.
+    pub fn audit_entries(
+        &mut self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<crosswalk_store::audit::AuditEntry>> {
+        Ok(self.store.audit_entries(after, limit)?)
     }
 
     /// The store, for use cases built of several steps (the demo).

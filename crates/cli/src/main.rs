@@ -225,6 +225,11 @@ pub enum Command {
         #[arg(long, global = true)]
         json: bool,
     },
+    /// The program's audit trail: every change, hash-chained.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Work with library files.
     Library {
         #[command(subcommand)]
@@ -1076,6 +1081,28 @@ pub enum ExportCommand {
         to: String,
         #[arg(short, long, value_name = "OUT")]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the chain: exit 0 when intact, non-zero naming the first bad entry.
+    Verify {
+        /// Print {intact, entries, head, first_bad: {seq, problem}}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The entries of the trail, oldest first.
+    Log {
+        /// Only entries numbered after N.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        after: u64,
+        /// How many at most.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Print [{seq, at, actor, action, target, before, after, prev, hash}].
+        #[arg(long)]
+        json: bool,
     },
 }
 

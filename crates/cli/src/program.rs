@@ -18,8 +18,8 @@ use crosswalk_report::soa::SoaFormat;
 use crate::commands::{emit, emit_json, read_input, write_file};
 use crate::text;
 use crate::{
-    AssessCommand, Command, ControlCommand, EvidenceCommand, ExportCommand, OscalCommand,
-    PolicyCommand, ProgramCommand, ProgramExport,
+    AssessCommand, AuditCommand, Command, ControlCommand, EvidenceCommand, ExportCommand,
+    OscalCommand, PolicyCommand, ProgramCommand, ProgramExport,
 };
 
 /// Largest evidence file or maturity-scale file read (512 MiB).
@@ -246,6 +246,7 @@ pub fn run(
         Command::Ms { command } => crate::registers::ms(&mut s, command),
         Command::Collect { command } => crate::registers::collect(&mut s, command),
         Command::Evidence { command } => evidence(&mut s, command),
+        Command::Audit { command } => audit(&mut s, command),
         Command::Policy { command } => policy(&mut s, command),
         Command::Assess { command } => assess(&mut s, command),
         Command::Gaps {
@@ -312,6 +313,47 @@ pub fn run(
             json: as_json,
         } => export(&mut s, what, as_json),
         _ => Ok(()),
+    }
+}
+
+fn audit(s: &mut Session<'_>, command: AuditCommand) -> Result<()> {
+    match command {
+        AuditCommand::Verify { json } => {
+            let v = s.audit_verify()?;
+            if json {
+                emit_json(&v)?;
+            } else if v.intact {
+                emit(&format!(
+                    "The audit trail is intact: {} entries, head {}.\n",
+                    v.entries, v.head
+                ))?;
+            }
+            match v.first_bad {
+                None => Ok(()),
+                Some(bad) => Err(anyhow!(
+                    "the audit trail is broken at entry {}: {}",
+                    bad.seq,
+                    bad.problem
+                )),
+            }
+        }
+        AuditCommand::Log { after, limit, json } => {
+            let entries = s.audit_entries(after, limit)?;
+            if json {
+                return emit_json(&entries);
+            }
+            let mut out = String::new();
+            for e in &entries {
+                out.push_str(&format!(
+                    "{:>6}  {}  {}  {} {}\n",
+                    e.seq, e.at, e.actor, e.action, e.target
+                ));
+            }
+            if entries.is_empty() {
+                out.push_str("No entries.\n");
+            }
+            emit(&crate::commands::terminal_safe(&out))
+        }
     }
 }
 

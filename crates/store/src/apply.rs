@@ -5,6 +5,7 @@
 use crosswalk_core::program::Assessment;
 use jiff::civil::Date;
 
+use crate::audit::{self, Actor};
 use crate::bulk::{Bulk, Failure, is_bulk};
 use crate::read::AssessmentRecord;
 use crate::{Applied, Change, StoreError, Tx, Val, exists, in_context, query_one};
@@ -31,16 +32,19 @@ pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<Val, StoreError> {
 pub(crate) fn apply_all(
     tx: &mut dyn Tx,
     changes: &[Change],
+    actor: Option<&Actor>,
     one_by_one: &mut bool,
 ) -> Result<Applied, StoreError> {
     *one_by_one = false;
     let mut ids = Vec::new();
+    let mut trail = Vec::with_capacity(changes.len());
     let mut bulk = Bulk::default();
     let mut rest = changes;
     while let Some(first) = rest.first() {
         if is_bulk(first) {
             let run = rest.iter().position(|c| !is_bulk(c)).unwrap_or(rest.len());
             let (now, later) = rest.split_at(run);
+            let from = ids.len();
             bulk.apply(tx, now, &mut ids).map_err(|f| match f {
                 Failure::Refused(e) => e,
                 Failure::OneByOne(e) => {
@@ -48,23 +52,51 @@ pub(crate) fn apply_all(
                     e
                 }
             })?;
+            // Only evidence without an id asks for one: hand the new ids out in order.
+            let mut generated = ids[from..].iter();
+            for c in now {
+                let asked = matches!(c, Change::AddEvidence(e) if e.id.is_empty());
+                let id = if asked { generated.next() } else { None };
+                trail.push(audit::describe(c, id.map(String::as_str)));
+            }
             rest = later;
         } else {
-            apply_change(tx, first, &mut ids)?;
+            trail.push(audited(tx, first, &mut ids)?);
             rest = &rest[1..];
         }
     }
+    audit::append(tx, actor, trail)?;
     finish(tx, ids)
 }
 
 /// Applies every change one at a time, then moves the program version; the caller
 /// commits.
-pub(crate) fn apply_each(tx: &mut dyn Tx, changes: &[Change]) -> Result<Applied, StoreError> {
+pub(crate) fn apply_each(
+    tx: &mut dyn Tx,
+    changes: &[Change],
+    actor: Option<&Actor>,
+) -> Result<Applied, StoreError> {
     let mut ids = Vec::new();
+    let mut trail = Vec::with_capacity(changes.len());
     for change in changes {
-        apply_change(tx, change, &mut ids)?;
+        trail.push(audited(tx, change, &mut ids)?);
     }
+    audit::append(tx, actor, trail)?;
     finish(tx, ids)
+}
+
+/// Applies one change and describes it for the audit trail, with the state it replaced.
+fn audited(
+    tx: &mut dyn Tx,
+    change: &Change,
+    ids: &mut Vec<String>,
+) -> Result<audit::Pending, StoreError> {
+    let before = audit::before(tx, change)?;
+    let from = ids.len();
+    apply_change(tx, change, ids)?;
+    let mut entry = audit::describe(change, ids.get(from).map(String::as_str));
+    entry.before = before;
+    Ok(entry)
 }
 
 /// Moves the program version.

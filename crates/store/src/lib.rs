@@ -23,6 +23,7 @@
 //!   results and errors of applying them one by one (`bulk.rs`).
 
 mod apply;
+pub mod audit;
 mod bulk;
 mod pg;
 mod read;
@@ -55,6 +56,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("migration_10.sql")),
     (11, include_str!("migration_11.sql")),
     (12, include_str!("migration_12.sql")),
+    (13, include_str!("migration_13.sql")),
 ];
 
 /// What went wrong, in terms a user can act on.
@@ -214,6 +216,27 @@ pub trait Store: Send {
     /// As [`Store::apply`].
     fn apply_returning(&mut self, changes: &[Change]) -> Result<Applied, StoreError>;
 
+    /// Who the following changes are made by, and when: every applied change is appended
+    /// to the audit trail under this actor (until set: `system`, at the database server's
+    /// time).
+    fn act_as(&mut self, actor: audit::Actor);
+
+    /// Walks the audit trail and says whether it is intact, naming the first bad entry.
+    ///
+    /// # Errors
+    /// Database failures.
+    fn audit_verify(&mut self) -> Result<audit::Verification, StoreError>;
+
+    /// Audit entries numbered after `after`, oldest first, at most `limit`.
+    ///
+    /// # Errors
+    /// Database failures.
+    fn audit_entries(
+        &mut self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<audit::AuditEntry>, StoreError>;
+
     /// Every assessment record kept, oldest first (for trends).
     ///
     /// # Errors
@@ -308,16 +331,37 @@ macro_rules! store_over_transactions {
                     });
                 }
                 let mut one_by_one = false;
-                match self.write(|tx| $crate::apply::apply_all(tx, changes, &mut one_by_one)) {
+                let actor = self.actor.clone();
+                match self.write(|tx| {
+                    $crate::apply::apply_all(tx, changes, actor.as_ref(), &mut one_by_one)
+                }) {
                     // Something only the one-by-one path reports exactly: that attempt was
                     // rolled back; apply the changes one at a time.
                     Err($crate::StoreError::Database(_) | $crate::StoreError::Corrupt(_))
                         if one_by_one =>
                     {
-                        self.write(|tx| $crate::apply::apply_each(tx, changes))
+                        self.write(|tx| $crate::apply::apply_each(tx, changes, actor.as_ref()))
                     }
                     other => other,
                 }
+            }
+
+            fn act_as(&mut self, actor: $crate::audit::Actor) {
+                self.actor = Some(actor);
+            }
+
+            fn audit_verify(&mut self) -> Result<$crate::audit::Verification, $crate::StoreError> {
+                self.read(|tx| $crate::audit::verify(tx))
+                    .map_err(|e| $crate::in_context(e, "verifying the audit trail"))
+            }
+
+            fn audit_entries(
+                &mut self,
+                after: u64,
+                limit: usize,
+            ) -> Result<Vec<$crate::audit::AuditEntry>, $crate::StoreError> {
+                self.read(|tx| $crate::audit::entries(tx, after, limit))
+                    .map_err(|e| $crate::in_context(e, "reading the audit trail"))
             }
 
             fn history(

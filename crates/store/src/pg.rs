@@ -45,6 +45,8 @@ pub struct PgStore {
     lock_wait: Duration,
     /// Write transactions plan their statements once (`plan_cache_mode`, PostgreSQL 12 on).
     generic_plans: bool,
+    /// Who changes are recorded as made by in the audit trail.
+    actor: Option<crate::audit::Actor>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -108,6 +110,7 @@ impl PgStore {
             client,
             statements: HashMap::new(),
             lock_wait: LOCK_WAIT,
+            actor: None,
             generic_plans: false,
         };
         let (pending, server) = store

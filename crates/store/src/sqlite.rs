@@ -36,6 +36,8 @@ pub struct SqliteStore {
     lock_wait: Duration,
     /// The queue this process's writers to the same file wait in.
     writers: Arc<WriterQueue>,
+    /// Who changes are recorded as made by in the audit trail.
+    actor: Option<crate::audit::Actor>,
 }
 
 /// Writers of one process to one database file, served in arrival order. SQLite's own
@@ -143,6 +145,7 @@ impl SqliteStore {
             conn,
             files: parent.unwrap_or(Path::new(".")).join("evidence"),
             lock_wait: LOCK_WAIT,
+            actor: None,
             writers: WriterQueue::for_file(path),
         };
         store

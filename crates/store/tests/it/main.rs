@@ -15,6 +15,7 @@ use crosswalk_store::{Change, Store, StoreError};
 use jiff::civil::date;
 
 mod additions;
+mod audit;
 mod bulk;
 mod concurrency;
 
@@ -804,6 +805,21 @@ fn sqlite_conforms() {
         n += 1;
         sqlite_path(dir.path(), &format!("b{n}"))
     });
+    audit::unnamed_actor("sqlite", &sqlite_path(dir.path(), "system"));
+    let mut n = 0;
+    audit::conformance(
+        "sqlite",
+        &mut || {
+            n += 1;
+            sqlite_path(dir.path(), &format!("t{n}"))
+        },
+        &mut |target, sql| {
+            rusqlite::Connection::open(target)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap();
+        },
+    );
 }
 
 /// A database file in its own directory (evidence files go beside it).
@@ -905,6 +921,14 @@ fn postgres_conforms() {
     conformance("postgres", &mut || schemas.fresh());
     additions::conformance("postgres", &mut || schemas.fresh());
     bulk::conformance("postgres", &mut || schemas.fresh());
+    audit::unnamed_actor("postgres", &schemas.fresh());
+    let mut tamper = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+    audit::conformance("postgres", &mut || schemas.fresh(), &mut |target, sql| {
+        let schema = PgSchemas::schema_of(target);
+        tamper
+            .batch_execute(&format!("SET search_path TO {schema}; {sql}"))
+            .unwrap();
+    });
 }
 
 /// Schemas of the test server, one per database a test asks for, each named after the
@@ -1024,5 +1048,5 @@ fn sqlite_database_at_version_1_is_upgraded_in_place() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
 }
