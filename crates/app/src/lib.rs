@@ -4,6 +4,7 @@
 //! [`Error`]; the result types are the stable JSON views of `docs/cli.md`. Nothing here
 //! parses arguments, prints, or reads a clock.
 
+pub mod access;
 pub mod collect;
 pub mod demo;
 pub mod export;
@@ -33,6 +34,13 @@ pub enum Error {
     /// The caller's input is wrong: an unknown id, a bad value, a refused action.
     #[error("{0}")]
     Invalid(String),
+    /// What the caller named does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The caller's copy is out of date: someone changed the thing first; nothing was
+    /// changed.
+    #[error("{0}")]
+    Stale(String),
     /// Several located problems (rows of an import, files of a library).
     #[error("{summary}:\n{}", .problems.join("\n"))]
     Problems {
@@ -51,6 +59,38 @@ pub enum Error {
     /// A document could not be produced.
     #[error(transparent)]
     Report(#[from] crosswalk_report::ReportError),
+}
+
+/// What kind of failure an [`Error`] is, for interfaces that map it to a status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The caller's input is wrong.
+    Invalid,
+    /// What the caller named does not exist.
+    NotFound,
+    /// It exists already.
+    Conflict,
+    /// The caller's copy is out of date.
+    Stale,
+    /// The database is busy; try again.
+    Busy,
+    /// Something on the server's side failed.
+    Internal,
+}
+
+impl Error {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        use crosswalk_store::StoreError as S;
+        match self {
+            Error::Invalid(_) | Error::Problems { .. } => ErrorKind::Invalid,
+            Error::NotFound(_) | Error::Store(S::NotFound(_)) => ErrorKind::NotFound,
+            Error::Stale(_) | Error::Store(S::Stale(_)) => ErrorKind::Stale,
+            Error::Store(S::Conflict(_)) => ErrorKind::Conflict,
+            Error::Store(S::Locked | S::LockTimeout { .. }) => ErrorKind::Busy,
+            _ => ErrorKind::Internal,
+        }
+    }
 }
 
 /// What every use case returns.

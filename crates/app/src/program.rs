@@ -231,6 +231,30 @@ pub struct StatusReport {
     pub domains: Vec<(String, Vec<(String, FrameworkStatus)>)>,
 }
 
+/// The program's dashboard (`GET /api/v1/programs/{program}/dashboard`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    /// The organisation's name.
+    pub program: String,
+    pub today: Date,
+    /// The program's version: moves with every change.
+    pub version: u64,
+    /// Readiness per framework in scope (as `assess status --json`).
+    pub frameworks: Vec<FrameworkStatus>,
+    pub controls: usize,
+    pub evidence: EvidenceCounts,
+    /// Open requirements across the frameworks in scope (as `gaps`).
+    pub open_gaps: usize,
+}
+
+/// Evidence by freshness today.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct EvidenceCounts {
+    pub total: usize,
+    pub current: usize,
+    pub stale: usize,
+}
+
 /// One ranked gap (`gaps --json`).
 #[derive(Debug, Serialize)]
 pub struct GapRow {
@@ -382,15 +406,104 @@ impl<'c> Session<'c> {
         Ok(program)
     }
 
+    /// The program's version: moves with every change, by any process.
+    ///
+    /// # Errors
+    /// A store failure.
+    pub fn version(&mut self) -> Result<u64> {
+        Ok(self.store.version()?)
+    }
+
     /// The database this session was opened on.
     pub fn db(&self) -> &str {
         &self.db
     }
 
     pub(crate) fn apply(&mut self, changes: &[Change]) -> Result<()> {
-        self.store
-            .apply(changes)
-            .map_err(|e| invalid!("{e}; nothing was changed"))
+        self.store.apply(changes).map_err(|e| match e {
+            crosswalk_store::StoreError::Stale(m) => Error::Stale(m),
+            e => invalid!("{e}; nothing was changed"),
+        })
+    }
+
+    /// What the program's dashboard shows: readiness per framework in scope (the shape
+    /// of `assess status --json`), evidence freshness and the open gaps. Computed from
+    /// the cached program.
+    ///
+    /// # Errors
+    /// No program, or a store failure.
+    pub fn dashboard(&mut self) -> Result<Dashboard> {
+        let version = self.store.version()?;
+        let program = self.program_cached()?;
+        let lib = &self.catalog.library;
+        let today = self.clock.today;
+        let eval = Evaluation::new(&program, lib, today);
+        let fresh = Freshness::new(&program, today);
+        let current = program.evidence.iter().filter(|e| fresh.current(e)).count();
+        let open_gaps = if program.frameworks.is_empty() {
+            0
+        } else {
+            eval.gaps(lib, &Graph::new(lib)).len()
+        };
+        Ok(Dashboard {
+            program: program
+                .info
+                .as_ref()
+                .map(|i| i.organization.clone())
+                .unwrap_or_default(),
+            today,
+            version,
+            frameworks: eval.status(lib),
+            controls: program.controls.len(),
+            evidence: EvidenceCounts {
+                total: program.evidence.len(),
+                current,
+                stale: program.evidence.len() - current,
+            },
+            open_gaps,
+        })
+    }
+
+    /// One control, from the cached program.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown id; no program; a store failure.
+    pub fn control_record(&mut self, id: &str) -> Result<Control> {
+        let program = self.program_cached()?;
+        program
+            .controls
+            .iter()
+            .find(|c| c.id == id)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("no control `{id}`")))
+    }
+
+    /// Sets a control's status when its tag is still `etag` (checked in the same
+    /// transaction); the control as it now is.
+    ///
+    /// # Errors
+    /// [`Error::Stale`] when someone changed it first; an unknown control or status.
+    pub fn update_control_status(
+        &mut self,
+        id: &str,
+        status: &str,
+        etag: Option<&str>,
+    ) -> Result<Control> {
+        let status = control_status(status)?;
+        let mut changes = Vec::new();
+        if let Some(etag) = etag {
+            changes.push(Change::ExpectControl {
+                id: id.to_owned(),
+                etag: etag.to_owned(),
+            });
+        }
+        self.control_record(id)?;
+        changes.push(Change::SetControlStatus {
+            control: id.to_owned(),
+            status,
+        });
+        self.apply(&changes)?;
+        self.control_record(id)
     }
 
     /// The whole program, which must exist.

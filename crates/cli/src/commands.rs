@@ -6,15 +6,18 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
-use crosswalk_app::Clock;
 use crosswalk_app::standards::{self, MappingImport};
 use serde::Serialize;
 
 use crate::text;
-use crate::{Cli, Command, Format, FrameworksCommand, ImportArgs, LibraryCommand, MappingsCommand};
+use crate::{
+    Cli, Command, Format, FrameworksCommand, ImportArgs, LibraryCommand, MappingsCommand,
+    ProgramCommand,
+};
 
 /// Runs a command with the clock reading taken once by `main`.
-pub fn run(cli: Cli, clock: Clock) -> Result<ExitCode> {
+pub fn run(cli: Cli, read_clock: crosswalk_server::Now) -> Result<ExitCode> {
+    let clock = read_clock();
     let dirs: Vec<&Path> = cli.library.iter().map(PathBuf::as_path).collect();
     match cli.command {
         Command::Library {
@@ -170,7 +173,31 @@ pub fn run(cli: Cli, clock: Clock) -> Result<ExitCode> {
                 output.display()
             ))?;
         }
-        command => crate::program::run(&catalog, &db, cli.db.is_some(), command, clock)?,
+        command @ (Command::Serve { .. }
+        | Command::Token { .. }
+        | Command::Member { .. }
+        | Command::Account { .. }
+        | Command::Program {
+            command: ProgramCommand::List { .. } | ProgramCommand::Create { .. },
+        }) => {
+            let given = cli.db.is_some();
+            crate::serve::run(
+                catalog,
+                &db,
+                given,
+                cli.program.as_deref(),
+                command,
+                read_clock,
+            )?;
+        }
+        command => crate::program::run(
+            &catalog,
+            &db,
+            cli.db.is_some(),
+            cli.program.as_deref(),
+            command,
+            clock,
+        )?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,9 @@
 mod commands;
 mod program;
 mod registers;
+mod serve;
+
+pub use serve::{AccountCommand, AuditCommand, MemberCommand, TokenCommand};
 mod text;
 
 use std::path::PathBuf;
@@ -37,6 +40,11 @@ pub struct Cli {
         env = "CROSSWALK_DB"
     )]
     pub db: Option<String>,
+
+    /// The program to work on, when the database holds more than one (see `program list`;
+    /// with one, it is implied).
+    #[arg(long, global = true, value_name = "ID", env = "CROSSWALK_PROGRAM")]
+    pub program: Option<String>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -225,6 +233,30 @@ pub enum Command {
         #[arg(long, global = true)]
         json: bool,
     },
+    /// Serve the REST API (and its docs at /api/docs) for every program in the database.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+        addr: String,
+        /// Build the sample program first (into demo.db unless --db is given).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// API tokens: scoped to one program and one role, hashed at rest.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// A program's members and their roles.
+    Member {
+        #[command(subcommand)]
+        command: MemberCommand,
+    },
+    /// Accounts: an administrator's password reset.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
     /// The program's audit trail: every change, hash-chained.
     Audit {
         #[command(subcommand)]
@@ -347,6 +379,19 @@ pub struct ImportArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ProgramCommand {
+    /// The programs the database holds: `[{id, name}]` with --json.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create another program in the database (its own controls, evidence and trail).
+    Create {
+        /// 1–40 lowercase letters, digits and inner hyphens.
+        id: String,
+        /// The organisation or business unit.
+        #[arg(long)]
+        name: String,
+    },
     /// The program, its frameworks and counts.
     Show {
         #[arg(long)]
@@ -1085,28 +1130,6 @@ pub enum ExportCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum AuditCommand {
-    /// Recompute the chain: exit 0 when intact, non-zero naming the first bad entry.
-    Verify {
-        /// Print {intact, entries, head, first_bad: {seq, problem}}.
-        #[arg(long)]
-        json: bool,
-    },
-    /// The entries of the trail, oldest first.
-    Log {
-        /// Only entries numbered after N.
-        #[arg(long, value_name = "N", default_value_t = 0)]
-        after: u64,
-        /// How many at most.
-        #[arg(long, default_value_t = 100)]
-        limit: usize,
-        /// Print [{seq, at, actor, action, target, before, after, prev, hash}].
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
 pub enum LibraryCommand {
     /// Check the library files under DIR, alone and together with the built-in library.
     Validate {
@@ -1142,16 +1165,20 @@ pub enum Format {
     Json,
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    // The one reading of the clock in the process: every use case gets it as a parameter.
+/// The one reader of the clock in the process: a command reads it once and passes the
+/// `Clock` down; the server calls it once per request.
+fn read_clock() -> crosswalk_app::Clock {
     #[allow(clippy::disallowed_methods)]
     let now = jiff::Zoned::now();
-    let clock = crosswalk_app::Clock {
+    crosswalk_app::Clock {
         today: now.date(),
         now: now.timestamp(),
-    };
-    match commands::run(cli, clock) {
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match commands::run(cli, read_clock) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {}", commands::terminal_safe(&format!("{e:#}")));

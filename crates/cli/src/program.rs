@@ -204,6 +204,7 @@ pub fn run(
     catalog: &Catalog,
     db: &str,
     db_given: bool,
+    chosen: Option<&str>,
     command: Command,
     clock: Clock,
 ) -> Result<()> {
@@ -216,7 +217,8 @@ pub fn run(
     if let Command::Demo { scale } = command {
         return demo(catalog, db_given.then_some(db), scale, clock);
     }
-    let mut s = Session::open(catalog, db, clock, &actor())?;
+    let target = program_target(db, chosen)?;
+    let mut s = Session::open(catalog, &target, clock, &actor())?;
     match command {
         Command::Init {
             organization,
@@ -316,6 +318,12 @@ pub fn run(
     }
 }
 
+/// The store of the program named by `--program` (with one program, the main one).
+pub fn program_target(db: &str, program: Option<&str>) -> Result<String> {
+    let mut reg = crosswalk_app::access::open(db)?;
+    Ok(crosswalk_app::access::program_target(&mut reg, program)?.1)
+}
+
 fn audit(s: &mut Session<'_>, command: AuditCommand) -> Result<()> {
     match command {
         AuditCommand::Verify { json } => {
@@ -357,9 +365,9 @@ fn audit(s: &mut Session<'_>, command: AuditCommand) -> Result<()> {
     }
 }
 
-fn demo(catalog: &Catalog, db: Option<&str>, scale: Option<usize>, clock: Clock) -> Result<()> {
-    let given = db.is_some();
-    let db = db.map_or_else(
+/// Where the demo goes when no --db is given: `demo.db` in the data directory.
+fn demo_db(db: Option<&str>) -> String {
+    db.map_or_else(
         || {
             Path::new(&default_db())
                 .with_file_name("demo.db")
@@ -367,7 +375,39 @@ fn demo(catalog: &Catalog, db: Option<&str>, scale: Option<usize>, clock: Clock)
                 .to_string()
         },
         str::to_owned,
-    );
+    )
+}
+
+/// The sample program for `serve --demo`: rebuilt in the default demo database, built in
+/// a given one unless it holds a program already. Returns the database.
+pub fn build_demo(catalog: &Catalog, db: Option<&str>, clock: Clock) -> Result<String> {
+    let given = db.is_some();
+    let db = demo_db(db);
+    if !given {
+        remove_demo_files(&db);
+    }
+    let mut s = Session::open(catalog, &db, clock, &actor())?;
+    if s.program().is_err() {
+        let d = crosswalk_app::demo::build(&mut s)?;
+        emit(&format!(
+            "Built the sample program in {db}: Northwind Analytics, {} controls, {} frameworks in scope.\n",
+            d.controls,
+            d.status.frameworks.len()
+        ))?;
+    }
+    Ok(db)
+}
+
+fn remove_demo_files(db: &str) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{db}{suffix}"));
+    }
+    let _ = std::fs::remove_dir_all(format!("{db}.programs"));
+}
+
+fn demo(catalog: &Catalog, db: Option<&str>, scale: Option<usize>, clock: Clock) -> Result<()> {
+    let given = db.is_some();
+    let db = demo_db(db);
     if let Some(n) = scale {
         let mut s = Session::open(catalog, &db, clock, &actor())?;
         let built = crosswalk_app::demo::build_scaled(&mut s, n)?;
@@ -378,9 +418,7 @@ fn demo(catalog: &Catalog, db: Option<&str>, scale: Option<usize>, clock: Clock)
     }
     // The default demo database is rebuilt on every run.
     if !given {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{db}{suffix}"));
-        }
+        remove_demo_files(&db);
     }
     let mut s = Session::open(catalog, &db, clock, &actor())?;
     let d = crosswalk_app::demo::build(&mut s)?;
@@ -410,6 +448,7 @@ fn demo(catalog: &Catalog, db: Option<&str>, scale: Option<usize>, clock: Clock)
 
 fn program(catalog: &Catalog, s: &mut Session<'_>, command: ProgramCommand) -> Result<()> {
     match command {
+        ProgramCommand::List { .. } | ProgramCommand::Create { .. } => Ok(()),
         ProgramCommand::Show { json: as_json } => show_program(catalog, s, as_json),
         ProgramCommand::Remove { framework } => {
             let fw = s.remove_framework(&framework)?;

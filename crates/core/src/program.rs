@@ -103,6 +103,26 @@ pub struct Control {
     pub frequency: String,
 }
 
+impl Control {
+    /// A tag that changes whenever any field of the control does (HTTP `ETag`): the
+    /// SHA-256 of its fields, each preceded by its length, first 16 bytes in hex.
+    pub fn etag(&self) -> String {
+        let mut bytes = Vec::new();
+        for f in [
+            self.id.as_str(),
+            &self.title,
+            &self.description,
+            &self.owner,
+            self.status.as_str(),
+            &self.frequency,
+        ] {
+            bytes.extend_from_slice(&(f.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(f.as_bytes());
+        }
+        crate::evidence::Sha256::of(&bytes).to_string()[..32].to_owned()
+    }
+}
+
 /// How a control came to be linked to a requirement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]

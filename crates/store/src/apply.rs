@@ -388,6 +388,7 @@ fn describe(change: &Change, evidence_id: &str) -> String {
         Change::AddFramework(s) => format!("adding {} to the scope", s.framework),
         Change::RemoveFramework(f) => format!("taking {f} out of the scope"),
         Change::AddControl(c) => format!("adding control `{}`", c.id),
+        Change::ExpectControl { id, .. } => format!("checking control `{id}` is unchanged"),
         Change::SetControlStatus { control, .. } => {
             format!("setting the status of control `{control}`")
         }
@@ -510,6 +511,34 @@ fn apply_one(
                 "INSERT INTO control (id, position, title, description, owner, status, frequency) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 &control_row(c, pos),
             )?;
+        }
+        Change::ExpectControl { id, etag } => {
+            let found = query_one(
+                tx,
+                "SELECT id, title, description, owner, status, frequency FROM control WHERE id = $1",
+                &[t(id)],
+                |r| {
+                    let status = r.text(4)?;
+                    Ok(crosswalk_core::program::Control {
+                        id: r.string(0)?,
+                        title: r.string(1)?,
+                        description: r.string(2)?,
+                        owner: r.string(3)?,
+                        status: crosswalk_core::program::ControlStatus::parse(status)
+                            .ok_or_else(|| {
+                                StoreError::Corrupt(format!("control status `{status}`"))
+                            })?,
+                        frequency: r.string(5)?,
+                    })
+                },
+            )?
+            .ok_or_else(|| StoreError::NotFound(format!("no control `{id}`")))?;
+            if found.etag() != *etag {
+                return Err(StoreError::Stale(format!(
+                    "control `{id}` was changed by someone else (its tag is now {}); nothing was changed",
+                    found.etag()
+                )));
+            }
         }
         Change::SetControlStatus { control, status } => {
             let n = tx.exec(

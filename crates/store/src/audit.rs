@@ -123,6 +123,9 @@ pub(crate) fn describe(change: &Change, generated: Option<&str>) -> Pending {
         Change::AddFramework(s) => ("framework.add", s.framework.to_string(), text(s)),
         Change::RemoveFramework(f) => ("framework.remove", f.to_string(), None),
         Change::AddControl(c) => ("control.add", c.id.clone(), text(c)),
+        Change::ExpectControl { id, etag } => {
+            ("control.expect", id.clone(), text(&json!({ "etag": etag })))
+        }
         Change::SetControlStatus { control, status } => (
             "control.status",
             control.clone(),

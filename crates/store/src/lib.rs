@@ -27,6 +27,7 @@ pub mod audit;
 mod bulk;
 mod pg;
 mod read;
+pub mod registry;
 mod sqlite;
 
 use crosswalk_core::ids::{FrameworkId, RequirementId};
@@ -74,6 +75,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     NotFound(String),
+    /// A precondition of the apply no longer holds (someone changed the thing first).
+    #[error("{0}")]
+    Stale(String),
     #[error("the database holds a value crosswalk cannot read: {0}")]
     Corrupt(String),
     /// Another process held the lock for longer than the store waits (about 10–15 s by
@@ -100,6 +104,10 @@ pub enum Change {
     RemoveFramework(FrameworkId),
     /// Adds a control (an error if its id exists).
     AddControl(Control),
+    /// Refuses the whole apply with [`StoreError::Stale`] unless control `id` exists and
+    /// its [`Control::etag`](crosswalk_core::program::Control::etag) is `etag`: the check
+    /// and the changes after it run in one transaction, so no update is ever lost.
+    ExpectControl { id: String, etag: String },
     /// Changes a control's status.
     SetControlStatus {
         control: String,

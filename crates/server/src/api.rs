@@ -1,0 +1,1149 @@
+//! The routes: `/health`, `/ready`, `/api/openapi.json`, `/api/docs` and the REST API
+//! under `/api/v1/`. Each handler reads credentials, then on a blocking thread
+//! authenticates, checks the role its route needs, and calls `crates/app`.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use crosswalk_app::access::{self, Action, Refused, Role};
+use crosswalk_app::program::{NewControl, Session};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{OpenApi, ToSchema};
+
+use crate::state::{AppState, Caller, Credentials, ProgramSlot};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "cw_session";
+
+/// An error as `application/problem+json` (RFC 9457).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem (`about:blank`: the status says it).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self {
+            kind: "about:blank".into(),
+            title: status.canonical_reason().unwrap_or("Error").into(),
+            status: status.as_u16(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn with_detail(mut self, detail: &str) -> Self {
+        self.detail = detail.into();
+        self
+    }
+
+    pub fn unauthorized(why: Refused) -> Self {
+        let status = if matches!(why, Refused::Throttled { .. }) {
+            StatusCode::TOO_MANY_REQUESTS
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
+        Self::new(status, why.to_string())
+    }
+
+    pub fn forbidden(detail: &str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, detail)
+    }
+
+    fn bad(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, detail)
+    }
+}
+
+impl From<crosswalk_app::Error> for Problem {
+    fn from(e: crosswalk_app::Error) -> Self {
+        use crosswalk_app::ErrorKind as K;
+        let status = match e.kind() {
+            K::Invalid => StatusCode::BAD_REQUEST,
+            K::NotFound => StatusCode::NOT_FOUND,
+            K::Conflict => StatusCode::CONFLICT,
+            K::Stale => StatusCode::PRECONDITION_FAILED,
+            K::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            K::Internal => {
+                tracing::error!(error = %e, "request failed");
+                return Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the server failed to complete the request; it was logged",
+                );
+            }
+        };
+        Self::new(status, e.to_string())
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut r = (status, Json(&self)).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            r.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"crosswalk\""),
+            );
+        }
+        r
+    }
+}
+
+/// What a panic inside a handler becomes: a 500 problem, nothing of the panic shown.
+pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the server failed to complete the request; it was logged",
+    )
+    .into_response()
+}
+
+type Shared = State<Arc<AppState>>;
+
+/// A JSON request body, read whole but parsed only when the handler asks (after the
+/// caller is authenticated and authorised, so an anonymous caller learns nothing from
+/// body errors). Bad bodies are 400 or 415 problems.
+pub struct Payload<T>(Result<T, Problem>);
+
+impl<T> Payload<T> {
+    fn get(self) -> Result<T, Problem> {
+        self.0
+    }
+}
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for Payload<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Problem> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| Problem::new(e.status(), e.body_text()))?;
+        if !json {
+            return Ok(Self(Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send the body as JSON with Content-Type: application/json",
+            ))));
+        }
+        Ok(Self(serde_json::from_slice(&bytes).map_err(|e| {
+            Problem::bad(format!(
+                "the request body is not what this route takes: {e}"
+            ))
+        })))
+    }
+}
+
+fn credentials(headers: &HeaderMap, method: &Method) -> Credentials {
+    let text = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let bearer = text(header::AUTHORIZATION)
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|v| v.trim().to_owned());
+    let session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_owned());
+    Credentials {
+        bearer,
+        session,
+        csrf: headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        unsafe_method: !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS),
+    }
+}
+
+/// Runs blocking work (database, use cases) off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|_| {
+        Err(Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the server failed to complete the request; it was logged",
+        ))
+    })
+}
+
+/// Authenticates, checks `action` in `program`, and runs `f` on the program.
+async fn in_program<T: Send + 'static>(
+    st: Arc<AppState>,
+    creds: Credentials,
+    program: String,
+    action: Action,
+    f: impl FnOnce(&mut Session<'static>, &ProgramSlot, &Caller) -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    blocking(move || {
+        let caller = st.authenticate(&creds)?;
+        st.authorize(&caller, &program, action)?;
+        st.with_program(&program, &caller, |s, slot| f(s, slot, &caller))
+    })
+    .await
+}
+
+pub fn routes(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/api/openapi.json", get(openapi))
+        .merge(
+            utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+                .url("/api/docs/openapi.json", ApiDoc::openapi()),
+        )
+        .route("/api/v1/session", post(sign_in).delete(sign_out))
+        .route("/api/v1/programs", get(programs).post(create_program))
+        .route("/api/v1/programs/{program}/dashboard", get(dashboard))
+        .route(
+            "/api/v1/programs/{program}/controls",
+            get(list_controls).post(create_control),
+        )
+        .route(
+            "/api/v1/programs/{program}/controls/{id}",
+            get(get_control).patch(update_control),
+        )
+        .route("/api/v1/programs/{program}/links", get(list_links))
+        .route("/api/v1/programs/{program}/evidence", get(list_evidence))
+        .route("/api/v1/programs/{program}/gaps", get(gaps))
+        .route(
+            "/api/v1/programs/{program}/audit/verify",
+            get(verify_program),
+        )
+        .route(
+            "/api/v1/programs/{program}/audit/entries",
+            get(audit_entries),
+        )
+        .route("/api/v1/audit/verify", get(verify_all))
+        .route(
+            "/api/v1/programs/{program}/members",
+            get(list_members).post(add_member),
+        )
+        .route(
+            "/api/v1/programs/{program}/tokens",
+            get(list_tokens).post(create_token),
+        )
+        .route(
+            "/api/v1/programs/{program}/tokens/{id}",
+            delete(revoke_token),
+        )
+        .fallback(|| async { Problem::not_found("no such route") })
+        .with_state(state)
+}
+
+#[utoipa::path(get, path = "/health", responses((status = 200, description = "The process is up", body = Value)))]
+async fn health() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+#[utoipa::path(get, path = "/ready", responses(
+    (status = 200, description = "The database answers", body = Value),
+    (status = 503, description = "The database does not answer", body = Problem)))]
+async fn ready(State(st): Shared) -> Result<Json<Value>, Problem> {
+    blocking(move || {
+        st.registry(|reg| {
+            access::programs(reg).map_err(|e| {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {e}"))
+            })
+        })
+    })
+    .await?;
+    Ok(Json(json!({ "status": "ready" })))
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// `POST /api/v1/session`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub email: String,
+    pub password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/session", request_body = SignIn, responses(
+    (status = 201, description = "Signed in: the session cookie is set; send `csrf` as X-CSRF-Token on state-changing requests", body = Value),
+    (status = 401, description = "Wrong email or password", body = Problem),
+    (status = 429, description = "Too many failed sign-ins", body = Problem)))]
+async fn sign_in(
+    State(st): Shared,
+    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
+    body: Payload<SignIn>,
+) -> Result<Response, Problem> {
+    let opened = blocking(move || {
+        let body = body.get()?;
+        let clock = (st.now)();
+        st.registry(|reg| {
+            access::sign_in(
+                reg,
+                &body.email,
+                &body.password,
+                &addr.ip().to_string(),
+                clock,
+            )
+            .map_err(Problem::from)
+        })?
+        .map_err(Problem::unauthorized)
+    })
+    .await?;
+    let cookie = format!(
+        "{COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
+        opened.session_id,
+        access::SESSION_SECONDS
+    );
+    let mut r = (
+        StatusCode::CREATED,
+        Json(json!({ "email": opened.principal.name, "csrf": opened.csrf })),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(r)
+}
+
+#[utoipa::path(delete, path = "/api/v1/session", responses(
+    (status = 204, description = "Signed out"),
+    (status = 401, description = "No session", body = Problem)))]
+async fn sign_out(
+    State(st): Shared,
+    headers: HeaderMap,
+    method: Method,
+) -> Result<Response, Problem> {
+    let creds = credentials(&headers, &method);
+    blocking(move || {
+        st.authenticate(&creds)?;
+        if let Some(s) = &creds.session {
+            st.registry(|reg| access::sign_out(reg, s).map_err(Problem::from))?;
+        }
+        Ok(())
+    })
+    .await?;
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "cw_session=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0",
+        ),
+    );
+    Ok(r)
+}
+
+#[utoipa::path(get, path = "/api/v1/programs", security(("bearer" = [])), responses(
+    (status = 200, description = "The programs the caller reaches, with its role: [{id, name, role}]", body = Value),
+    (status = 401, description = "No valid credentials", body = Problem)))]
+async fn programs(
+    State(st): Shared,
+    headers: HeaderMap,
+    method: Method,
+) -> Result<Json<Value>, Problem> {
+    let creds = credentials(&headers, &method);
+    blocking(move || {
+        let caller = st.authenticate(&creds)?;
+        st.registry(|reg| {
+            let mut out = Vec::new();
+            for p in access::programs(reg).map_err(Problem::from)? {
+                if let Some(role) = caller
+                    .principal
+                    .role_in(reg, &p.id)
+                    .map_err(Problem::from)?
+                {
+                    out.push(json!({ "id": p.id, "name": p.name, "role": role }));
+                }
+            }
+            Ok(Json(Value::Array(out)))
+        })
+    })
+    .await
+}
+
+/// `POST /api/v1/programs`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProgram {
+    /// 1–40 lowercase letters, digits and inner hyphens.
+    pub id: String,
+    /// The organisation or business unit.
+    pub name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/programs", request_body = NewProgram, security(("bearer" = [])), responses(
+    (status = 201, description = "Created; the caller is its owner", body = Value),
+    (status = 400, description = "A bad id or name", body = Problem),
+    (status = 401, description = "No valid credentials", body = Problem),
+    (status = 403, description = "Only a server administrator creates programs", body = Problem),
+    (status = 409, description = "The id is taken", body = Problem)))]
+async fn create_program(
+    State(st): Shared,
+    headers: HeaderMap,
+    method: Method,
+    body: Payload<NewProgram>,
+) -> Result<Response, Problem> {
+    let creds = credentials(&headers, &method);
+    blocking(move || {
+        let caller = st.authenticate(&creds)?;
+        if !caller.principal.admin {
+            return Err(Problem::forbidden(
+                "only a server administrator creates programs",
+            ));
+        }
+        let body = body.get()?;
+        let clock = (st.now)();
+        st.registry(|reg| {
+            access::create_program(reg, &body.id, &body.name, clock).map_err(Problem::from)
+        })?;
+        st.with_program(&body.id, &caller, |s, _| {
+            s.init(crosswalk_core::program::ProgramInfo {
+                organization: body.name.clone(),
+                scope: String::new(),
+                systems: Vec::new(),
+            })
+            .map_err(Problem::from)
+        })?;
+        Ok((
+            StatusCode::CREATED,
+            Json(json!({ "id": body.id, "name": body.name.trim() })),
+        )
+            .into_response())
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{program}/dashboard", security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id")),
+    responses(
+        (status = 200, description = "{program, today, version, frameworks: [readiness as assess status --json], controls, evidence: {total, current, stale}, open_gaps}", body = Value),
+        (status = 400, description = "The program has no description yet", body = Problem),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 404, description = "No such program for the caller", body = Problem)))]
+async fn dashboard(
+    State(st): Shared,
+    Path(program): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+) -> Result<Response, Problem> {
+    let creds = credentials(&headers, &method);
+    let bytes = in_program(st, creds, program, Action::Read, |s, slot, _| {
+        let version = s.version().map_err(Problem::from)?;
+        {
+            let cached = slot
+                .dashboard
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((v, b)) = cached.as_ref()
+                && *v == version
+            {
+                return Ok(Arc::clone(b));
+            }
+        }
+        let d = s.dashboard().map_err(Problem::from)?;
+        let bytes = Arc::new(serde_json::to_vec(&d).unwrap_or_default());
+        *slot
+            .dashboard
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((d.version, Arc::clone(&bytes)));
+        Ok(bytes)
+    })
+    .await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from(bytes.as_ref().clone()),
+    )
+        .into_response())
+}
+
+/// Cursor pagination: `cursor` is the id of the last item of the previous page.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct Page {
+    /// Start after the item with this id (from the previous page's `next_cursor`).
+    pub cursor: Option<String>,
+    /// Items per page: 1–1000, default 100.
+    pub limit: Option<usize>,
+}
+
+fn page<T: Serialize>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> String,
+    p: &Page,
+) -> Result<Value, Problem> {
+    let limit = p.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(Problem::bad(format!("limit must be 1–1000, not {limit}")));
+    }
+    let start = match &p.cursor {
+        None => 0,
+        Some(c) => items
+            .iter()
+            .position(|i| key(i) == *c)
+            .map(|i| i + 1)
+            .ok_or_else(|| {
+                Problem::bad(format!("the cursor `{}` names no item", c.escape_debug()))
+            })?,
+    };
+    let end = (start + limit).min(items.len());
+    let next = (end < items.len()).then(|| key(&items[end - 1]));
+    let total = items.len();
+    let items: Vec<T> = items.into_iter().skip(start).take(end - start).collect();
+    Ok(json!({ "items": items, "next_cursor": next, "total": total }))
+}
+
+/// Filters of the control listing.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ControlQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<usize>,
+    /// Only controls with this status.
+    pub status: Option<String>,
+    /// Only controls of this owner.
+    pub owner: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{program}/controls", security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id"), ControlQuery),
+    responses(
+        (status = 200, description = "{items: [control], next_cursor, total}", body = Value),
+        (status = 400, description = "A bad filter or cursor", body = Problem),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 404, description = "No such program for the caller", body = Problem)))]
+async fn list_controls(
+    State(st): Shared,
+    Path(program): Path<String>,
+    Query(q): Query<ControlQuery>,
+    headers: HeaderMap,
+    method: Method,
+) -> Result<Json<Value>, Problem> {
+    let creds = credentials(&headers, &method);
+    in_program(st, creds, program, Action::Read, move |s, _, _| {
+        let rows: Vec<_> = s
+            .controls()
+            .map_err(Problem::from)?
+            .into_iter()
+            .filter(|r| {
+                q.status
+                    .as_deref()
+                    .is_none_or(|x| r.control.status.as_str() == x)
+            })
+            .filter(|r| q.owner.as_deref().is_none_or(|x| r.control.owner == x))
+            .map(|r| r.control)
+            .collect();
+        page(
+            rows,
+            |c| c.id.clone(),
+            &Page {
+                cursor: q.cursor,
+                limit: q.limit,
+            },
+        )
+        .map(Json)
+    })
+    .await
+}
+
+/// `POST /api/v1/programs/{program}/controls`: the fields of `control add`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewControlBody {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub owner: String,
+    /// not-started, in-progress, implemented or operating (default not-started).
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub frequency: String,
+}
+
+fn with_etag(status: StatusCode, c: &crosswalk_core::program::Control) -> Response {
+    let mut r = (status, Json(c)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", c.etag())) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    r
+}
+
+#[utoipa::path(post, path = "/api/v1/programs/{program}/controls", request_body = NewControlBody, security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id")),
+    responses(
+        (status = 201, description = "The control, with its ETag", body = Value),
+        (status = 400, description = "A bad field or a taken id", body = Problem),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 403, description = "The role may not add controls", body = Problem),
+        (status = 404, description = "No such program for the caller", body = Problem)))]
+async fn create_control(
+    State(st): Shared,
+    Path(program): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+    body: Payload<NewControlBody>,
+) -> Result<Response, Problem> {
+    let creds = credentials(&headers, &method);
+    in_program(st, creds, program, Action::Edit, move |s, _, _| {
+        let body = body.get()?;
+        let c = s
+            .add_control(NewControl {
+                id: body.id,
+                title: body.title,
+                description: body.description,
+                owner: body.owner,
+                status: body.status.unwrap_or_else(|| "not-started".into()),
+                frequency: body.frequency,
+            })
+            .map_err(Problem::from)?;
+        Ok(with_etag(StatusCode::CREATED, &c))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{program}/controls/{id}", security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id"), ("id" = String, Path, description = "Control id")),
+    responses(
+        (status = 200, description = "The control, with its ETag", body = Value),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 404, description = "No such program or control", body = Problem)))]
+async fn get_control(
+    State(st): Shared,
+    Path((program, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    method: Method,
+) -> Result<Response, Problem> {
+    let creds = credentials(&headers, &method);
+    in_program(st, creds, program, Action::Read, move |s, _, _| {
+        let c = s.control_record(&id).map_err(Problem::from)?;
+        Ok(with_etag(StatusCode::OK, &c))
+    })
+    .await
+}
+
+/// `PATCH /api/v1/programs/{program}/controls/{id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ControlPatch {
+    /// not-started, in-progress, implemented or operating.
+    pub status: String,
+}
+
+#[utoipa::path(patch, path = "/api/v1/programs/{program}/controls/{id}", request_body = ControlPatch, security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id"), ("id" = String, Path, description = "Control id"),
+        ("If-Match" = String, Header, description = "The ETag last read")),
+    responses(
+        (status = 200, description = "The control as it now is, with its new ETag", body = Value),
+        (status = 400, description = "A bad status", body = Problem),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 403, description = "The role may not change controls", body = Problem),
+        (status = 404, description = "No such program or control", body = Problem),
+        (status = 412, description = "The control changed since the ETag was read", body = Problem),
+        (status = 428, description = "No If-Match header", body = Problem)))]
+async fn update_control(
+    State(st): Shared,
+    Path((program, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    method: Method,
+    body: Payload<ControlPatch>,
+) -> Result<Response, Problem> {
+    let creds = credentials(&headers, &method);
+    let etag = headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .to_owned()
+        });
+    in_program(st, creds, program, Action::Edit, move |s, _, _| {
+        let body = body.get()?;
+        let Some(etag) = etag else {
+            return Err(Problem::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "send If-Match with the control's ETag, so that no one's change is overwritten",
+            ));
+        };
+        let c = s
+            .update_control_status(&id, &body.status, Some(&etag))
+            .map_err(Problem::from)?;
+        Ok(with_etag(StatusCode::OK, &c))
+    })
+    .await
+}
+
+/// Filters of the link listing.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct LinkQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<usize>,
+    pub framework: Option<String>,
+    /// proposed, accepted or rejected.
+    pub state: Option<String>,
+    /// manual, official, curated, tool or inferred.
+    pub origin: Option<String>,
+    pub control: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{program}/links", security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id"), LinkQuery),
+    responses(
+        (status = 200, description = "{items: [link as links list --json], next_cursor, total}", body = Value),
+        (status = 400, description = "A bad filter or cursor", body = Problem),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 404, description = "No such program for the caller", body = Problem)))]
+async fn list_links(
+    State(st): Shared,
+    Path(program): Path<String>,
+    Query(q): Query<LinkQuery>,
+    headers: HeaderMap,
+    method: Method,
+) -> Result<Json<Value>, Problem> {
+    let creds = credentials(&headers, &method);
+    in_program(st, creds, program, Action::Read, move |s, _, _| {
+        let links = s
+            .links(&crosswalk_app::links::LinkFilter {
+                framework: q.framework,
+                state: q.state,
+                origin: q.origin,
+                control: q.control,
+            })
+            .map_err(Problem::from)?;
+        page(
+            links,
+            |l| l.id.clone(),
+            &Page {
+                cursor: q.cursor,
+                limit: q.limit,
+            },
+        )
+        .map(Json)
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{program}/evidence", security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id"), Page),
+    responses(
+        (status = 200, description = "{items: [evidence with current], next_cursor, total}", body = Value),
+        (status = 400, description = "A bad cursor", body = Problem),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 404, description = "No such program for the caller", body = Problem)))]
+async fn list_evidence(
+    State(st): Shared,
+    Path(program): Path<String>,
+    Query(q): Query<Page>,
+    headers: HeaderMap,
+    method: Method,
+) -> Result<Json<Value>, Problem> {
+    let creds = credentials(&headers, &method);
+    in_program(st, creds, program, Action::Read, move |s, _, _| {
+        let rows: Vec<Value> = s
+            .evidence()
+            .map_err(Problem::from)?
+            .into_iter()
+            .map(|r| {
+                let mut v = serde_json::to_value(&r.evidence).unwrap_or(Value::Null);
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("current".into(), Value::Bool(r.current));
+                }
+                v
+            })
+            .collect();
+        page(
+            rows,
+            |v| v.get("id").and_then(Value::as_str).unwrap_or("").to_owned(),
+            &q,
+        )
+        .map(Json)
+    })
+    .await
+}
+
+/// How many gaps.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct GapQuery {
+    /// 1–1000, default 25.
+    pub limit: Option<usize>,
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{program}/gaps", security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id"), GapQuery),
+    responses(
+        (status = 200, description = "{total, frameworks, rows: [as gaps --json]}", body = Value),
+        (status = 400, description = "A bad limit, or no framework in scope", body = Problem),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 404, description = "No such program for the caller", body = Problem)))]
+async fn gaps(
+    State(st): Shared,
+    Path(program): Path<String>,
+    Query(q): Query<GapQuery>,
+    headers: HeaderMap,
+    method: Method,
+) -> Result<Json<Value>, Problem> {
+    let creds = credentials(&headers, &method);
+    in_program(st, creds, program, Action::Read, move |s, _, _| {
+        let limit = q.limit.unwrap_or(25);
+        if !(1..=1000).contains(&limit) {
+            return Err(Problem::bad(format!("limit must be 1–1000, not {limit}")));
+        }
+        let r = s.gaps(limit).map_err(Problem::from)?;
+        Ok(Json(
+            json!({ "total": r.total, "frameworks": r.frameworks, "rows": r.rows }),
+        ))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{program}/audit/verify", security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id")),
+    responses(
+        (status = 200, description = "{intact, entries, head, first_bad: null | {seq, problem}}", body = Value),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 403, description = "The role may not read the audit trail", body = Problem),
+        (status = 404, description = "No such program for the caller", body = Problem)))]
+async fn verify_program(
+    State(st): Shared,
+    Path(program): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+) -> Result<Json<Value>, Problem> {
+    let creds = credentials(&headers, &method);
+    in_program(st, creds, program, Action::ReadAudit, |s, _, _| {
+        let v = s.audit_verify().map_err(Problem::from)?;
+        Ok(Json(serde_json::to_value(v).unwrap_or(Value::Null)))
+    })
+    .await
+}
+
+/// Which entries.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct EntryQuery {
+    /// Only entries numbered after this one.
+    pub after: Option<u64>,
+    /// 1–1000, default 100.
+    pub limit: Option<usize>,
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{program}/audit/entries", security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id"), EntryQuery),
+    responses(
+        (status = 200, description = "[{seq, at, actor, action, target, before, after, prev, hash}]", body = Value),
+        (status = 400, description = "A bad limit", body = Problem),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 403, description = "The role may not read the audit trail", body = Problem),
+        (status = 404, description = "No such program for the caller", body = Problem)))]
+async fn audit_entries(
+    State(st): Shared,
+    Path(program): Path<String>,
+    Query(q): Query<EntryQuery>,
+    headers: HeaderMap,
+    method: Method,
+) -> Result<Json<Value>, Problem> {
+    let creds = credentials(&headers, &method);
+    in_program(st, creds, program, Action::ReadAudit, move |s, _, _| {
+        let limit = q.limit.unwrap_or(100);
+        if !(1..=1000).contains(&limit) {
+            return Err(Problem::bad(format!("limit must be 1–1000, not {limit}")));
+        }
+        let e = s
+            .audit_entries(q.after.unwrap_or(0), limit)
+            .map_err(Problem::from)?;
+        Ok(Json(serde_json::to_value(e).unwrap_or(Value::Null)))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/audit/verify", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "{intact, programs: [{program, intact, entries, head, first_bad}]} over every program whose trail the caller may read", body = Value),
+        (status = 401, description = "No valid credentials", body = Problem)))]
+async fn verify_all(
+    State(st): Shared,
+    headers: HeaderMap,
+    method: Method,
+) -> Result<Json<Value>, Problem> {
+    let creds = credentials(&headers, &method);
+    blocking(move || {
+        let caller = st.authenticate(&creds)?;
+        let reachable = st.registry(|reg| {
+            let mut out = Vec::new();
+            for p in access::programs(reg).map_err(Problem::from)? {
+                let role = caller
+                    .principal
+                    .role_in(reg, &p.id)
+                    .map_err(Problem::from)?;
+                if role.is_some_and(|r| r.allows(Action::ReadAudit)) {
+                    out.push(p.id);
+                }
+            }
+            Ok(out)
+        })?;
+        let mut all = Vec::new();
+        let mut intact = true;
+        for p in reachable {
+            let v = st.with_program(&p, &caller, |s, _| s.audit_verify().map_err(Problem::from))?;
+            intact &= v.intact;
+            let mut j = serde_json::to_value(v).unwrap_or(Value::Null);
+            if let Some(o) = j.as_object_mut() {
+                o.insert("program".into(), Value::String(p));
+            }
+            all.push(j);
+        }
+        Ok(Json(json!({ "intact": intact, "programs": all })))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{program}/members", security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id")),
+    responses(
+        (status = 200, description = "[{account, email, name, role}]", body = Value),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 403, description = "Only owners and admins see members", body = Problem),
+        (status = 404, description = "No such program for the caller", body = Problem)))]
+async fn list_members(
+    State(st): Shared,
+    Path(program): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+) -> Result<Json<Value>, Problem> {
+    let creds = credentials(&headers, &method);
+    blocking(move || {
+        let caller = st.authenticate(&creds)?;
+        st.authorize(&caller, &program, Action::Manage)?;
+        let m = st.registry(|reg| access::members(reg, &program).map_err(Problem::from))?;
+        Ok(Json(serde_json::to_value(m).unwrap_or(Value::Null)))
+    })
+    .await
+}
+
+/// `POST /api/v1/programs/{program}/members`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMember {
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    /// owner, admin, editor, contributor, auditor or viewer.
+    pub role: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/programs/{program}/members", request_body = NewMember, security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id")),
+    responses(
+        (status = 201, description = "{member, password}: the password is set only when the account was created now, shown this once", body = Value),
+        (status = 400, description = "A bad email or role", body = Problem),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 403, description = "Only owners and admins add members", body = Problem),
+        (status = 404, description = "No such program for the caller", body = Problem)))]
+async fn add_member(
+    State(st): Shared,
+    Path(program): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+    body: Payload<NewMember>,
+) -> Result<Response, Problem> {
+    let creds = credentials(&headers, &method);
+    blocking(move || {
+        let caller = st.authenticate(&creds)?;
+        let mine = st.authorize(&caller, &program, Action::Manage)?;
+        let body = body.get()?;
+        let role = Role::parse(&body.role).map_err(Problem::from)?;
+        if role == Role::Owner && mine != Role::Owner {
+            return Err(Problem::forbidden("only an owner makes another owner"));
+        }
+        let clock = (st.now)();
+        let (member, password) = st.registry(|reg| {
+            access::add_member(reg, &program, &body.email, &body.name, role, None, clock)
+                .map_err(Problem::from)
+        })?;
+        Ok((
+            StatusCode::CREATED,
+            Json(json!({ "member": member, "password": password })),
+        )
+            .into_response())
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{program}/tokens", security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id")),
+    responses(
+        (status = 200, description = "[{id, program, role, label, created_by, created_at, expires_on, revoked_at}] (never the secret)", body = Value),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 403, description = "Only owners and admins see tokens", body = Problem),
+        (status = 404, description = "No such program for the caller", body = Problem)))]
+async fn list_tokens(
+    State(st): Shared,
+    Path(program): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+) -> Result<Json<Value>, Problem> {
+    let creds = credentials(&headers, &method);
+    blocking(move || {
+        let caller = st.authenticate(&creds)?;
+        st.authorize(&caller, &program, Action::Manage)?;
+        let t = st.registry(|reg| access::tokens(reg, &program).map_err(Problem::from))?;
+        Ok(Json(serde_json::to_value(t).unwrap_or(Value::Null)))
+    })
+    .await
+}
+
+/// `POST /api/v1/programs/{program}/tokens`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTokenBody {
+    /// The role the token acts with (at most the creator's own).
+    pub role: String,
+    /// The last day it is valid (YYYY-MM-DD); none: until revoked.
+    #[serde(default)]
+    pub expires_on: Option<String>,
+    #[serde(default)]
+    pub label: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/programs/{program}/tokens", request_body = NewTokenBody, security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id")),
+    responses(
+        (status = 201, description = "{token, id, program, role, …}: the token is shown this once", body = Value),
+        (status = 400, description = "A bad role or date", body = Problem),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 403, description = "Only owners and admins create tokens", body = Problem),
+        (status = 404, description = "No such program for the caller", body = Problem)))]
+async fn create_token(
+    State(st): Shared,
+    Path(program): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+    body: Payload<NewTokenBody>,
+) -> Result<Response, Problem> {
+    let creds = credentials(&headers, &method);
+    blocking(move || {
+        let caller = st.authenticate(&creds)?;
+        let mine = st.authorize(&caller, &program, Action::Manage)?;
+        let body = body.get()?;
+        let role = Role::parse(&body.role).map_err(Problem::from)?;
+        if role < mine {
+            return Err(Problem::forbidden(&format!(
+                "a token cannot have more rights than its creator ({mine})"
+            )));
+        }
+        let expires = crosswalk_app::program::date(body.expires_on.as_deref(), "expires_on")
+            .map_err(Problem::from)?;
+        let clock = (st.now)();
+        let t = st.registry(|reg| {
+            access::create_token(
+                reg,
+                &program,
+                role,
+                expires,
+                &body.label,
+                &caller.principal.name,
+                clock,
+            )
+            .map_err(Problem::from)
+        })?;
+        Ok((StatusCode::CREATED, Json(t)).into_response())
+    })
+    .await
+}
+
+#[utoipa::path(delete, path = "/api/v1/programs/{program}/tokens/{id}", security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id"), ("id" = String, Path, description = "Token id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "No valid credentials", body = Problem),
+        (status = 403, description = "Only owners and admins revoke tokens", body = Problem),
+        (status = 404, description = "No live token with that id in the program", body = Problem)))]
+async fn revoke_token(
+    State(st): Shared,
+    Path((program, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    method: Method,
+) -> Result<StatusCode, Problem> {
+    let creds = credentials(&headers, &method);
+    blocking(move || {
+        let caller = st.authenticate(&creds)?;
+        st.authorize(&caller, &program, Action::Manage)?;
+        let clock = (st.now)();
+        let revoked = st.registry(|reg| {
+            access::revoke_token(reg, &program, &id, clock).map_err(Problem::from)
+        })?;
+        if revoked {
+            Ok(StatusCode::NO_CONTENT)
+        } else {
+            Err(Problem::not_found(format!(
+                "no live token `{}` in this program",
+                id.escape_debug()
+            )))
+        }
+    })
+    .await
+}
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(COOKIE))),
+        );
+    }
+}
+
+/// The OpenAPI 3.1 document of the API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "crosswalk API", description = "Compliance programs across many standards: readiness, controls, links, evidence, gaps, members, tokens and the audit trail. Authenticate with `Authorization: Bearer TOKEN` (crosswalk token create) or a session cookie from POST /api/v1/session plus its X-CSRF-Token on state-changing requests. Errors are application/problem+json."),
+    paths(health, ready, sign_in, sign_out, programs, create_program, dashboard, list_controls, create_control,
+        get_control, update_control, list_links, list_evidence, gaps, verify_program, audit_entries, verify_all,
+        list_members, add_member, list_tokens, create_token, revoke_token),
+    components(schemas(Problem, SignIn, NewProgram, NewControlBody, ControlPatch, NewMember, NewTokenBody)),
+    modifiers(&Security)
+)]
+pub struct ApiDoc;
