@@ -462,24 +462,19 @@ async fn dashboard(
     let creds = credentials(&headers, &method);
     let bytes = in_program(st, creds, program, Action::Read, |s, slot, _| {
         let version = s.version().map_err(Problem::from)?;
+        // One computation per version: requests that miss together wait for the first.
+        let mut cached = slot
+            .dashboard
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((v, b)) = cached.as_ref()
+            && *v >= version
         {
-            let cached = slot
-                .dashboard
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some((v, b)) = cached.as_ref()
-                && *v == version
-            {
-                return Ok(Arc::clone(b));
-            }
+            return Ok(Arc::clone(b));
         }
         let d = s.dashboard().map_err(Problem::from)?;
         let bytes = Arc::new(serde_json::to_vec(&d).unwrap_or_default());
-        *slot
-            .dashboard
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) =
-            Some((d.version, Arc::clone(&bytes)));
+        *cached = Some((d.version, Arc::clone(&bytes)));
         Ok(bytes)
     })
     .await?;
