@@ -114,7 +114,8 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// The caller's role in `program`, if it may reach it at all.
+    /// The caller's role in `program`, if it may reach it at all (none for a program that
+    /// does not exist: a membership or a token names an existing one).
     ///
     /// # Errors
     /// A registry failure.
@@ -123,7 +124,7 @@ impl Principal {
             return Ok((p == program).then_some(*role));
         }
         if self.admin {
-            return Ok(Some(Role::Owner));
+            return Ok(program_exists(reg, program)?.then_some(Role::Owner));
         }
         let Some(account) = self.account else {
             return Ok(None);
@@ -265,18 +266,37 @@ pub fn program_target(reg: &mut Registry, program: Option<&str>) -> Result<(Stri
     Ok((slug, target))
 }
 
-/// Records a new program `slug` named `name` (its store is created on first use). The
+/// Creates program `slug`: its own store, described with `name` as its organisation (the
+/// change recorded under `actor` in its audit trail), then its entry in the registry. The
 /// main program exists from the start.
 ///
 /// # Errors
-/// A bad or taken id, an empty name.
-pub fn create_program(reg: &mut Registry, slug: &str, name: &str, clock: Clock) -> Result<()> {
+/// A bad or taken id, an empty name, a store failure.
+pub fn create_program(
+    reg: &mut Registry,
+    slug: &str,
+    name: &str,
+    actor: &str,
+    clock: Clock,
+) -> Result<()> {
     let slug = check_slug(slug.trim())?;
-    let name = name.trim();
-    if name.is_empty() {
-        bail!("a program needs a name");
+    let name =
+        crosswalk_core::program::check_title("program name", name).map_err(Error::Invalid)?;
+    if program_exists(reg, slug)? {
+        return Err(Error::Store(crosswalk_store::StoreError::Conflict(
+            format!("a program `{slug}` exists already"),
+        )));
     }
-    reg.add_program(slug, name, &clock.now.to_string())?;
+    let mut store = crosswalk_store::open(&reg.program_target(slug)?)?;
+    store.act_as(crate::program::audit_actor(actor, clock));
+    store.apply(&[crosswalk_store::Change::SetProgram(
+        crosswalk_core::program::ProgramInfo {
+            organization: name.clone(),
+            scope: String::new(),
+            systems: Vec::new(),
+        },
+    )])?;
+    reg.add_program(slug, &name, &clock.now.to_string())?;
     Ok(())
 }
 
@@ -335,20 +355,37 @@ pub struct Member {
     pub role: Role,
 }
 
-/// Adds an account (or finds it by email) and gives it `role` in `program`; the generated
-/// password when the account was created without one.
+/// Refuses to hand out more than the grantor holds: only an owner makes an owner, and a
+/// token never has more rights than its creator. `by` is none for the machine's own
+/// administrator (the CLI).
+fn check_grant(by: Option<Role>, role: Role, what: &str) -> Result<()> {
+    match by {
+        Some(by) if role < by || (role == Role::Owner && by != Role::Owner) => {
+            Err(Error::Forbidden(format!(
+                "{what} cannot have more rights than its grantor ({by})"
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Adds an account (or finds it by email) and gives it `role` in `program`, granted by a
+/// member with role `by`; the generated password when the account was created without one.
 ///
 /// # Errors
-/// A bad email, role or password.
+/// A bad email, role or password; a role above the grantor's.
+#[allow(clippy::too_many_arguments)]
 pub fn add_member(
     reg: &mut Registry,
     program: &str,
+    by: Option<Role>,
     email: &str,
     name: &str,
     role: Role,
     password: Option<&str>,
     clock: Clock,
 ) -> Result<(Member, Option<String>)> {
+    check_grant(by, role, "a member")?;
     let email = check_email(email)?;
     let (account, generated) = match reg.account_by_email(&email)? {
         Some(a) => (a, None),
@@ -430,19 +467,23 @@ pub struct NewToken {
     pub record: Token,
 }
 
-/// Creates an API token for `program` with `role`, valid through `expires_on` when given.
+/// Creates an API token for `program` with `role`, valid through `expires_on` when given,
+/// by a member with role `by` (none: the machine's own administrator).
 ///
 /// # Errors
-/// An expiry in the past, a registry failure.
+/// An expiry in the past, a role above the creator's, a registry failure.
+#[allow(clippy::too_many_arguments)]
 pub fn create_token(
     reg: &mut Registry,
     program: &str,
+    by: Option<Role>,
     role: Role,
     expires_on: Option<jiff::civil::Date>,
     label: &str,
     created_by: &str,
     clock: Clock,
 ) -> Result<NewToken> {
+    check_grant(by, role, "a token")?;
     if let Some(d) = expires_on
         && d < clock.today
     {
@@ -681,10 +722,16 @@ pub fn tokens(reg: &mut Registry, program: &str) -> Result<Vec<Token>> {
     Ok(reg.tokens(program)?)
 }
 
-/// Revokes a program's token; whether a live one was found.
+/// Revokes a program's live token.
 ///
 /// # Errors
-/// A registry failure.
-pub fn revoke_token(reg: &mut Registry, program: &str, id: &str, clock: Clock) -> Result<bool> {
-    Ok(reg.revoke_token(program, id, &clock.now.to_string())?)
+/// [`Error::NotFound`] when the program has no live token with that id; a registry failure.
+pub fn revoke_token(reg: &mut Registry, program: &str, id: &str, clock: Clock) -> Result<()> {
+    if !reg.revoke_token(program, id, &clock.now.to_string())? {
+        return Err(Error::NotFound(format!(
+            "no live token `{}` in program `{program}`",
+            id.escape_debug()
+        )));
+    }
+    Ok(())
 }

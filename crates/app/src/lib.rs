@@ -37,6 +37,9 @@ pub enum Error {
     /// What the caller named does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// The caller may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The caller's copy is out of date: someone changed the thing first; nothing was
     /// changed.
     #[error("{0}")]
@@ -68,6 +71,8 @@ pub enum ErrorKind {
     Invalid,
     /// What the caller named does not exist.
     NotFound,
+    /// The caller may not do this.
+    Forbidden,
     /// It exists already.
     Conflict,
     /// The caller's copy is out of date.
@@ -86,6 +91,7 @@ impl Error {
             Error::Invalid(_) | Error::Problems { .. } => ErrorKind::Invalid,
             Error::NotFound(_) | Error::Store(S::NotFound(_)) => ErrorKind::NotFound,
             Error::Stale(_) | Error::Store(S::Stale(_)) => ErrorKind::Stale,
+            Error::Forbidden(_) => ErrorKind::Forbidden,
             Error::Store(S::Conflict(_)) => ErrorKind::Conflict,
             Error::Store(S::Locked | S::LockTimeout { .. }) => ErrorKind::Busy,
             _ => ErrorKind::Internal,

@@ -326,7 +326,7 @@ pub struct Imported {
 }
 
 /// The audit trail's name for an actor: `local` for an unnamed user of this machine.
-fn audit_actor(actor: &str, clock: Clock) -> crosswalk_store::audit::Actor {
+pub(crate) fn audit_actor(actor: &str, clock: Clock) -> crosswalk_store::audit::Actor {
     crosswalk_store::audit::Actor {
         name: if actor.is_empty() { "local" } else { actor }.to_owned(),
         at: clock.now,
@@ -422,6 +422,9 @@ impl<'c> Session<'c> {
     pub(crate) fn apply(&mut self, changes: &[Change]) -> Result<()> {
         self.store.apply(changes).map_err(|e| match e {
             crosswalk_store::StoreError::Stale(m) => Error::Stale(m),
+            crosswalk_store::StoreError::NotFound(m) => {
+                Error::NotFound(format!("{m}; nothing was changed"))
+            }
             e => invalid!("{e}; nothing was changed"),
         })
     }
@@ -464,17 +467,13 @@ impl<'c> Session<'c> {
         })
     }
 
-    /// One control, from the cached program.
+    /// One control (a targeted read).
     ///
     /// # Errors
-    /// [`Error::NotFound`] for an unknown id; no program; a store failure.
+    /// [`Error::NotFound`] for an unknown id; a store failure.
     pub fn control_record(&mut self, id: &str) -> Result<Control> {
-        let program = self.program_cached()?;
-        program
-            .controls
-            .iter()
-            .find(|c| c.id == id)
-            .cloned()
+        self.store
+            .control(id)?
             .ok_or_else(|| Error::NotFound(format!("no control `{id}`")))
     }
 
@@ -497,7 +496,6 @@ impl<'c> Session<'c> {
                 etag: etag.to_owned(),
             });
         }
-        self.control_record(id)?;
         changes.push(Change::SetControlStatus {
             control: id.to_owned(),
             status,

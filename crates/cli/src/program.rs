@@ -33,7 +33,7 @@ fn data_dir() -> PathBuf {
 }
 
 /// Who runs the command: the operating-system user (`USER`, `USERNAME` on Windows).
-fn actor() -> String {
+pub fn actor() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_default()

@@ -40,14 +40,7 @@ pub fn run(
             command: ProgramCommand::Create { id, name },
         } => {
             let mut reg = access::open(db)?;
-            access::create_program(&mut reg, &id, &name, clock)?;
-            let target = access::target_of(&mut reg, &id)?;
-            let mut s = crosswalk_app::program::Session::open(&catalog, &target, clock, "")?;
-            s.init(crosswalk_core::program::ProgramInfo {
-                organization: name.clone(),
-                scope: String::new(),
-                systems: Vec::new(),
-            })?;
+            access::create_program(&mut reg, &id, &name, &crate::program::actor(), clock)?;
             emit(&format!(
                 "created program `{id}` ({}); work on it with --program {id}\n",
                 name.trim()
@@ -71,6 +64,7 @@ pub fn run(
                     let t = access::create_token(
                         &mut reg,
                         &slug,
+                        None,
                         Role::parse(&role)?,
                         expires,
                         &label,
@@ -104,9 +98,7 @@ pub fn run(
                 }
                 TokenCommand::Revoke { id } => {
                     let (slug, _) = access::program_target(&mut reg, program)?;
-                    if !access::revoke_token(&mut reg, &slug, &id, clock)? {
-                        return Err(anyhow!("no live token `{id}` in program `{slug}`"));
-                    }
+                    access::revoke_token(&mut reg, &slug, &id, clock)?;
                     emit(&format!("revoked token {id}\n"))
                 }
             }
@@ -119,6 +111,7 @@ pub fn run(
                     let (m, password) = access::add_member(
                         &mut reg,
                         &slug,
+                        None,
                         &email,
                         &name,
                         Role::parse(&role)?,

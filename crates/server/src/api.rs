@@ -10,7 +10,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use crosswalk_app::access::{self, Action, Refused, Role};
+use crosswalk_app::Clock;
+use crosswalk_app::access::{self, Action, Refused, Registry, Role};
 use crosswalk_app::program::{NewControl, Session};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -77,6 +78,7 @@ impl From<crosswalk_app::Error> for Problem {
             K::NotFound => StatusCode::NOT_FOUND,
             K::Conflict => StatusCode::CONFLICT,
             K::Stale => StatusCode::PRECONDITION_FAILED,
+            K::Forbidden => StatusCode::FORBIDDEN,
             K::Busy => StatusCode::SERVICE_UNAVAILABLE,
             K::Internal => {
                 tracing::error!(error = %e, "request failed");
@@ -161,32 +163,38 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     }
 }
 
-fn credentials(headers: &HeaderMap, method: &Method) -> Credentials {
-    let text = |name: header::HeaderName| {
-        headers
-            .get(name)
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Credentials {
+    type Rejection = std::convert::Infallible;
+
+    /// What the request presents: a bearer token, the session cookie, the CSRF header,
+    /// and whether its method changes state. Checked later, on a blocking thread.
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let headers = &parts.headers;
+        let bearer = headers
+            .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    let bearer = text(header::AUTHORIZATION)
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|v| v.trim().to_owned());
-    let session = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_owned());
-    Credentials {
-        bearer,
-        session,
-        csrf: headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        unsafe_method: !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS),
+            .and_then(|v| v.trim().strip_prefix("Bearer "))
+            .map(|v| v.trim().to_owned());
+        let session = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, _)| *k == COOKIE)
+            .map(|(_, v)| v.to_owned());
+        Ok(Credentials {
+            bearer,
+            session,
+            csrf: headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            unsafe_method: !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS),
+        })
     }
 }
 
@@ -214,6 +222,24 @@ async fn in_program<T: Send + 'static>(
         let caller = st.authenticate(&creds)?;
         st.authorize(&caller, &program, action)?;
         st.with_program(&program, &caller, |s, slot| f(s, slot, &caller))
+    })
+    .await
+}
+
+/// Authenticates, checks `action` in `program`, and runs `f` on the registry with the
+/// caller and its role there (members and tokens).
+async fn in_registry<T: Send + 'static>(
+    st: Arc<AppState>,
+    creds: Credentials,
+    program: String,
+    action: Action,
+    f: impl FnOnce(&mut Registry, &str, &Caller, Role, Clock) -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    blocking(move || {
+        let caller = st.authenticate(&creds)?;
+        let role = st.authorize(&caller, &program, action)?;
+        let clock = (st.now)();
+        st.registry(|reg| f(reg, &program, &caller, role, clock))
     })
     .await
 }
@@ -342,12 +368,7 @@ async fn sign_in(
 #[utoipa::path(delete, path = "/api/v1/session", responses(
     (status = 204, description = "Signed out"),
     (status = 401, description = "No session", body = Problem)))]
-async fn sign_out(
-    State(st): Shared,
-    headers: HeaderMap,
-    method: Method,
-) -> Result<Response, Problem> {
-    let creds = credentials(&headers, &method);
+async fn sign_out(State(st): Shared, creds: Credentials) -> Result<Response, Problem> {
     blocking(move || {
         st.authenticate(&creds)?;
         if let Some(s) = &creds.session {
@@ -369,12 +390,7 @@ async fn sign_out(
 #[utoipa::path(get, path = "/api/v1/programs", security(("bearer" = [])), responses(
     (status = 200, description = "The programs the caller reaches, with its role: [{id, name, role}]", body = Value),
     (status = 401, description = "No valid credentials", body = Problem)))]
-async fn programs(
-    State(st): Shared,
-    headers: HeaderMap,
-    method: Method,
-) -> Result<Json<Value>, Problem> {
-    let creds = credentials(&headers, &method);
+async fn programs(State(st): Shared, creds: Credentials) -> Result<Json<Value>, Problem> {
     blocking(move || {
         let caller = st.authenticate(&creds)?;
         st.registry(|reg| {
@@ -412,11 +428,9 @@ pub struct NewProgram {
     (status = 409, description = "The id is taken", body = Problem)))]
 async fn create_program(
     State(st): Shared,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
     body: Payload<NewProgram>,
 ) -> Result<Response, Problem> {
-    let creds = credentials(&headers, &method);
     blocking(move || {
         let caller = st.authenticate(&creds)?;
         if !caller.principal.admin {
@@ -427,15 +441,8 @@ async fn create_program(
         let body = body.get()?;
         let clock = (st.now)();
         st.registry(|reg| {
-            access::create_program(reg, &body.id, &body.name, clock).map_err(Problem::from)
-        })?;
-        st.with_program(&body.id, &caller, |s, _| {
-            s.init(crosswalk_core::program::ProgramInfo {
-                organization: body.name.clone(),
-                scope: String::new(),
-                systems: Vec::new(),
-            })
-            .map_err(Problem::from)
+            access::create_program(reg, &body.id, &body.name, &caller.principal.name, clock)
+                .map_err(Problem::from)
         })?;
         Ok((
             StatusCode::CREATED,
@@ -456,10 +463,8 @@ async fn create_program(
 async fn dashboard(
     State(st): Shared,
     Path(program): Path<String>,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
 ) -> Result<Response, Problem> {
-    let creds = credentials(&headers, &method);
     let bytes = in_program(st, creds, program, Action::Read, |s, slot, _| {
         let version = s.version().map_err(Problem::from)?;
         // One computation per version: requests that miss together wait for the first.
@@ -542,10 +547,8 @@ async fn list_controls(
     State(st): Shared,
     Path(program): Path<String>,
     Query(q): Query<ControlQuery>,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
-    let creds = credentials(&headers, &method);
     in_program(st, creds, program, Action::Read, move |s, _, _| {
         let rows: Vec<_> = s
             .controls()
@@ -608,11 +611,9 @@ fn with_etag(status: StatusCode, c: &crosswalk_core::program::Control) -> Respon
 async fn create_control(
     State(st): Shared,
     Path(program): Path<String>,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
     body: Payload<NewControlBody>,
 ) -> Result<Response, Problem> {
-    let creds = credentials(&headers, &method);
     in_program(st, creds, program, Action::Edit, move |s, _, _| {
         let body = body.get()?;
         let c = s
@@ -639,10 +640,8 @@ async fn create_control(
 async fn get_control(
     State(st): Shared,
     Path((program, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
 ) -> Result<Response, Problem> {
-    let creds = credentials(&headers, &method);
     in_program(st, creds, program, Action::Read, move |s, _, _| {
         let c = s.control_record(&id).map_err(Problem::from)?;
         Ok(with_etag(StatusCode::OK, &c))
@@ -672,11 +671,10 @@ pub struct ControlPatch {
 async fn update_control(
     State(st): Shared,
     Path((program, id)): Path<(String, String)>,
+    creds: Credentials,
     headers: HeaderMap,
-    method: Method,
     body: Payload<ControlPatch>,
 ) -> Result<Response, Problem> {
-    let creds = credentials(&headers, &method);
     let etag = headers
         .get(header::IF_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -726,10 +724,8 @@ async fn list_links(
     State(st): Shared,
     Path(program): Path<String>,
     Query(q): Query<LinkQuery>,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
-    let creds = credentials(&headers, &method);
     in_program(st, creds, program, Action::Read, move |s, _, _| {
         let links = s
             .links(&crosswalk_app::links::LinkFilter {
@@ -763,10 +759,8 @@ async fn list_evidence(
     State(st): Shared,
     Path(program): Path<String>,
     Query(q): Query<Page>,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
-    let creds = credentials(&headers, &method);
     in_program(st, creds, program, Action::Read, move |s, _, _| {
         let rows: Vec<Value> = s
             .evidence()
@@ -808,10 +802,8 @@ async fn gaps(
     State(st): Shared,
     Path(program): Path<String>,
     Query(q): Query<GapQuery>,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
-    let creds = credentials(&headers, &method);
     in_program(st, creds, program, Action::Read, move |s, _, _| {
         let limit = q.limit.unwrap_or(25);
         if !(1..=1000).contains(&limit) {
@@ -835,10 +827,8 @@ async fn gaps(
 async fn verify_program(
     State(st): Shared,
     Path(program): Path<String>,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
-    let creds = credentials(&headers, &method);
     in_program(st, creds, program, Action::ReadAudit, |s, _, _| {
         let v = s.audit_verify().map_err(Problem::from)?;
         Ok(Json(serde_json::to_value(v).unwrap_or(Value::Null)))
@@ -867,10 +857,8 @@ async fn audit_entries(
     State(st): Shared,
     Path(program): Path<String>,
     Query(q): Query<EntryQuery>,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
-    let creds = credentials(&headers, &method);
     in_program(st, creds, program, Action::ReadAudit, move |s, _, _| {
         let limit = q.limit.unwrap_or(100);
         if !(1..=1000).contains(&limit) {
@@ -888,12 +876,7 @@ async fn audit_entries(
     responses(
         (status = 200, description = "{intact, programs: [{program, intact, entries, head, first_bad}]} over every program whose trail the caller may read", body = Value),
         (status = 401, description = "No valid credentials", body = Problem)))]
-async fn verify_all(
-    State(st): Shared,
-    headers: HeaderMap,
-    method: Method,
-) -> Result<Json<Value>, Problem> {
-    let creds = credentials(&headers, &method);
+async fn verify_all(State(st): Shared, creds: Credentials) -> Result<Json<Value>, Problem> {
     blocking(move || {
         let caller = st.authenticate(&creds)?;
         let reachable = st.registry(|reg| {
@@ -935,16 +918,18 @@ async fn verify_all(
 async fn list_members(
     State(st): Shared,
     Path(program): Path<String>,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
-    let creds = credentials(&headers, &method);
-    blocking(move || {
-        let caller = st.authenticate(&creds)?;
-        st.authorize(&caller, &program, Action::Manage)?;
-        let m = st.registry(|reg| access::members(reg, &program).map_err(Problem::from))?;
-        Ok(Json(serde_json::to_value(m).unwrap_or(Value::Null)))
-    })
+    in_registry(
+        st,
+        creds,
+        program,
+        Action::Manage,
+        |reg, program, _, _, _| {
+            let m = access::members(reg, program).map_err(Problem::from)?;
+            Ok(Json(serde_json::to_value(m).unwrap_or(Value::Null)))
+        },
+    )
     .await
 }
 
@@ -970,30 +955,35 @@ pub struct NewMember {
 async fn add_member(
     State(st): Shared,
     Path(program): Path<String>,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
     body: Payload<NewMember>,
 ) -> Result<Response, Problem> {
-    let creds = credentials(&headers, &method);
-    blocking(move || {
-        let caller = st.authenticate(&creds)?;
-        let mine = st.authorize(&caller, &program, Action::Manage)?;
-        let body = body.get()?;
-        let role = Role::parse(&body.role).map_err(Problem::from)?;
-        if role == Role::Owner && mine != Role::Owner {
-            return Err(Problem::forbidden("only an owner makes another owner"));
-        }
-        let clock = (st.now)();
-        let (member, password) = st.registry(|reg| {
-            access::add_member(reg, &program, &body.email, &body.name, role, None, clock)
-                .map_err(Problem::from)
-        })?;
-        Ok((
-            StatusCode::CREATED,
-            Json(json!({ "member": member, "password": password })),
-        )
-            .into_response())
-    })
+    in_registry(
+        st,
+        creds,
+        program,
+        Action::Manage,
+        move |reg, program, _, mine, clock| {
+            let body = body.get()?;
+            let role = Role::parse(&body.role).map_err(Problem::from)?;
+            let (member, password) = access::add_member(
+                reg,
+                program,
+                Some(mine),
+                &body.email,
+                &body.name,
+                role,
+                None,
+                clock,
+            )
+            .map_err(Problem::from)?;
+            Ok((
+                StatusCode::CREATED,
+                Json(json!({ "member": member, "password": password })),
+            )
+                .into_response())
+        },
+    )
     .await
 }
 
@@ -1007,16 +997,18 @@ async fn add_member(
 async fn list_tokens(
     State(st): Shared,
     Path(program): Path<String>,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
-    let creds = credentials(&headers, &method);
-    blocking(move || {
-        let caller = st.authenticate(&creds)?;
-        st.authorize(&caller, &program, Action::Manage)?;
-        let t = st.registry(|reg| access::tokens(reg, &program).map_err(Problem::from))?;
-        Ok(Json(serde_json::to_value(t).unwrap_or(Value::Null)))
-    })
+    in_registry(
+        st,
+        creds,
+        program,
+        Action::Manage,
+        |reg, program, _, _, _| {
+            let t = access::tokens(reg, program).map_err(Problem::from)?;
+            Ok(Json(serde_json::to_value(t).unwrap_or(Value::Null)))
+        },
+    )
     .await
 }
 
@@ -1044,38 +1036,33 @@ pub struct NewTokenBody {
 async fn create_token(
     State(st): Shared,
     Path(program): Path<String>,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
     body: Payload<NewTokenBody>,
 ) -> Result<Response, Problem> {
-    let creds = credentials(&headers, &method);
-    blocking(move || {
-        let caller = st.authenticate(&creds)?;
-        let mine = st.authorize(&caller, &program, Action::Manage)?;
-        let body = body.get()?;
-        let role = Role::parse(&body.role).map_err(Problem::from)?;
-        if role < mine {
-            return Err(Problem::forbidden(&format!(
-                "a token cannot have more rights than its creator ({mine})"
-            )));
-        }
-        let expires = crosswalk_app::program::date(body.expires_on.as_deref(), "expires_on")
-            .map_err(Problem::from)?;
-        let clock = (st.now)();
-        let t = st.registry(|reg| {
-            access::create_token(
+    in_registry(
+        st,
+        creds,
+        program,
+        Action::Manage,
+        move |reg, program, caller, mine, clock| {
+            let body = body.get()?;
+            let role = Role::parse(&body.role).map_err(Problem::from)?;
+            let expires = crosswalk_app::program::date(body.expires_on.as_deref(), "expires_on")
+                .map_err(Problem::from)?;
+            let t = access::create_token(
                 reg,
-                &program,
+                program,
+                Some(mine),
                 role,
                 expires,
                 &body.label,
                 &caller.principal.name,
                 clock,
             )
-            .map_err(Problem::from)
-        })?;
-        Ok((StatusCode::CREATED, Json(t)).into_response())
-    })
+            .map_err(Problem::from)?;
+            Ok((StatusCode::CREATED, Json(t)).into_response())
+        },
+    )
     .await
 }
 
@@ -1089,26 +1076,18 @@ async fn create_token(
 async fn revoke_token(
     State(st): Shared,
     Path((program, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    method: Method,
+    creds: Credentials,
 ) -> Result<StatusCode, Problem> {
-    let creds = credentials(&headers, &method);
-    blocking(move || {
-        let caller = st.authenticate(&creds)?;
-        st.authorize(&caller, &program, Action::Manage)?;
-        let clock = (st.now)();
-        let revoked = st.registry(|reg| {
-            access::revoke_token(reg, &program, &id, clock).map_err(Problem::from)
-        })?;
-        if revoked {
+    in_registry(
+        st,
+        creds,
+        program,
+        Action::Manage,
+        move |reg, program, _, _, clock| {
+            access::revoke_token(reg, program, &id, clock).map_err(Problem::from)?;
             Ok(StatusCode::NO_CONTENT)
-        } else {
-            Err(Problem::not_found(format!(
-                "no live token `{}` in this program",
-                id.escape_debug()
-            )))
-        }
-    })
+        },
+    )
     .await
 }
 

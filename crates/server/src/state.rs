@@ -161,10 +161,6 @@ impl AppState {
         action: Action,
     ) -> Result<Role, Problem> {
         let role = self.registry(|reg| {
-            let exists = access::program_exists(reg, program).map_err(Problem::from)?;
-            if !exists {
-                return Ok(None);
-            }
             caller
                 .principal
                 .role_in(reg, program)

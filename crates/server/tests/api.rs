@@ -58,10 +58,9 @@ async fn start(db: String, other: &str) -> Server {
             s.add_control(control(id)).unwrap();
         }
         let mut reg = access::open(&db2).unwrap();
-        access::create_program(&mut reg, &other_slug, "Other Co", now()).unwrap();
+        access::create_program(&mut reg, &other_slug, "Other Co", "setup", now()).unwrap();
         let target = access::target_of(&mut reg, &other_slug).unwrap();
         let mut o = Session::open(catalog(), &target, now(), "setup").unwrap();
-        o.init(info("Other Co")).unwrap();
         o.add_control(control("SECRET-1")).unwrap();
         state
     })
@@ -107,7 +106,7 @@ impl Server {
         let (db, program) = (self.db.clone(), program.to_owned());
         tokio::task::spawn_blocking(move || {
             let mut reg = access::open(&db).unwrap();
-            access::create_token(&mut reg, &program, role, None, "test", "test", now())
+            access::create_token(&mut reg, &program, None, role, None, "test", "test", now())
                 .unwrap()
                 .token
         })
@@ -426,6 +425,7 @@ async fn etags_and_tokens(s: &Server) {
         let t = access::create_token(
             &mut reg,
             "main",
+            None,
             Role::Viewer,
             Some(today.today),
             "",

@@ -513,26 +513,8 @@ fn apply_one(
             )?;
         }
         Change::ExpectControl { id, etag } => {
-            let found = query_one(
-                tx,
-                "SELECT id, title, description, owner, status, frequency FROM control WHERE id = $1",
-                &[t(id)],
-                |r| {
-                    let status = r.text(4)?;
-                    Ok(crosswalk_core::program::Control {
-                        id: r.string(0)?,
-                        title: r.string(1)?,
-                        description: r.string(2)?,
-                        owner: r.string(3)?,
-                        status: crosswalk_core::program::ControlStatus::parse(status)
-                            .ok_or_else(|| {
-                                StoreError::Corrupt(format!("control status `{status}`"))
-                            })?,
-                        frequency: r.string(5)?,
-                    })
-                },
-            )?
-            .ok_or_else(|| StoreError::NotFound(format!("no control `{id}`")))?;
+            let found = crate::read::control(tx, id)?
+                .ok_or_else(|| StoreError::NotFound(format!("no control `{id}`")))?;
             if found.etag() != *etag {
                 return Err(StoreError::Stale(format!(
                     "control `{id}` was changed by someone else (its tag is now {}); nothing was changed",

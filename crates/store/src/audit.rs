@@ -554,17 +554,13 @@ pub(crate) fn entries(
     after: u64,
     limit: usize,
 ) -> Result<Vec<AuditEntry>, StoreError> {
-    let mut out = Vec::new();
-    tx.query_each(
+    crate::query_all(
+        tx,
         &format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"),
         &[
             Val::Int(i64::try_from(after).unwrap_or(i64::MAX)),
             Val::Int(i64::try_from(limit).unwrap_or(i64::MAX)),
         ],
-        &mut |r| {
-            out.push(entry(r)?);
-            Ok(())
-        },
-    )?;
-    Ok(out)
+        entry,
+    )
 }

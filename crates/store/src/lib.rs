@@ -293,6 +293,12 @@ pub trait Store: Send {
     /// Database failures, or stored values that do not parse.
     fn maturity_scale(&mut self) -> Result<Vec<MaturityLevel>, StoreError>;
 
+    /// One control by id (a targeted read; none when there is no such control).
+    ///
+    /// # Errors
+    /// Database failures, or stored values that do not parse.
+    fn control(&mut self, id: &str) -> Result<Option<Control>, StoreError>;
+
     /// Which of `ids` name no control, in the order given (empty: all exist).
     ///
     /// # Errors
@@ -434,6 +440,14 @@ macro_rules! store_over_transactions {
             ) -> Result<Vec<crosswalk_core::program::MaturityLevel>, $crate::StoreError> {
                 self.read(|tx| $crate::read::maturity_scale(tx))
                     .map_err(|e| $crate::in_context(e, "reading the maturity scale"))
+            }
+
+            fn control(
+                &mut self,
+                id: &str,
+            ) -> Result<Option<crosswalk_core::program::Control>, $crate::StoreError> {
+                self.read(|tx| $crate::read::control(tx, id))
+                    .map_err(|e| $crate::in_context(e, "reading a control"))
             }
 
             fn control_ids_exist(
@@ -593,6 +607,21 @@ pub(crate) fn query_one<T>(
         if out.is_none() {
             out = Some(f(r)?);
         }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Every row of a query, each turned into a value by `f`.
+pub(crate) fn query_all<T>(
+    tx: &mut dyn Tx,
+    sql: &str,
+    params: &[Val],
+    mut f: impl FnMut(&dyn Row) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    tx.query_each(sql, params, &mut |r| {
+        out.push(f(r)?);
         Ok(())
     })?;
     Ok(out)

@@ -357,24 +357,41 @@ fn controls(tx: &mut dyn Tx) -> Result<Vec<Control>, StoreError> {
     let (mut out, mut positions) = (Vec::with_capacity(n), Vec::with_capacity(n));
     // A plain table scan: reading through the position index costs a look-up per row.
     tx.query_each(
-        "SELECT position, id, title, description, owner, status, frequency FROM control",
+        &format!("SELECT {CONTROL_COLUMNS}, position FROM control"),
         &[],
         &mut |r| {
-            let status = r.text(5)?;
-            positions.push(r.int(0)?);
-            out.push(Control {
-                id: r.string(1)?,
-                title: r.string(2)?,
-                description: r.string(3)?,
-                owner: r.string(4)?,
-                status: ControlStatus::parse(status)
-                    .ok_or_else(|| StoreError::Corrupt(format!("control status `{status}`")))?,
-                frequency: r.string(6)?,
-            });
+            positions.push(r.int(6)?);
+            out.push(control_row(r)?);
             Ok(())
         },
     )?;
     Ok(order_by_position(out, &positions, |c| &c.id))
+}
+
+/// The columns [`control_row`] reads, in its order.
+const CONTROL_COLUMNS: &str = "id, title, description, owner, status, frequency";
+
+fn control_row(r: &dyn crate::Row) -> Result<Control, StoreError> {
+    let status = r.text(4)?;
+    Ok(Control {
+        id: r.string(0)?,
+        title: r.string(1)?,
+        description: r.string(2)?,
+        owner: r.string(3)?,
+        status: ControlStatus::parse(status)
+            .ok_or_else(|| StoreError::Corrupt(format!("control status `{status}`")))?,
+        frequency: r.string(5)?,
+    })
+}
+
+/// One control by id (a targeted read: the primary key).
+pub(crate) fn control(tx: &mut dyn Tx, id: &str) -> Result<Option<Control>, StoreError> {
+    crate::query_one(
+        tx,
+        &format!("SELECT {CONTROL_COLUMNS} FROM control WHERE id = $1"),
+        &[crate::Val::Text(id.to_owned())],
+        control_row,
+    )
 }
 
 /// Links by framework, requirement and control (byte order, the same on both backends).

@@ -5,7 +5,7 @@
 //! store handle. Secrets are never stored: passwords as Argon2id hashes, tokens and session
 //! ids as SHA-256 hashes (computed by the caller).
 
-use crate::{PgStore, SqliteStore, StoreError, Tx, Val, query_one};
+use crate::{PgStore, SqliteStore, StoreError, Tx, Val, query_all, query_one};
 
 /// The registry's migrations, recorded in `schema_version` from 1001 on (program
 /// migrations are numbered from 1); run by [`Registry::open`] only. Append only.
@@ -173,21 +173,19 @@ impl Registry {
     /// Database failures.
     pub fn programs(&mut self) -> Result<Vec<ProgramEntry>, StoreError> {
         self.read(|tx| {
-            let mut out = Vec::new();
-            tx.query_each(
+            query_all(
+                tx,
                 // The main program's name is its organisation, as `init` last set it.
                 "SELECT slug, COALESCE(CASE WHEN slug = 'main' THEN (SELECT organization FROM program WHERE id = 1) END, name), created_at FROM program_entry ORDER BY position",
                 &[],
-                &mut |r| {
-                    out.push(ProgramEntry {
+                |r| {
+                    Ok(ProgramEntry {
                         slug: r.string(0)?,
                         name: r.string(1)?,
                         created_at: r.string(2)?,
-                    });
-                    Ok(())
+                    })
                 },
-            )?;
-            Ok(out)
+            )
         })
     }
 
@@ -368,18 +366,14 @@ impl Registry {
     /// Database failures.
     pub fn members(&mut self, program: &str) -> Result<Vec<(Account, String)>, StoreError> {
         self.read(|tx| {
-            let mut out = Vec::new();
-            tx.query_each(
+            query_all(
+                tx,
                 &format!(
                     "SELECT {ACCOUNT_A}, m.role FROM membership m JOIN account a ON a.id = m.account WHERE m.program = $1 ORDER BY a.email"
                 ),
                 &[t(program)],
-                &mut |r| {
-                    out.push((account(r)?, r.string(6)?));
-                    Ok(())
-                },
-            )?;
-            Ok(out)
+                |r| Ok((account(r)?, r.string(6)?)),
+            )
         })
     }
 
@@ -404,16 +398,12 @@ impl Registry {
     /// Database failures.
     pub fn memberships(&mut self, account: i64) -> Result<Vec<(String, String)>, StoreError> {
         self.read(|tx| {
-            let mut out = Vec::new();
-            tx.query_each(
+            query_all(
+                tx,
                 "SELECT m.program, m.role FROM membership m JOIN program_entry p ON p.slug = m.program WHERE m.account = $1 ORDER BY p.position",
                 &[Val::Int(account)],
-                &mut |r| {
-                    out.push((r.string(0)?, r.string(1)?));
-                    Ok(())
-                },
-            )?;
-            Ok(out)
+                |r| Ok((r.string(0)?, r.string(1)?)),
+            )
         })
     }
 
@@ -462,18 +452,14 @@ impl Registry {
     /// Database failures.
     pub fn tokens(&mut self, program: &str) -> Result<Vec<Token>, StoreError> {
         self.read(|tx| {
-            let mut out = Vec::new();
-            tx.query_each(
+            query_all(
+                tx,
                 &format!(
                     "SELECT {TOKEN} FROM api_token WHERE program = $1 ORDER BY created_at DESC, id"
                 ),
                 &[t(program)],
-                &mut |r| {
-                    out.push(token(r)?);
-                    Ok(())
-                },
-            )?;
-            Ok(out)
+                token,
+            )
         })
     }
 
