@@ -17,4 +17,4 @@ curl -sf "http://127.0.0.1:$port/health" >/dev/null || { cat "$dir/serve.log"; e
 token="$("$bin" --db "$dir/demo.db" token create --program main --role owner)"
 st --config-file .ci/schemathesis.toml run "http://127.0.0.1:$port/api/openapi.json" \
   -H "Authorization: Bearer $token" \
-  --checks not_a_server_error,response_schema_conformance --max-examples 25
+  --checks not_a_server_error,response_schema_conformance,content_type_conformance --max-examples 25

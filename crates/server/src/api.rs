@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -18,6 +18,25 @@ use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::state::{AppState, Caller, Credentials, ProgramSlot};
+
+/// The failures every authenticated route may answer with, documented once.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum Denied {
+    /// A bad field, filter, cursor or limit; or the program has no description yet.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// No valid credentials (also: a session cookie without its CSRF token on a
+    /// state-changing request is 403).
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The caller's role in the program may not do this.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// No such program for the caller (whether or not it exists), or no such item in it.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+}
 
 /// The session cookie's name.
 pub const COOKIE: &str = "cw_session";
@@ -121,6 +140,39 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 type Shared = State<Arc<AppState>>;
+
+/// Extractors whose rejections are problems (a bad query string or path is a 400 in
+/// problem+json, like every other error), wrapping axum's.
+macro_rules! problem_extractor {
+    ($name:ident, $inner:ident, $what:literal) => {
+        #[doc = concat!("axum's `", stringify!($inner), "`, rejected as a problem.")]
+        pub struct $name<T>(pub T);
+
+        impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send>
+            axum::extract::FromRequestParts<S> for $name<T>
+        {
+            type Rejection = Problem;
+
+            async fn from_request_parts(
+                parts: &mut axum::http::request::Parts,
+                state: &S,
+            ) -> Result<Self, Problem> {
+                axum::extract::$inner::<T>::from_request_parts(parts, state)
+                    .await
+                    .map(|axum::extract::$inner(t)| Self(t))
+                    .map_err(|e| {
+                        Problem::bad(format!(
+                            concat!("the ", $what, " is wrong: {}"),
+                            e.body_text()
+                        ))
+                    })
+            }
+        }
+    };
+}
+
+problem_extractor!(Params, Query, "query string");
+problem_extractor!(PathOf, Path, "path");
 
 /// A JSON request body, read whole but parsed only when the handler asks (after the
 /// caller is authenticated and authorised, so an anonymous caller learns nothing from
@@ -289,6 +341,12 @@ pub fn routes(state: Arc<AppState>) -> Router {
             delete(revoke_token),
         )
         .fallback(|| async { Problem::not_found("no such route") })
+        .method_not_allowed_fallback(|| async {
+            Problem::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "this route does not take that method",
+            )
+        })
         .with_state(state)
 }
 
@@ -299,7 +357,7 @@ async fn health() -> Json<Value> {
 
 #[utoipa::path(get, path = "/ready", responses(
     (status = 200, description = "The database answers", body = Value),
-    (status = 503, description = "The database does not answer", body = Problem)))]
+    (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json")))]
 async fn ready(State(st): Shared) -> Result<Json<Value>, Problem> {
     blocking(move || {
         st.registry(|reg| {
@@ -326,8 +384,8 @@ pub struct SignIn {
 
 #[utoipa::path(post, path = "/api/v1/session", request_body = SignIn, responses(
     (status = 201, description = "Signed in: the session cookie is set; send `csrf` as X-CSRF-Token on state-changing requests", body = Value),
-    (status = 401, description = "Wrong email or password", body = Problem),
-    (status = 429, description = "Too many failed sign-ins", body = Problem)))]
+    (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many failed sign-ins", body = Problem, content_type = "application/problem+json")))]
 async fn sign_in(
     State(st): Shared,
     ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
@@ -367,7 +425,7 @@ async fn sign_in(
 
 #[utoipa::path(delete, path = "/api/v1/session", responses(
     (status = 204, description = "Signed out"),
-    (status = 401, description = "No session", body = Problem)))]
+    (status = 401, description = "No session", body = Problem, content_type = "application/problem+json")))]
 async fn sign_out(State(st): Shared, creds: Credentials) -> Result<Response, Problem> {
     blocking(move || {
         st.authenticate(&creds)?;
@@ -388,8 +446,7 @@ async fn sign_out(State(st): Shared, creds: Credentials) -> Result<Response, Pro
 }
 
 #[utoipa::path(get, path = "/api/v1/programs", security(("bearer" = [])), responses(
-    (status = 200, description = "The programs the caller reaches, with its role: [{id, name, role}]", body = Value),
-    (status = 401, description = "No valid credentials", body = Problem)))]
+    (status = 200, description = "The programs the caller reaches, with its role: [{id, name, role}]", body = Value), Denied))]
 async fn programs(State(st): Shared, creds: Credentials) -> Result<Json<Value>, Problem> {
     blocking(move || {
         let caller = st.authenticate(&creds)?;
@@ -422,10 +479,7 @@ pub struct NewProgram {
 
 #[utoipa::path(post, path = "/api/v1/programs", request_body = NewProgram, security(("bearer" = [])), responses(
     (status = 201, description = "Created; the caller is its owner", body = Value),
-    (status = 400, description = "A bad id or name", body = Problem),
-    (status = 401, description = "No valid credentials", body = Problem),
-    (status = 403, description = "Only a server administrator creates programs", body = Problem),
-    (status = 409, description = "The id is taken", body = Problem)))]
+    (status = 409, description = "The id is taken", body = Problem, content_type = "application/problem+json"), Denied))]
 async fn create_program(
     State(st): Shared,
     creds: Credentials,
@@ -456,13 +510,10 @@ async fn create_program(
 #[utoipa::path(get, path = "/api/v1/programs/{program}/dashboard", security(("bearer" = [])),
     params(("program" = String, Path, description = "Program id")),
     responses(
-        (status = 200, description = "{program, today, version, frameworks: [readiness as assess status --json], controls, evidence: {total, current, stale}, open_gaps}", body = Value),
-        (status = 400, description = "The program has no description yet", body = Problem),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 404, description = "No such program for the caller", body = Problem)))]
+        (status = 200, description = "{program, today, version, frameworks: [readiness as assess status --json], controls, evidence: {total, current, stale}, open_gaps}", body = Value), Denied))]
 async fn dashboard(
     State(st): Shared,
-    Path(program): Path<String>,
+    PathOf(program): PathOf<String>,
     creds: Credentials,
 ) -> Result<Response, Problem> {
     let bytes = in_program(st, creds, program, Action::Read, |s, slot, _| {
@@ -539,14 +590,11 @@ pub struct ControlQuery {
 #[utoipa::path(get, path = "/api/v1/programs/{program}/controls", security(("bearer" = [])),
     params(("program" = String, Path, description = "Program id"), ControlQuery),
     responses(
-        (status = 200, description = "{items: [control], next_cursor, total}", body = Value),
-        (status = 400, description = "A bad filter or cursor", body = Problem),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 404, description = "No such program for the caller", body = Problem)))]
+        (status = 200, description = "{items: [control], next_cursor, total}", body = Value), Denied))]
 async fn list_controls(
     State(st): Shared,
-    Path(program): Path<String>,
-    Query(q): Query<ControlQuery>,
+    PathOf(program): PathOf<String>,
+    Params(q): Params<ControlQuery>,
     creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
     in_program(st, creds, program, Action::Read, move |s, _, _| {
@@ -603,14 +651,10 @@ fn with_etag(status: StatusCode, c: &crosswalk_core::program::Control) -> Respon
 #[utoipa::path(post, path = "/api/v1/programs/{program}/controls", request_body = NewControlBody, security(("bearer" = [])),
     params(("program" = String, Path, description = "Program id")),
     responses(
-        (status = 201, description = "The control, with its ETag", body = Value),
-        (status = 400, description = "A bad field or a taken id", body = Problem),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 403, description = "The role may not add controls", body = Problem),
-        (status = 404, description = "No such program for the caller", body = Problem)))]
+        (status = 201, description = "The control, with its ETag", body = Value), Denied))]
 async fn create_control(
     State(st): Shared,
-    Path(program): Path<String>,
+    PathOf(program): PathOf<String>,
     creds: Credentials,
     body: Payload<NewControlBody>,
 ) -> Result<Response, Problem> {
@@ -634,12 +678,10 @@ async fn create_control(
 #[utoipa::path(get, path = "/api/v1/programs/{program}/controls/{id}", security(("bearer" = [])),
     params(("program" = String, Path, description = "Program id"), ("id" = String, Path, description = "Control id")),
     responses(
-        (status = 200, description = "The control, with its ETag", body = Value),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 404, description = "No such program or control", body = Problem)))]
+        (status = 200, description = "The control, with its ETag", body = Value), Denied))]
 async fn get_control(
     State(st): Shared,
-    Path((program, id)): Path<(String, String)>,
+    PathOf((program, id)): PathOf<(String, String)>,
     creds: Credentials,
 ) -> Result<Response, Problem> {
     in_program(st, creds, program, Action::Read, move |s, _, _| {
@@ -662,15 +704,11 @@ pub struct ControlPatch {
         ("If-Match" = String, Header, description = "The ETag last read")),
     responses(
         (status = 200, description = "The control as it now is, with its new ETag", body = Value),
-        (status = 400, description = "A bad status", body = Problem),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 403, description = "The role may not change controls", body = Problem),
-        (status = 404, description = "No such program or control", body = Problem),
-        (status = 412, description = "The control changed since the ETag was read", body = Problem),
-        (status = 428, description = "No If-Match header", body = Problem)))]
+        (status = 412, description = "The control changed since the ETag was read", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match header", body = Problem, content_type = "application/problem+json"), Denied))]
 async fn update_control(
     State(st): Shared,
-    Path((program, id)): Path<(String, String)>,
+    PathOf((program, id)): PathOf<(String, String)>,
     creds: Credentials,
     headers: HeaderMap,
     body: Payload<ControlPatch>,
@@ -716,14 +754,11 @@ pub struct LinkQuery {
 #[utoipa::path(get, path = "/api/v1/programs/{program}/links", security(("bearer" = [])),
     params(("program" = String, Path, description = "Program id"), LinkQuery),
     responses(
-        (status = 200, description = "{items: [link as links list --json], next_cursor, total}", body = Value),
-        (status = 400, description = "A bad filter or cursor", body = Problem),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 404, description = "No such program for the caller", body = Problem)))]
+        (status = 200, description = "{items: [link as links list --json], next_cursor, total}", body = Value), Denied))]
 async fn list_links(
     State(st): Shared,
-    Path(program): Path<String>,
-    Query(q): Query<LinkQuery>,
+    PathOf(program): PathOf<String>,
+    Params(q): Params<LinkQuery>,
     creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
     in_program(st, creds, program, Action::Read, move |s, _, _| {
@@ -751,14 +786,11 @@ async fn list_links(
 #[utoipa::path(get, path = "/api/v1/programs/{program}/evidence", security(("bearer" = [])),
     params(("program" = String, Path, description = "Program id"), Page),
     responses(
-        (status = 200, description = "{items: [evidence with current], next_cursor, total}", body = Value),
-        (status = 400, description = "A bad cursor", body = Problem),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 404, description = "No such program for the caller", body = Problem)))]
+        (status = 200, description = "{items: [evidence with current], next_cursor, total}", body = Value), Denied))]
 async fn list_evidence(
     State(st): Shared,
-    Path(program): Path<String>,
-    Query(q): Query<Page>,
+    PathOf(program): PathOf<String>,
+    Params(q): Params<Page>,
     creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
     in_program(st, creds, program, Action::Read, move |s, _, _| {
@@ -794,14 +826,11 @@ pub struct GapQuery {
 #[utoipa::path(get, path = "/api/v1/programs/{program}/gaps", security(("bearer" = [])),
     params(("program" = String, Path, description = "Program id"), GapQuery),
     responses(
-        (status = 200, description = "{total, frameworks, rows: [as gaps --json]}", body = Value),
-        (status = 400, description = "A bad limit, or no framework in scope", body = Problem),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 404, description = "No such program for the caller", body = Problem)))]
+        (status = 200, description = "{total, frameworks, rows: [as gaps --json]}", body = Value), Denied))]
 async fn gaps(
     State(st): Shared,
-    Path(program): Path<String>,
-    Query(q): Query<GapQuery>,
+    PathOf(program): PathOf<String>,
+    Params(q): Params<GapQuery>,
     creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
     in_program(st, creds, program, Action::Read, move |s, _, _| {
@@ -820,13 +849,10 @@ async fn gaps(
 #[utoipa::path(get, path = "/api/v1/programs/{program}/audit/verify", security(("bearer" = [])),
     params(("program" = String, Path, description = "Program id")),
     responses(
-        (status = 200, description = "{intact, entries, head, first_bad: null | {seq, problem}}", body = Value),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 403, description = "The role may not read the audit trail", body = Problem),
-        (status = 404, description = "No such program for the caller", body = Problem)))]
+        (status = 200, description = "{intact, entries, head, first_bad: null | {seq, problem}}", body = Value), Denied))]
 async fn verify_program(
     State(st): Shared,
-    Path(program): Path<String>,
+    PathOf(program): PathOf<String>,
     creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
     in_program(st, creds, program, Action::ReadAudit, |s, _, _| {
@@ -848,15 +874,11 @@ pub struct EntryQuery {
 #[utoipa::path(get, path = "/api/v1/programs/{program}/audit/entries", security(("bearer" = [])),
     params(("program" = String, Path, description = "Program id"), EntryQuery),
     responses(
-        (status = 200, description = "[{seq, at, actor, action, target, before, after, prev, hash}]", body = Value),
-        (status = 400, description = "A bad limit", body = Problem),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 403, description = "The role may not read the audit trail", body = Problem),
-        (status = 404, description = "No such program for the caller", body = Problem)))]
+        (status = 200, description = "[{seq, at, actor, action, target, before, after, prev, hash}]", body = Value), Denied))]
 async fn audit_entries(
     State(st): Shared,
-    Path(program): Path<String>,
-    Query(q): Query<EntryQuery>,
+    PathOf(program): PathOf<String>,
+    Params(q): Params<EntryQuery>,
     creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
     in_program(st, creds, program, Action::ReadAudit, move |s, _, _| {
@@ -874,8 +896,7 @@ async fn audit_entries(
 
 #[utoipa::path(get, path = "/api/v1/audit/verify", security(("bearer" = [])),
     responses(
-        (status = 200, description = "{intact, programs: [{program, intact, entries, head, first_bad}]} over every program whose trail the caller may read", body = Value),
-        (status = 401, description = "No valid credentials", body = Problem)))]
+        (status = 200, description = "{intact, programs: [{program, intact, entries, head, first_bad}]} over every program whose trail the caller may read", body = Value), Denied))]
 async fn verify_all(State(st): Shared, creds: Credentials) -> Result<Json<Value>, Problem> {
     blocking(move || {
         let caller = st.authenticate(&creds)?;
@@ -911,13 +932,10 @@ async fn verify_all(State(st): Shared, creds: Credentials) -> Result<Json<Value>
 #[utoipa::path(get, path = "/api/v1/programs/{program}/members", security(("bearer" = [])),
     params(("program" = String, Path, description = "Program id")),
     responses(
-        (status = 200, description = "[{account, email, name, role}]", body = Value),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 403, description = "Only owners and admins see members", body = Problem),
-        (status = 404, description = "No such program for the caller", body = Problem)))]
+        (status = 200, description = "[{account, email, name, role}]", body = Value), Denied))]
 async fn list_members(
     State(st): Shared,
-    Path(program): Path<String>,
+    PathOf(program): PathOf<String>,
     creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
     in_registry(
@@ -947,14 +965,10 @@ pub struct NewMember {
 #[utoipa::path(post, path = "/api/v1/programs/{program}/members", request_body = NewMember, security(("bearer" = [])),
     params(("program" = String, Path, description = "Program id")),
     responses(
-        (status = 201, description = "{member, password}: the password is set only when the account was created now, shown this once", body = Value),
-        (status = 400, description = "A bad email or role", body = Problem),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 403, description = "Only owners and admins add members", body = Problem),
-        (status = 404, description = "No such program for the caller", body = Problem)))]
+        (status = 201, description = "{member, password}: the password is set only when the account was created now, shown this once", body = Value), Denied))]
 async fn add_member(
     State(st): Shared,
-    Path(program): Path<String>,
+    PathOf(program): PathOf<String>,
     creds: Credentials,
     body: Payload<NewMember>,
 ) -> Result<Response, Problem> {
@@ -990,13 +1004,10 @@ async fn add_member(
 #[utoipa::path(get, path = "/api/v1/programs/{program}/tokens", security(("bearer" = [])),
     params(("program" = String, Path, description = "Program id")),
     responses(
-        (status = 200, description = "[{id, program, role, label, created_by, created_at, expires_on, revoked_at}] (never the secret)", body = Value),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 403, description = "Only owners and admins see tokens", body = Problem),
-        (status = 404, description = "No such program for the caller", body = Problem)))]
+        (status = 200, description = "[{id, program, role, label, created_by, created_at, expires_on, revoked_at}] (never the secret)", body = Value), Denied))]
 async fn list_tokens(
     State(st): Shared,
-    Path(program): Path<String>,
+    PathOf(program): PathOf<String>,
     creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
     in_registry(
@@ -1028,14 +1039,10 @@ pub struct NewTokenBody {
 #[utoipa::path(post, path = "/api/v1/programs/{program}/tokens", request_body = NewTokenBody, security(("bearer" = [])),
     params(("program" = String, Path, description = "Program id")),
     responses(
-        (status = 201, description = "{token, id, program, role, …}: the token is shown this once", body = Value),
-        (status = 400, description = "A bad role or date", body = Problem),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 403, description = "Only owners and admins create tokens", body = Problem),
-        (status = 404, description = "No such program for the caller", body = Problem)))]
+        (status = 201, description = "{token, id, program, role, …}: the token is shown this once", body = Value), Denied))]
 async fn create_token(
     State(st): Shared,
-    Path(program): Path<String>,
+    PathOf(program): PathOf<String>,
     creds: Credentials,
     body: Payload<NewTokenBody>,
 ) -> Result<Response, Problem> {
@@ -1069,13 +1076,10 @@ async fn create_token(
 #[utoipa::path(delete, path = "/api/v1/programs/{program}/tokens/{id}", security(("bearer" = [])),
     params(("program" = String, Path, description = "Program id"), ("id" = String, Path, description = "Token id")),
     responses(
-        (status = 204, description = "Revoked"),
-        (status = 401, description = "No valid credentials", body = Problem),
-        (status = 403, description = "Only owners and admins revoke tokens", body = Problem),
-        (status = 404, description = "No live token with that id in the program", body = Problem)))]
+        (status = 204, description = "Revoked"), Denied))]
 async fn revoke_token(
     State(st): Shared,
-    Path((program, id)): Path<(String, String)>,
+    PathOf((program, id)): PathOf<(String, String)>,
     creds: Credentials,
 ) -> Result<StatusCode, Problem> {
     in_registry(

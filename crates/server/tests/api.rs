@@ -121,9 +121,25 @@ impl Server {
         auth: Option<&str>,
         body: Option<Value>,
     ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+        self.send(method, path, auth, &[], body).await
+    }
+
+    /// A request with extra headers; the status, the body (JSON, else its text) and the
+    /// response headers.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
         let mut r = self.http.request(method, format!("{}{path}", self.base));
         if let Some(t) = auth {
             r = r.bearer_auth(t);
+        }
+        for (k, v) in headers {
+            r = r.header(*k, *v);
         }
         if let Some(b) = body {
             r = r.json(&b);
@@ -137,82 +153,26 @@ impl Server {
 }
 
 /// Every route of a program × every role: whether the role may, in one table.
+#[rustfmt::skip]
 const MATRIX: &[(&str, &str, Option<&str>, [bool; 6])] = &[
-    // method, path (under /api/v1/programs/main), body, [owner, admin, editor, contributor, auditor, viewer]
-    (
-        "GET",
-        "/dashboard",
-        None,
-        [true, true, true, true, true, true],
-    ),
-    (
-        "GET",
-        "/controls",
-        None,
-        [true, true, true, true, true, true],
-    ),
-    (
-        "GET",
-        "/controls/AC-01",
-        None,
-        [true, true, true, true, true, true],
-    ),
-    ("GET", "/links", None, [true, true, true, true, true, true]),
-    (
-        "GET",
-        "/evidence",
-        None,
-        [true, true, true, true, true, true],
-    ),
-    (
-        "POST",
-        "/controls",
-        Some("new"),
-        [true, true, true, false, false, false],
-    ),
-    (
-        "PATCH",
-        "/controls/AC-02",
-        Some("patch"),
-        [true, true, true, false, false, false],
-    ),
-    (
-        "GET",
-        "/audit/verify",
-        None,
-        [true, true, true, false, true, false],
-    ),
-    (
-        "GET",
-        "/audit/entries",
-        None,
-        [true, true, true, false, true, false],
-    ),
-    (
-        "GET",
-        "/members",
-        None,
-        [true, true, false, false, false, false],
-    ),
-    (
-        "POST",
-        "/members",
-        Some("member"),
-        [true, true, false, false, false, false],
-    ),
-    (
-        "GET",
-        "/tokens",
-        None,
-        [true, true, false, false, false, false],
-    ),
-    (
-        "POST",
-        "/tokens",
-        Some("token"),
-        [true, true, false, false, false, false],
-    ),
+    // method, path under /api/v1/programs/main, body: [owner, admin, editor, contributor, auditor, viewer]
+    ("GET",   "/dashboard",       None,           [true, true, true,  true,  true,  true ]),
+    ("GET",   "/controls",        None,           [true, true, true,  true,  true,  true ]),
+    ("GET",   "/controls/AC-01",  None,           [true, true, true,  true,  true,  true ]),
+    ("GET",   "/links",           None,           [true, true, true,  true,  true,  true ]),
+    ("GET",   "/evidence",        None,           [true, true, true,  true,  true,  true ]),
+    ("POST",  "/controls",        Some("new"),    [true, true, true,  false, false, false]),
+    ("PATCH", "/controls/AC-02",  Some("patch"),  [true, true, true,  false, false, false]),
+    ("GET",   "/audit/verify",    None,           [true, true, true,  false, true,  false]),
+    ("GET",   "/audit/entries",   None,           [true, true, true,  false, true,  false]),
+    ("GET",   "/members",         None,           [true, true, false, false, false, false]),
+    ("POST",  "/members",         Some("member"), [true, true, false, false, false, false]),
+    ("GET",   "/tokens",          None,           [true, true, false, false, false, false]),
+    ("POST",  "/tokens",          Some("token"),  [true, true, false, false, false, false]),
 ];
+
+/// What successive PATCHes set, alternating so that each one changes the control.
+const STATUSES: [&str; 2] = ["operating", "implemented"];
 
 async fn role_matrix(s: &Server) {
     for (i, role) in Role::ALL.into_iter().enumerate() {
@@ -220,7 +180,7 @@ async fn role_matrix(s: &Server) {
         for (method, path, body, allowed) in MATRIX {
             let body = body.map(|b| match b {
                 "new" => json!({ "id": format!("NEW-{role}"), "title": "New control" }),
-                "patch" => json!({ "status": "operating" }),
+                "patch" => json!({ "status": STATUSES[i % 2] }),
                 "member" => {
                     json!({ "email": format!("{role}-added@example.com"), "role": "viewer" })
                 }
@@ -228,25 +188,21 @@ async fn role_matrix(s: &Server) {
             });
             let method = Method::from_bytes(method.as_bytes()).unwrap();
             let full = format!("/api/v1/programs/main{path}");
-            let (status, v, _) = if *path == "/controls/AC-02" {
-                // A PATCH needs the current ETag.
+            // A PATCH carries the control's current ETag.
+            let mut etag = String::new();
+            if method == Method::PATCH {
                 let (_, _, h) = s.call(Method::GET, &full, Some(&token), None).await;
-                let etag = h.get("etag").unwrap().to_str().unwrap().to_owned();
-                let resp = s
-                    .http
-                    .request(method.clone(), format!("{}{full}", s.base))
-                    .bearer_auth(&token)
-                    .header("if-match", etag)
-                    .json(
-                        &json!({ "status": if i % 2 == 0 { "operating" } else { "implemented" } }),
-                    )
-                    .send()
-                    .await
-                    .unwrap();
-                (resp.status(), Value::Null, resp.headers().clone())
-            } else {
-                s.call(method.clone(), &full, Some(&token), body).await
-            };
+                etag = h.get("etag").unwrap().to_str().unwrap().to_owned();
+            }
+            let (status, v, _) = s
+                .send(
+                    method.clone(),
+                    &full,
+                    Some(&token),
+                    &[("if-match", &etag)],
+                    body,
+                )
+                .await;
             let expected = allowed[i];
             if expected {
                 assert!(
@@ -352,27 +308,27 @@ async fn etags_and_tokens(s: &Server) {
     let path = "/api/v1/programs/main/controls/AC-01";
     let (_, _, h) = s.call(Method::GET, path, Some(&editor), None).await;
     let first = h.get("etag").unwrap().to_str().unwrap().to_owned();
-    let patch = |etag: Option<String>| {
-        let mut r = s
-            .http
-            .patch(format!("{}{path}", s.base))
-            .bearer_auth(&editor)
-            .json(&json!({ "status": "operating" }));
-        if let Some(e) = etag {
-            r = r.header("if-match", e);
-        }
-        r.send()
+    let editor_token = editor.as_str();
+    let patch = move |etag: Option<String>| async move {
+        let headers: Vec<(&str, &str)> = etag
+            .as_deref()
+            .map(|e| ("if-match", e))
+            .into_iter()
+            .collect();
+        let body = Some(json!({ "status": "operating" }));
+        let (status, _, h) = s
+            .send(Method::PATCH, path, Some(editor_token), &headers, body)
+            .await;
+        (status, h)
     };
-    assert_eq!(
-        patch(None).await.unwrap().status(),
-        StatusCode::PRECONDITION_REQUIRED
-    );
-    let ok = patch(Some(first.clone())).await.unwrap();
-    assert_eq!(ok.status(), StatusCode::OK);
-    assert_ne!(ok.headers().get("etag").unwrap().to_str().unwrap(), first);
+    let (status, _) = patch(None).await;
+    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED);
+    let (status, h) = patch(Some(first.clone())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(h.get("etag").unwrap().to_str().unwrap(), first);
     // The same stale tag again: refused, nothing lost.
-    let stale = patch(Some(first)).await.unwrap();
-    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    let (status, _) = patch(Some(first)).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
 
     // Revocation takes effect on the next request.
     let owner = s.token("main", Role::Owner).await;
@@ -642,6 +598,28 @@ async fn basics(s: &Server) {
         }
     }
     assert_eq!(seen.len(), 7, "{seen:?}");
+    // A query string that does not parse is a problem too, not axum's plain text.
+    let (status, v, h) = s
+        .call(
+            Method::GET,
+            "/api/v1/programs/main/controls?limit=-1",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(h.get("content-type").unwrap(), "application/problem+json");
+    assert!(v["detail"].as_str().unwrap().contains("limit"), "{v}");
+    let (status, _, h) = s
+        .call(
+            Method::PUT,
+            "/api/v1/programs/main/dashboard",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(h.get("content-type").unwrap(), "application/problem+json");
     // Bad input is a located 400 problem, never a 5xx.
     let (status, v, _) = s
         .call(
