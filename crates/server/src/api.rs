@@ -298,12 +298,17 @@ async fn in_registry<T: Send + 'static>(
 
 pub fn routes(state: Arc<AppState>) -> Router {
     Router::new()
+        // Until the web app exists, the address opens the API's documentation.
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/api/docs/") }),
+        )
         .route("/health", get(health))
         .route("/ready", get(ready))
-        .route("/api/openapi.json", get(openapi))
         .merge(
             utoipa_swagger_ui::SwaggerUi::new("/api/docs")
-                .url("/api/docs/openapi.json", ApiDoc::openapi()),
+                // The one document, built once, served at /api/openapi.json.
+                .url("/api/openapi.json", ApiDoc::openapi()),
         )
         .route("/api/v1/session", post(sign_in).delete(sign_out))
         .route("/api/v1/programs", get(programs).post(create_program))
@@ -368,10 +373,6 @@ async fn ready(State(st): Shared) -> Result<Json<Value>, Problem> {
     })
     .await?;
     Ok(Json(json!({ "status": "ready" })))
-}
-
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
 }
 
 /// `POST /api/v1/session`.

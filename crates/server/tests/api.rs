@@ -543,6 +543,16 @@ async fn basics(s: &Server) {
         s.call(Method::GET, "/ready", None, None).await.0,
         StatusCode::OK
     );
+    // The address opens the API's documentation.
+    let root = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(root.headers().get("location").unwrap(), "/api/docs/");
     let (status, doc, _) = s.call(Method::GET, "/api/openapi.json", None, None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
