@@ -99,6 +99,11 @@ impl Error {
     }
 }
 
+/// A database target as it may be printed or logged: without a URL's password.
+pub fn shown_db(db: &str) -> String {
+    crosswalk_store::redact(db)
+}
+
 /// What every use case returns.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

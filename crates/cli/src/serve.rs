@@ -186,9 +186,10 @@ fn serve(
             None => emit(&format!("Created the first administrator: {email}\n"))?,
         }
     }
+    let shown = crosswalk_app::shown_db(&db);
     crosswalk_server::serve(state, addr, |bound| {
         let _ = emit(&format!(
-            "crosswalk is serving {db} at http://{bound} (API docs: http://{bound}/api/docs)\n"
+            "crosswalk is serving {shown} at http://{bound} (API docs: http://{bound}/api/docs)\n"
         ));
     })
     .map_err(|e| anyhow!(e))

@@ -39,7 +39,7 @@ use crosswalk_core::risk::{Risk, RiskMatrix};
 use jiff::civil::Date;
 
 pub use crosswalk_core::evidence::{InvalidSha256, Sha256};
-pub use pg::PgStore;
+pub use pg::{PgStore, redact};
 pub use sqlite::SqliteStore;
 
 /// Migrations in order; each runs once and is recorded in `schema_version`; all pending

@@ -280,7 +280,8 @@ impl PgStore {
 }
 
 /// The URL without its password, for messages.
-fn redact(url: &str) -> String {
+/// A database target as it may be shown: a URL's password removed.
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let creds = &url[s + 3..at];

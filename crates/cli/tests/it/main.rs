@@ -12,6 +12,7 @@ mod links;
 mod ms;
 mod oscal;
 mod program;
+mod replicas;
 mod risk;
 mod soa;
 
