@@ -23,8 +23,97 @@ pub struct Document {
     /// `soa`, `matrix`, `report`, `oscal-ar` or `evidence`.
     pub kind: &'static str,
     pub bytes: Vec<u8>,
+    /// The file extension its format takes (`xlsx`, `pdf`, `html`, `md`, `json`, `zip`).
+    pub extension: &'static str,
     /// What it holds, e.g. "the Statement of Applicability for iso27001-2022 (93 controls)".
     pub what: String,
+}
+
+impl Document {
+    /// The media type of its bytes.
+    pub fn media_type(&self) -> &'static str {
+        match self.extension {
+            "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "pdf" => "application/pdf",
+            "html" => "text/html; charset=utf-8",
+            "md" => "text/markdown; charset=utf-8",
+            "json" => "application/json",
+            "zip" => "application/zip",
+            _ => "application/octet-stream",
+        }
+    }
+
+    /// A file name for a download: `<kind>.<extension>`.
+    pub fn file_name(&self) -> String {
+        format!("{}.{}", self.kind, self.extension)
+    }
+}
+
+/// A document asked for by name, as an interface without file names (the API) asks:
+/// `soa` (needs a framework; format `xlsx` or `pdf`), `matrix`, `oscal-ar` (need a
+/// framework), `risks`, `poam`, `report` (format `html`, `md` or `pdf`), `evidence`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Export {
+    Soa {
+        framework: String,
+        format: SoaFormat,
+    },
+    Matrix {
+        framework: String,
+    },
+    OscalAr {
+        framework: String,
+    },
+    Risks,
+    Poam,
+    Report {
+        format: ReportFormat,
+    },
+    Evidence,
+}
+
+impl Export {
+    /// The kinds, for messages and documentation.
+    pub const KINDS: [&'static str; 7] = [
+        "soa", "matrix", "oscal-ar", "risks", "poam", "report", "evidence",
+    ];
+
+    /// An export from its kind, framework and format (an extension).
+    ///
+    /// # Errors
+    /// An unknown kind or format; a framework missing where the kind needs one.
+    pub fn parse(kind: &str, framework: Option<&str>, format: Option<&str>) -> Result<Self> {
+        let framework = || {
+            framework
+                .map(str::to_owned)
+                .ok_or_else(|| invalid!("the {kind} export needs a framework"))
+        };
+        Ok(match kind {
+            "soa" => Export::Soa {
+                framework: framework()?,
+                format: SoaFormat::from_extension(format.unwrap_or("xlsx"))?,
+            },
+            "matrix" => Export::Matrix {
+                framework: framework()?,
+            },
+            "oscal-ar" => Export::OscalAr {
+                framework: framework()?,
+            },
+            "risks" => Export::Risks,
+            "poam" => Export::Poam,
+            "report" => Export::Report {
+                format: ReportFormat::from_extension(format.unwrap_or("html"))?,
+            },
+            "evidence" => Export::Evidence,
+            other => {
+                return Err(crate::Error::NotFound(format!(
+                    "no export `{}`: the exports are {}",
+                    other.escape_debug(),
+                    Export::KINDS.join(", ")
+                )));
+            }
+        })
+    }
 }
 
 /// The framework's statuses, which must be in the program's scope.
@@ -52,6 +141,22 @@ fn statuses<'a>(
 }
 
 impl Session<'_> {
+    /// Produces the document `export` names.
+    ///
+    /// # Errors
+    /// As the export's own use case.
+    pub fn export(&mut self, export: &Export) -> Result<Document> {
+        match export {
+            Export::Soa { framework, format } => self.export_soa(framework, *format),
+            Export::Matrix { framework } => self.export_matrix(framework),
+            Export::OscalAr { framework } => self.export_oscal_ar(framework),
+            Export::Risks => self.export_risks(),
+            Export::Poam => self.export_poam(),
+            Export::Report { format } => self.export_report(*format),
+            Export::Evidence => self.export_evidence(),
+        }
+    }
+
     fn framework_export(
         &mut self,
         framework: &str,
@@ -86,6 +191,10 @@ impl Session<'_> {
             Ok(Document {
                 kind: "soa",
                 bytes,
+                extension: match format {
+                    SoaFormat::Xlsx => "xlsx",
+                    SoaFormat::Pdf => "pdf",
+                },
                 what: format!(
                     "the Statement of Applicability for {} ({rows} controls)",
                     fw.id()
@@ -105,6 +214,7 @@ impl Session<'_> {
         Ok(Document {
             kind: "risks",
             bytes,
+            extension: "xlsx",
             what: format!("the risk register ({n} risks)"),
         })
     }
@@ -124,6 +234,7 @@ impl Session<'_> {
         Ok(Document {
             kind: "poam",
             bytes: crosswalk_report::oscal_json("plan-of-action-and-milestones", body).into_bytes(),
+            extension: "json",
             what: format!(
                 "the OSCAL plan of action and milestones ({} risks, {items} needing work)",
                 program.risks.len()
@@ -142,6 +253,7 @@ impl Session<'_> {
             Ok(Document {
                 kind: "matrix",
                 bytes,
+                extension: "xlsx",
                 what: format!("the control matrix for {} ({rows} rows)", fw.id()),
             })
         })
@@ -165,6 +277,7 @@ impl Session<'_> {
             Ok(Document {
                 kind: "oscal-ar",
                 bytes: crosswalk_report::oscal_json("assessment-results", body).into_bytes(),
+                extension: "json",
                 what: format!("OSCAL assessment results for {}", fw.id()),
             })
         })
@@ -185,6 +298,11 @@ impl Session<'_> {
         Ok(Document {
             kind: "report",
             bytes: crosswalk_report::gap::render(&title, &blocks, format),
+            extension: match format {
+                ReportFormat::Markdown => "md",
+                ReportFormat::Html => "html",
+                ReportFormat::Pdf => "pdf",
+            },
             what: "the gap report".into(),
         })
     }
@@ -230,6 +348,7 @@ impl Session<'_> {
         Ok(Document {
             kind: "evidence",
             bytes: out.into_inner(),
+            extension: "zip",
             what: format!(
                 "{n} evidence items ({files} files, {} links) with manifest.json",
                 n - files

@@ -88,7 +88,9 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         use crosswalk_store::StoreError as S;
         match self {
-            Error::Invalid(_) | Error::Problems { .. } => ErrorKind::Invalid,
+            Error::Invalid(_)
+            | Error::Problems { .. }
+            | Error::Report(crosswalk_report::ReportError::Invalid(_)) => ErrorKind::Invalid,
             Error::NotFound(_) | Error::Store(S::NotFound(_)) => ErrorKind::NotFound,
             Error::Stale(_) | Error::Store(S::Stale(_)) => ErrorKind::Stale,
             Error::Forbidden(_) => ErrorKind::Forbidden,

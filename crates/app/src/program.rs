@@ -467,6 +467,28 @@ impl<'c> Session<'c> {
         })
     }
 
+    /// A stored evidence file: the item and its content, checked against its hash.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown id or an item that is a link, not a file; a
+    /// stored file that no longer matches its hash.
+    pub fn evidence_file(&mut self, id: &str) -> Result<(Evidence, Vec<u8>)> {
+        let program = self.program_cached()?;
+        let e = program
+            .evidence
+            .iter()
+            .find(|e| e.id == id)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("no evidence `{id}`")))?;
+        let Location::File(sha) = &e.location else {
+            return Err(Error::NotFound(format!(
+                "evidence `{id}` is a link, not a stored file"
+            )));
+        };
+        let bytes = self.store.get_file(sha)?;
+        Ok((e, bytes))
+    }
+
     /// One control (a targeted read).
     ///
     /// # Errors

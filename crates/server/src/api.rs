@@ -322,7 +322,17 @@ pub fn routes(state: Arc<AppState>) -> Router {
             get(get_control).patch(update_control),
         )
         .route("/api/v1/programs/{program}/links", get(list_links))
-        .route("/api/v1/programs/{program}/evidence", get(list_evidence))
+        .route(
+            "/api/v1/programs/{program}/evidence",
+            get(list_evidence)
+                .post(add_evidence)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::MAX_BODY)),
+        )
+        .route(
+            "/api/v1/programs/{program}/evidence/{id}/file",
+            get(evidence_file),
+        )
+        .route("/api/v1/programs/{program}/exports/{kind}", get(export))
         .route("/api/v1/programs/{program}/gaps", get(gaps))
         .route(
             "/api/v1/programs/{program}/audit/verify",
@@ -817,6 +827,187 @@ async fn list_evidence(
     .await
 }
 
+/// `POST /api/v1/programs/{program}/evidence`, as multipart/form-data.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct EvidenceForm {
+    /// What the evidence shows.
+    title: String,
+    /// A control it proves (repeat the field for several).
+    control: Vec<String>,
+    /// The file (at most 64 MiB); or give `url` instead.
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: Option<Vec<u8>>,
+    /// An http(s) link to the evidence, instead of a file.
+    url: Option<String>,
+    /// Its id (EV-<n> is given when none).
+    id: Option<String>,
+    /// When it was collected (YYYY-MM-DD; today when none).
+    collected: Option<String>,
+    /// The last day it counts (YYYY-MM-DD).
+    valid_until: Option<String>,
+}
+
+/// Reads the evidence form; every field as text except the file.
+async fn evidence_form(
+    mut form: axum::extract::Multipart,
+) -> Result<crosswalk_app::program::NewEvidence, Problem> {
+    use crosswalk_app::program::{EvidenceSource, NewEvidence, date};
+    let bad = |e: axum::extract::multipart::MultipartError| Problem::new(e.status(), e.body_text());
+    let (mut title, mut controls, mut file, mut url) = (None, Vec::new(), None, None);
+    let (mut id, mut collected, mut valid_until) = (None, None, None);
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            file = Some(field.bytes().await.map_err(bad)?.to_vec());
+            continue;
+        }
+        let text = field.text().await.map_err(bad)?;
+        match name.as_str() {
+            "title" => title = Some(text),
+            "control" => controls.push(text),
+            "url" => url = Some(text),
+            "id" => id = Some(text),
+            "collected" => collected = Some(text),
+            "valid_until" => valid_until = Some(text),
+            other => {
+                return Err(Problem::bad(format!(
+                    "unknown field `{}`: the form takes title, control, file or url, id, collected, valid_until",
+                    other.escape_debug()
+                )));
+            }
+        }
+    }
+    let source = match (file, url) {
+        (Some(bytes), None) => EvidenceSource::File(bytes),
+        (None, Some(u)) => EvidenceSource::Url(u),
+        _ => return Err(Problem::bad("give exactly one of `file` and `url`")),
+    };
+    Ok(NewEvidence {
+        id,
+        title: title.ok_or_else(|| Problem::bad("the field `title` is missing"))?,
+        source,
+        controls,
+        collected: date(collected.as_deref(), "collected").map_err(Problem::from)?,
+        valid_until: date(valid_until.as_deref(), "valid_until").map_err(Problem::from)?,
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/programs/{program}/evidence", security(("bearer" = [])),
+    request_body(content = EvidenceForm, content_type = "multipart/form-data"),
+    params(("program" = String, Path, description = "Program id")),
+    responses(
+        (status = 201, description = "The evidence recorded (a file is stored by its SHA-256)", body = Value),
+        (status = 413, description = "The file is larger than 64 MiB", body = Problem, content_type = "application/problem+json"), Denied))]
+async fn add_evidence(
+    State(st): Shared,
+    PathOf(program): PathOf<String>,
+    creds: Credentials,
+    request: axum::extract::Request,
+) -> Result<Response, Problem> {
+    // The caller is checked before the body is read.
+    let check = (Arc::clone(&st), creds.clone(), program.clone());
+    blocking(move || {
+        let caller = check.0.authenticate(&check.1)?;
+        check
+            .0
+            .authorize(&caller, &check.2, Action::AddEvidence)
+            .map(drop)
+    })
+    .await?;
+    let form =
+        <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
+            .await
+            .map_err(|e| Problem::new(e.status(), e.body_text()))?;
+    let new = evidence_form(form).await?;
+    in_program(st, creds, program, Action::AddEvidence, move |s, _, _| {
+        let e = s.add_evidence(new).map_err(Problem::from)?;
+        Ok((StatusCode::CREATED, Json(e)).into_response())
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{program}/evidence/{id}/file", security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id"), ("id" = String, Path, description = "Evidence id")),
+    responses(
+        (status = 200, description = "The stored file, checked against its SHA-256", content_type = "application/octet-stream"), Denied))]
+async fn evidence_file(
+    State(st): Shared,
+    PathOf((program, id)): PathOf<(String, String)>,
+    creds: Credentials,
+) -> Result<Response, Problem> {
+    in_program(st, creds, program, Action::Read, move |s, _, _| {
+        let (e, bytes) = s.evidence_file(&id).map_err(Problem::from)?;
+        Ok(download(
+            "application/octet-stream",
+            &format!("{}.bin", e.id),
+            bytes,
+        ))
+    })
+    .await
+}
+
+/// A response that browsers save rather than show.
+fn download(media_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+    let mut r = (StatusCode::OK, bytes).into_response();
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(media_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    // File names are ours (kinds and ids), but quote only what is safe in a header.
+    let safe: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+/// Which document.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    /// The framework, for soa, matrix and oscal-ar.
+    pub framework: Option<String>,
+    /// soa: xlsx (default) or pdf; report: html (default), md or pdf.
+    pub format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{program}/exports/{kind}", security(("bearer" = [])),
+    params(("program" = String, Path, description = "Program id"),
+        ("kind" = String, Path, description = "soa, matrix, oscal-ar, risks, poam, report or evidence"), ExportQuery),
+    responses(
+        (status = 200, description = "The document as a download", content(
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "application/pdf"), (String = "text/html; charset=utf-8"),
+            (String = "text/markdown; charset=utf-8"), (Value = "application/json"),
+            (String = "application/zip"))), Denied))]
+async fn export(
+    State(st): Shared,
+    PathOf((program, kind)): PathOf<(String, String)>,
+    Params(q): Params<ExportQuery>,
+    creds: Credentials,
+) -> Result<Response, Problem> {
+    in_program(st, creds, program, Action::Read, move |s, _, _| {
+        let which = crosswalk_app::export::Export::parse(
+            &kind,
+            q.framework.as_deref(),
+            q.format.as_deref(),
+        )
+        .map_err(Problem::from)?;
+        let doc = s.export(&which).map_err(Problem::from)?;
+        Ok(download(doc.media_type(), &doc.file_name(), doc.bytes))
+    })
+    .await
+}
+
 /// How many gaps.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct GapQuery {
@@ -1121,8 +1312,8 @@ impl utoipa::Modify for Security {
     info(title = "crosswalk API", description = "Compliance programs across many standards: readiness, controls, links, evidence, gaps, members, tokens and the audit trail. Authenticate with `Authorization: Bearer TOKEN` (crosswalk token create) or a session cookie from POST /api/v1/session plus its X-CSRF-Token on state-changing requests. Errors are application/problem+json."),
     paths(health, ready, sign_in, sign_out, programs, create_program, dashboard, list_controls, create_control,
         get_control, update_control, list_links, list_evidence, gaps, verify_program, audit_entries, verify_all,
-        list_members, add_member, list_tokens, create_token, revoke_token),
-    components(schemas(Problem, SignIn, NewProgram, NewControlBody, ControlPatch, NewMember, NewTokenBody)),
+        list_members, add_member, list_tokens, create_token, revoke_token, add_evidence, evidence_file, export),
+    components(schemas(Problem, EvidenceForm, SignIn, NewProgram, NewControlBody, ControlPatch, NewMember, NewTokenBody)),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

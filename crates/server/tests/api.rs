@@ -54,6 +54,11 @@ async fn start(db: String, other: &str) -> Server {
         assert_eq!(started.admin.unwrap().0, ADMIN.0);
         let mut s = Session::open(catalog(), &db2, now(), "setup").unwrap();
         s.init(info("Main Co")).unwrap();
+        s.add_framework(&crosswalk_app::program::AddFramework {
+            framework: "iso27001".into(),
+            ..Default::default()
+        })
+        .unwrap();
         for id in ["AC-01", "AC-02"] {
             s.add_control(control(id)).unwrap();
         }
@@ -124,6 +129,35 @@ impl Server {
         self.send(method, path, auth, &[], body).await
     }
 
+    /// Uploads a file as evidence of AC-01 (multipart).
+    async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        title: &str,
+        bytes: &[u8],
+    ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+        let form = reqwest::multipart::Form::new()
+            .text("title", title.to_owned())
+            .text("control", "AC-01")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("proof.txt"),
+            );
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        let text = resp.text().await.unwrap();
+        let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, v, headers)
+    }
+
     /// A request with extra headers; the status, the body (JSON, else its text) and the
     /// response headers.
     async fn send(
@@ -161,6 +195,9 @@ const MATRIX: &[(&str, &str, Option<&str>, [bool; 6])] = &[
     ("GET",   "/controls/AC-01",  None,           [true, true, true,  true,  true,  true ]),
     ("GET",   "/links",           None,           [true, true, true,  true,  true,  true ]),
     ("GET",   "/evidence",        None,           [true, true, true,  true,  true,  true ]),
+    ("POST",  "/evidence",        Some("upload"), [true, true, true,  true,  false, false]),
+    ("GET",   "/exports/risks",   None,           [true, true, true,  true,  true,  true ]),
+    ("GET",   "/gaps",            None,           [true, true, true,  true,  true,  true ]),
     ("POST",  "/controls",        Some("new"),    [true, true, true,  false, false, false]),
     ("PATCH", "/controls/AC-02",  Some("patch"),  [true, true, true,  false, false, false]),
     ("GET",   "/audit/verify",    None,           [true, true, true,  false, true,  false]),
@@ -184,6 +221,7 @@ async fn role_matrix(s: &Server) {
                 "member" => {
                     json!({ "email": format!("{role}-added@example.com"), "role": "viewer" })
                 }
+                "upload" => json!("upload"),
                 _ => json!({ "role": "viewer" }),
             });
             let method = Method::from_bytes(method.as_bytes()).unwrap();
@@ -194,15 +232,19 @@ async fn role_matrix(s: &Server) {
                 let (_, _, h) = s.call(Method::GET, &full, Some(&token), None).await;
                 etag = h.get("etag").unwrap().to_str().unwrap().to_owned();
             }
-            let (status, v, _) = s
-                .send(
+            let (status, v, _) = if body == Some(json!("upload")) {
+                s.upload(&full, &token, &format!("Upload by {role}"), b"evidence")
+                    .await
+            } else {
+                s.send(
                     method.clone(),
                     &full,
                     Some(&token),
                     &[("if-match", &etag)],
                     body,
                 )
-                .await;
+                .await
+            };
             let expected = allowed[i];
             if expected {
                 assert!(
@@ -573,7 +615,7 @@ async fn basics(s: &Server) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(d["program"], json!("Main Co"));
     assert_eq!(d["controls"], json!(2));
-    assert_eq!(d["frameworks"], json!([]));
+    assert_eq!(d["frameworks"][0]["framework"], json!("iso27001-2022"));
     assert!(d["evidence"]["total"].is_number() && d["open_gaps"].is_number());
     // Cursor pagination walks every control once.
     let editor = s.token("main", Role::Editor).await;
@@ -652,8 +694,104 @@ async fn basics(s: &Server) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
+/// Evidence uploaded as a file comes back byte for byte; exports are downloads.
+async fn files_and_exports(s: &Server) {
+    let editor = s.token("main", Role::Editor).await;
+    // Past axum's default 2 MB body limit.
+    let content: Vec<u8> = (0..=255u8).cycle().take(3_000_000).collect();
+    let base = "/api/v1/programs/main";
+    let (status, e, _) = s
+        .upload(
+            &format!("{base}/evidence"),
+            &editor,
+            "Access review",
+            &content,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+    assert!(
+        e["location"].as_str().unwrap().starts_with("sha256:"),
+        "{e}"
+    );
+    let id = e["id"].as_str().unwrap();
+    let resp = s
+        .http
+        .get(format!("{}{base}/evidence/{id}/file", s.base))
+        .bearer_auth(&editor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), content.as_slice());
+    // A form without a file or a link, and one for an unknown control, change nothing.
+    let form = reqwest::multipart::Form::new().text("title", "Nothing attached");
+    let resp = s
+        .http
+        .post(format!("{}{base}/evidence", s.base))
+        .bearer_auth(&editor)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let form = reqwest::multipart::Form::new()
+        .text("title", "For a control that is not there")
+        .text("control", "NOPE-1")
+        .text("url", "https://example.org/x");
+    let resp = s
+        .http
+        .post(format!("{}{base}/evidence", s.base))
+        .bearer_auth(&editor)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_client_error(), "{}", resp.status());
+
+    let get = |path: String| {
+        let (http, token) = (s.http.clone(), editor.clone());
+        async move { http.get(path).bearer_auth(token).send().await.unwrap() }
+    };
+    let risks = get(format!("{}{base}/exports/risks", s.base)).await;
+    assert_eq!(risks.status(), StatusCode::OK);
+    assert_eq!(
+        risks.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(risks.bytes().await.unwrap().starts_with(b"PK"));
+    let report = get(format!("{}{base}/exports/report?format=md", s.base)).await;
+    assert_eq!(report.status(), StatusCode::OK);
+    assert_eq!(
+        report.headers()["content-type"],
+        "text/markdown; charset=utf-8"
+    );
+    let bad = get(format!("{}{base}/exports/report?format=docx", s.base)).await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        get(format!("{}{base}/exports/nope", s.base)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let soa = get(format!(
+        "{}{base}/exports/soa?framework=iso27001&format=pdf",
+        s.base
+    ))
+    .await;
+    assert_eq!(soa.status(), StatusCode::OK);
+    assert!(soa.bytes().await.unwrap().starts_with(b"%PDF"));
+    // A framework out of scope: the SoA says so, as a 400.
+    let soa = get(format!("{}{base}/exports/soa?framework=soc2", s.base)).await;
+    assert_eq!(soa.status(), StatusCode::BAD_REQUEST);
+}
+
 async fn suite(s: Server) {
     basics(&s).await;
+    files_and_exports(&s).await;
     role_matrix(&s).await;
     isolation(&s).await;
     etags_and_tokens(&s).await;
