@@ -126,7 +126,7 @@ impl Session<'_> {
             reviews,
             impact_assessments,
             processing,
-        } = self.program()?.records;
+        } = self.program()?.records.clone();
         let today = self.clock.today;
         Ok(RecordsView {
             audits,
@@ -457,8 +457,9 @@ impl Session<'_> {
         self.program()?
             .records
             .nonconformities
-            .into_iter()
+            .iter()
             .find(|n| n.id == id)
+            .cloned()
             .ok_or_else(|| invalid!("no nonconformity `{id}` (see `crosswalk ms list`)"))
     }
 

@@ -36,8 +36,9 @@ pub struct Session<'c> {
     /// The acting user: recorded where a record names who made it and the caller named
     /// no one (an assessment's assessor).
     pub actor: String,
-    /// The program as last loaded by [`Session::program_cached`], with its version.
-    cache: Option<(u64, std::sync::Arc<Program>)>,
+    /// The program as last loaded, with its version: this session's own, or one shared by
+    /// the sessions of a long-running process ([`Session::share_cache`]).
+    cache: ProgramCache,
     /// The database named by the caller (where evidence files live beside a SQLite file).
     db: String,
 }
@@ -333,6 +334,13 @@ pub(crate) fn audit_actor(actor: &str, clock: Clock) -> crosswalk_store::audit::
     }
 }
 
+/// A loaded program and the version it was loaded at, shareable between sessions.
+#[derive(Clone, Default)]
+pub struct ProgramCache(std::sync::Arc<std::sync::Mutex<Option<Loaded>>>);
+
+/// A program and the version it was loaded at.
+type Loaded = (u64, std::sync::Arc<Program>);
+
 impl<'c> Session<'c> {
     /// Opens the store named `db` (a SQLite path or a `postgres://` URL).
     ///
@@ -347,7 +355,7 @@ impl<'c> Session<'c> {
             store,
             clock,
             actor,
-            cache: None,
+            cache: ProgramCache::default(),
             db: db.to_owned(),
         })
     }
@@ -396,14 +404,30 @@ impl<'c> Session<'c> {
     /// No program yet, or a store failure.
     pub fn program_cached(&mut self) -> Result<std::sync::Arc<Program>> {
         let version = self.store.version()?;
-        if let Some((v, p)) = &self.cache
-            && *v == version
+        // Held while loading: sessions sharing the cache load a version once.
+        let mut cache = self
+            .cache
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((v, p)) = cache.as_ref()
+            && *v >= version
         {
             return Ok(std::sync::Arc::clone(p));
         }
-        let program = std::sync::Arc::new(self.program()?);
-        self.cache = Some((version, std::sync::Arc::clone(&program)));
+        let program = self.store.load()?;
+        if program.info.is_none() {
+            bail!("no program in this database yet: run `crosswalk init` (or `crosswalk demo`)");
+        }
+        let program = std::sync::Arc::new(program);
+        *cache = Some((version, std::sync::Arc::clone(&program)));
         Ok(program)
+    }
+
+    /// Shares `cache` with this session: the sessions of one program in a long-running
+    /// process keep one copy of the program, loaded once per version.
+    pub fn share_cache(&mut self, cache: ProgramCache) {
+        self.cache = cache;
     }
 
     /// The program's version: moves with every change, by any process.
@@ -530,16 +554,12 @@ impl<'c> Session<'c> {
     ///
     /// # Errors
     /// No program yet, or a store failure.
-    pub fn program(&mut self) -> Result<Program> {
-        let program = self.store.load()?;
-        if program.info.is_none() {
-            bail!("no program in this database yet: run `crosswalk init` (or `crosswalk demo`)");
-        }
-        Ok(program)
+    pub fn program(&mut self) -> Result<std::sync::Arc<Program>> {
+        self.program_cached()
     }
 
     /// The program, which must have a framework in scope.
-    fn scoped_program(&mut self) -> Result<Program> {
+    fn scoped_program(&mut self) -> Result<std::sync::Arc<Program>> {
         let program = self.program()?;
         if program.frameworks.is_empty() {
             bail!(
@@ -690,7 +710,8 @@ impl<'c> Session<'c> {
             .collect();
         Ok(program
             .controls
-            .into_iter()
+            .iter()
+            .cloned()
             .zip(counts)
             .map(|(control, links)| ControlRow { control, links })
             .collect())
@@ -764,7 +785,8 @@ impl<'c> Session<'c> {
         drop(fresh);
         Ok(program
             .evidence
-            .into_iter()
+            .iter()
+            .cloned()
             .zip(current)
             .map(|(evidence, current)| EvidenceRow { evidence, current })
             .collect())
@@ -829,7 +851,8 @@ impl<'c> Session<'c> {
         Ok(self
             .program()?
             .policies
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|p| PolicyRow {
                 overdue: p.overdue(today),
                 policy: p,
@@ -928,7 +951,7 @@ impl<'c> Session<'c> {
     /// # Errors
     /// No program.
     pub fn trend(&mut self) -> Result<Vec<Snapshot>> {
-        Ok(self.program()?.snapshots)
+        Ok(self.program()?.snapshots.clone())
     }
 
     /// Records an assessment of `FW:REQ`.

@@ -42,6 +42,8 @@ pub struct ProgramSlot {
     pub slug: String,
     target: String,
     sessions: Pool<Session<'static>>,
+    /// The program as loaded at its latest version, shared by the slot's sessions.
+    cache: crosswalk_app::program::ProgramCache,
     /// The dashboard's JSON and the program version it was computed at.
     pub dashboard: Mutex<Option<(u64, Arc<Vec<u8>>)>>,
 }
@@ -191,6 +193,7 @@ impl AppState {
             slug: program.to_owned(),
             target,
             sessions: Pool::new(),
+            cache: crosswalk_app::program::ProgramCache::default(),
             dashboard: Mutex::new(None),
         });
         let mut all = self
@@ -211,8 +214,13 @@ impl AppState {
         let clock = (self.now)();
         let mut session = match slot.sessions.take() {
             Some(s) => s,
-            None => Session::open(self.catalog, &slot.target, clock, &caller.principal.name)
-                .map_err(Problem::from)?,
+            None => {
+                let mut s =
+                    Session::open(self.catalog, &slot.target, clock, &caller.principal.name)
+                        .map_err(Problem::from)?;
+                s.share_cache(slot.cache.clone());
+                s
+            }
         };
         session.act_as(&caller.principal.name, clock);
         let out = f(&mut session, &slot);
