@@ -444,13 +444,55 @@ impl<'c> Session<'c> {
     }
 
     pub(crate) fn apply(&mut self, changes: &[Change]) -> Result<()> {
-        self.store.apply(changes).map_err(|e| match e {
+        let applied = self.store.apply_returning(changes).map_err(|e| match e {
             crosswalk_store::StoreError::Stale(m) => Error::Stale(m),
             crosswalk_store::StoreError::NotFound(m) => {
                 Error::NotFound(format!("{m}; nothing was changed"))
             }
             e => invalid!("{e}; nothing was changed"),
-        })
+        })?;
+        self.fold(changes, applied.version);
+        Ok(())
+    }
+
+    /// Brings the cached program up to `version` by folding in the changes this session
+    /// just made, when the cache held the version right before them and each change is
+    /// one the program can take in memory exactly as the store did (a control added, a
+    /// status set). Otherwise the cache is left as it is, and the next read reloads.
+    fn fold(&mut self, changes: &[Change], version: u64) {
+        let mut cache = self
+            .cache
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some((at, program)) = cache.as_mut() else {
+            return;
+        };
+        let foldable = changes.iter().all(|c| {
+            matches!(
+                c,
+                Change::AddControl(_)
+                    | Change::SetControlStatus { .. }
+                    | Change::ExpectControl { .. }
+            )
+        });
+        if *at + 1 != version || !foldable {
+            return;
+        }
+        let program = std::sync::Arc::make_mut(program);
+        for c in changes {
+            match c {
+                // The store gives a new control the next position: last in the program.
+                Change::AddControl(control) => program.controls.push(control.clone()),
+                Change::SetControlStatus { control, status } => {
+                    if let Some(c) = program.controls.iter_mut().find(|c| c.id == *control) {
+                        c.status = *status;
+                    }
+                }
+                _ => {}
+            }
+        }
+        *at = version;
     }
 
     /// What the program's dashboard shows: readiness per framework in scope (the shape
@@ -467,11 +509,7 @@ impl<'c> Session<'c> {
         let eval = Evaluation::new(&program, lib, today);
         let fresh = Freshness::new(&program, today);
         let current = program.evidence.iter().filter(|e| fresh.current(e)).count();
-        let open_gaps = if program.frameworks.is_empty() {
-            0
-        } else {
-            eval.gaps(lib, &Graph::new(lib)).len()
-        };
+        let open_gaps = eval.open_count();
         Ok(Dashboard {
             program: program
                 .info

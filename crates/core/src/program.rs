@@ -911,6 +911,15 @@ impl<'p> Evaluation<'p> {
             .collect()
     }
 
+    /// How many requirements in scope are open: as many as [`Evaluation::gaps`] lists,
+    /// without ranking them.
+    pub fn open_count(&self) -> usize {
+        self.frameworks
+            .iter()
+            .map(|(_, reqs)| reqs.iter().filter(|r| is_open(r.result)).count())
+            .sum()
+    }
+
     /// Open requirements ranked by how much fixing each one advances: the number of
     /// in-scope frameworks the fix counts for (the requirement's own plus those whose
     /// requirements it fully maps to), then non-compliant before partial, then document

@@ -617,6 +617,17 @@ async fn basics(s: &Server) {
     assert_eq!(d["controls"], json!(2));
     assert_eq!(d["frameworks"][0]["framework"], json!("iso27001-2022"));
     assert!(d["evidence"]["total"].is_number() && d["open_gaps"].is_number());
+    // The dashboard counts the gaps the ranked list holds.
+    let (_, g, _) = s
+        .call(
+            Method::GET,
+            "/api/v1/programs/main/gaps?limit=1",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(d["open_gaps"], g["total"], "{g}");
+    assert!(g["total"].as_u64().unwrap() > 0);
     // Cursor pagination walks every control once.
     let editor = s.token("main", Role::Editor).await;
     for n in 0..5 {

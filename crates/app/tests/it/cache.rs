@@ -53,3 +53,41 @@ fn a_cached_program_reloads_only_when_the_version_moves() {
     server.add_control(control("C-2")).unwrap();
     assert_eq!(server.program_cached().unwrap().controls.len(), 2);
 }
+
+/// Changes a session makes itself are folded into the cached program: what it then serves
+/// is exactly what a reload gives, with or without a change by someone else in between.
+#[test]
+fn folded_changes_match_a_reload() {
+    let catalog = crosswalk_library::builtin().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db").display().to_string();
+    let mut s = Session::open(catalog, &db, clock(), "server").unwrap();
+    s.init(ProgramInfo {
+        organization: "Acme".into(),
+        scope: String::new(),
+        systems: Vec::new(),
+    })
+    .unwrap();
+    let shared = crosswalk_app::program::ProgramCache::default();
+    s.share_cache(shared.clone());
+    let mut peer = Session::open(catalog, &db, clock(), "server").unwrap();
+    peer.share_cache(shared);
+    s.program_cached().unwrap();
+    for id in ["F-1", "F-2", "F-3"] {
+        s.add_control(control(id)).unwrap();
+    }
+    let tag = s.control_record("F-2").unwrap().etag();
+    s.update_control_status("F-2", "in-progress", Some(&tag))
+        .unwrap();
+    // A refused change folds nothing.
+    assert!(s.add_control(control("F-1")).is_err());
+    let folded = peer.program_cached().unwrap();
+    assert_eq!(*folded, s.store().load().unwrap());
+    // Another process writes; then this session: no fold over a gap, a reload instead.
+    let mut other = Session::open(catalog, &db, clock(), "cli").unwrap();
+    other.add_control(control("O-1")).unwrap();
+    s.add_control(control("F-4")).unwrap();
+    let after = s.program_cached().unwrap();
+    assert_eq!(*after, s.store().load().unwrap());
+    assert_eq!(after.controls.len(), 5);
+}
