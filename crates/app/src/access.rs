@@ -21,9 +21,11 @@ pub enum Role {
     Admin,
     /// Controls, links, evidence, policies, assessments, risks.
     Editor,
-    /// Reads the program; adds evidence.
+    /// Sees and answers only what is assigned to it: controls, requirements, evidence
+    /// requests; adds evidence to those and comments on them.
     Contributor,
-    /// Reads the program and its audit trail; read-only otherwise.
+    /// Sees the frameworks of the engagements in progress that name it, with their
+    /// accepted links and evidence; comments and requests evidence.
     Auditor,
     /// Reads the program.
     Viewer,
@@ -40,8 +42,12 @@ pub enum Action {
     AddEvidence,
     /// Read or verify the audit trail.
     ReadAudit,
-    /// Add, change or remove members; create or revoke tokens.
+    /// Add, change or remove members; create or revoke tokens; engagements and webhooks.
     Manage,
+    /// Comment on what the caller sees.
+    Comment,
+    /// Raise evidence requests, and accept or reject what is submitted to them.
+    Request,
 }
 
 impl Role {
@@ -86,9 +92,12 @@ impl Role {
         use Action::*;
         match self {
             Role::Owner | Role::Admin => true,
-            Role::Editor => matches!(action, Read | Edit | AddEvidence | ReadAudit),
-            Role::Contributor => matches!(action, Read | AddEvidence),
-            Role::Auditor => matches!(action, Read | ReadAudit),
+            Role::Editor => matches!(
+                action,
+                Read | Edit | AddEvidence | ReadAudit | Comment | Request
+            ),
+            Role::Contributor => matches!(action, Read | AddEvidence | Comment),
+            Role::Auditor => matches!(action, Read | ReadAudit | Comment | Request),
             Role::Viewer => matches!(action, Read),
         }
     }
@@ -135,7 +144,7 @@ impl Principal {
     }
 }
 
-fn random_hex(bytes: usize) -> Result<String> {
+pub(crate) fn random_hex(bytes: usize) -> Result<String> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).map_err(|e| invalid!("the system's random source failed: {e}"))?;
     Ok(hex(&buf))

@@ -5,6 +5,7 @@
 //! parses arguments, prints, or reads a clock.
 
 pub mod access;
+pub mod collab;
 pub mod collect;
 pub mod demo;
 pub mod export;

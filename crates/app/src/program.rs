@@ -41,6 +41,11 @@ pub struct Session<'c> {
     cache: ProgramCache,
     /// The database named by the caller (where evidence files live beside a SQLite file).
     db: String,
+    /// What the acting principal may see ([`Session::enter`]): reads go through
+    /// [`Session::program`], which confines the program to it.
+    pub(crate) view: crosswalk_core::collab::View,
+    /// The acting principal's role, once [`Session::enter`]ed (none: a local user).
+    pub(crate) role: Option<crate::access::Role>,
 }
 
 fn parse_date(s: &str, what: &str) -> Result<Date> {
@@ -357,6 +362,8 @@ impl<'c> Session<'c> {
             actor,
             cache: ProgramCache::default(),
             db: db.to_owned(),
+            view: crosswalk_core::collab::View::Whole,
+            role: None,
         })
     }
 
@@ -364,6 +371,8 @@ impl<'c> Session<'c> {
     /// per request): records name them, and the audit trail records every change under
     /// them.
     pub fn act_as(&mut self, actor: &str, clock: Clock) {
+        self.view = crosswalk_core::collab::View::Whole;
+        self.role = None;
         self.actor = actor.trim().to_owned();
         self.clock = clock;
         self.store.act_as(audit_actor(&self.actor, clock));
@@ -386,7 +395,16 @@ impl<'c> Session<'c> {
         after: u64,
         limit: usize,
     ) -> Result<Vec<crosswalk_store::audit::AuditEntry>> {
-        Ok(self.store.audit_entries(after, limit)?)
+        let entries = self.store.audit_entries(after, limit)?;
+        if self.view == crosswalk_core::collab::View::Whole {
+            return Ok(entries);
+        }
+        // A confined caller reads only entries touching what it sees.
+        let program = self.program()?;
+        Ok(entries
+            .into_iter()
+            .filter(|e| crate::collab::touches(&program, &e.target))
+            .collect())
     }
 
     /// The store, for use cases built of several steps (the demo).
@@ -503,7 +521,7 @@ impl<'c> Session<'c> {
     /// No program, or a store failure.
     pub fn dashboard(&mut self) -> Result<Dashboard> {
         let version = self.store.version()?;
-        let program = self.program_cached()?;
+        let program = self.program()?;
         let lib = &self.catalog.library;
         let today = self.clock.today;
         let eval = Evaluation::new(&program, lib, today);
@@ -535,7 +553,7 @@ impl<'c> Session<'c> {
     /// [`Error::NotFound`] for an unknown id or an item that is a link, not a file; a
     /// stored file that no longer matches its hash.
     pub fn evidence_file(&mut self, id: &str) -> Result<(Evidence, Vec<u8>)> {
-        let program = self.program_cached()?;
+        let program = self.program()?;
         let e = program
             .evidence
             .iter()
@@ -556,8 +574,11 @@ impl<'c> Session<'c> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown id; a store failure.
     pub fn control_record(&mut self, id: &str) -> Result<Control> {
+        let hidden = self.view != crosswalk_core::collab::View::Whole
+            && !self.sees(&crosswalk_core::collab::Subject::Control(id.to_owned()))?;
         self.store
             .control(id)?
+            .filter(|_| !hidden)
             .ok_or_else(|| Error::NotFound(format!("no control `{id}`")))
     }
 
@@ -593,7 +614,13 @@ impl<'c> Session<'c> {
     /// # Errors
     /// No program yet, or a store failure.
     pub fn program(&mut self) -> Result<std::sync::Arc<Program>> {
-        self.program_cached()
+        let program = self.program_cached()?;
+        if self.view == crosswalk_core::collab::View::Whole {
+            return Ok(program);
+        }
+        Ok(std::sync::Arc::new(crosswalk_core::collab::confine(
+            &program, &self.view,
+        )))
     }
 
     /// The program, which must have a framework in scope.
@@ -852,6 +879,14 @@ impl<'c> Session<'c> {
         let missing = self.store.control_ids_exist(&e.controls)?;
         if let Some(m) = missing.first() {
             bail!("evidence names no control `{m}`; nothing was changed");
+        }
+        for c in &e.controls {
+            if !self.sees(&crosswalk_core::collab::Subject::Control(c.clone()))? {
+                return Err(Error::Forbidden(format!(
+                    "control `{c}` is not assigned to {}: evidence goes only to what is yours",
+                    self.actor
+                )));
+            }
         }
         let location = match (e.source, link) {
             (_, Some(link)) => link,

@@ -3,6 +3,7 @@
 //! Nothing in this crate does IO or reads a clock. Types derive serde because the
 //! built-in library is compiled to a binary image at build time and decoded at start-up.
 
+pub mod collab;
 pub mod compare;
 pub mod crosswalk;
 pub mod evidence;

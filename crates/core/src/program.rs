@@ -584,6 +584,9 @@ pub struct Program {
     /// Scanner checks mapped to controls, with their latest states.
     #[serde(default)]
     pub monitoring: crate::monitor::Monitoring,
+    /// Assignments, comments, evidence requests and audit engagements.
+    #[serde(default)]
+    pub collab: crate::collab::Collaboration,
 }
 
 impl Program {

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use crosswalk_app::Clock;
 use crosswalk_app::access::{self, Action, Refused, Registry, Role};
@@ -17,12 +17,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
+use crate::collab;
 use crate::state::{AppState, Caller, Credentials, ProgramSlot};
 
 /// The failures every authenticated route may answer with, documented once.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]
-enum Denied {
+pub(crate) enum Denied {
     /// A bad field, filter, cursor or limit; or the program has no description yet.
     #[response(status = 400, content_type = "application/problem+json")]
     BadRequest(Problem),
@@ -84,7 +85,7 @@ impl Problem {
         Self::new(StatusCode::NOT_FOUND, detail)
     }
 
-    fn bad(detail: impl Into<String>) -> Self {
+    pub(crate) fn bad(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, detail)
     }
 }
@@ -139,7 +140,7 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     .into_response()
 }
 
-type Shared = State<Arc<AppState>>;
+pub(crate) type Shared = State<Arc<AppState>>;
 
 /// Extractors whose rejections are problems (a bad query string or path is a 400 in
 /// problem+json, like every other error), wrapping axum's.
@@ -180,7 +181,7 @@ problem_extractor!(PathOf, Path, "path");
 pub struct Payload<T>(Result<T, Problem>);
 
 impl<T> Payload<T> {
-    fn get(self) -> Result<T, Problem> {
+    pub(crate) fn get(self) -> Result<T, Problem> {
         self.0
     }
 }
@@ -263,7 +264,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// Authenticates, checks `action` in `program`, and runs `f` on the program.
-async fn in_program<T: Send + 'static>(
+pub(crate) async fn in_program<T: Send + 'static>(
     st: Arc<AppState>,
     creds: Credentials,
     program: String,
@@ -272,8 +273,8 @@ async fn in_program<T: Send + 'static>(
 ) -> Result<T, Problem> {
     blocking(move || {
         let caller = st.authenticate(&creds)?;
-        st.authorize(&caller, &program, action)?;
-        st.with_program(&program, &caller, |s, slot| f(s, slot, &caller))
+        let role = st.authorize(&caller, &program, action)?;
+        st.with_program(&program, &caller, role, |s, slot| f(s, slot, &caller))
     })
     .await
 }
@@ -343,6 +344,45 @@ pub fn routes(state: Arc<AppState>) -> Router {
             get(audit_entries),
         )
         .route("/api/v1/audit/verify", get(verify_all))
+        .route(
+            "/api/v1/programs/{program}/assignments",
+            get(collab::list_assignments)
+                .post(collab::assign)
+                .delete(collab::unassign),
+        )
+        .route(
+            "/api/v1/programs/{program}/comments",
+            get(collab::list_comments).post(collab::add_comment),
+        )
+        .route(
+            "/api/v1/programs/{program}/requests",
+            get(collab::list_requests).post(collab::raise_request),
+        )
+        .route(
+            "/api/v1/programs/{program}/requests/{id}",
+            get(collab::get_request),
+        )
+        .route(
+            "/api/v1/programs/{program}/requests/{id}/steps",
+            post(collab::step_request),
+        )
+        .route(
+            "/api/v1/programs/{program}/engagements",
+            get(collab::list_engagements).post(collab::add_engagement),
+        )
+        .route(
+            "/api/v1/programs/{program}/engagements/{id}",
+            put(collab::set_engagement),
+        )
+        .route("/api/v1/programs/{program}/activity", get(collab::activity))
+        .route(
+            "/api/v1/programs/{program}/webhooks",
+            get(collab::list_webhooks).post(collab::add_webhook),
+        )
+        .route(
+            "/api/v1/programs/{program}/webhooks/{id}",
+            delete(collab::remove_webhook),
+        )
         .route(
             "/api/v1/programs/{program}/members",
             get(list_members).post(add_member),
@@ -528,6 +568,11 @@ async fn dashboard(
     creds: Credentials,
 ) -> Result<Response, Problem> {
     let bytes = in_program(st, creds, program, Action::Read, |s, slot, _| {
+        if *s.view() != crosswalk_core::collab::View::Whole {
+            // A confined caller's dashboard is its own: never cached for others.
+            let d = s.dashboard().map_err(Problem::from)?;
+            return Ok(Arc::new(serde_json::to_vec(&d).unwrap_or_default()));
+        }
         let version = s.version().map_err(Problem::from)?;
         // One computation per version: requests that miss together wait for the first.
         let mut cached = slot
@@ -561,7 +606,7 @@ pub struct Page {
     pub limit: Option<usize>,
 }
 
-fn page<T: Serialize>(
+pub(crate) fn page<T: Serialize>(
     items: Vec<T>,
     key: impl Fn(&T) -> String,
     p: &Page,
@@ -1099,16 +1144,22 @@ async fn verify_all(State(st): Shared, creds: Credentials) -> Result<Json<Value>
                     .principal
                     .role_in(reg, &p.id)
                     .map_err(Problem::from)?;
-                if role.is_some_and(|r| r.allows(Action::ReadAudit)) {
-                    out.push(p.id);
+                if let Some(role) = role.filter(|r| r.allows(Action::ReadAudit)) {
+                    out.push((p.id, role));
                 }
             }
             Ok(out)
         })?;
         let mut all = Vec::new();
         let mut intact = true;
-        for p in reachable {
-            let v = st.with_program(&p, &caller, |s, _| s.audit_verify().map_err(Problem::from))?;
+        for (p, role) in reachable {
+            let v = match st.with_program(&p, &caller, role, |s, _| {
+                s.audit_verify().map_err(Problem::from)
+            }) {
+                // An auditor named by no engagement in progress does not see the program.
+                Err(e) if e.status == StatusCode::FORBIDDEN.as_u16() => continue,
+                other => other?,
+            };
             intact &= v.intact;
             let mut j = serde_json::to_value(v).unwrap_or(Value::Null);
             if let Some(o) = j.as_object_mut() {
@@ -1312,8 +1363,14 @@ impl utoipa::Modify for Security {
     info(title = "crosswalk API", description = "Compliance programs across many standards: readiness, controls, links, evidence, gaps, members, tokens and the audit trail. Authenticate with `Authorization: Bearer TOKEN` (crosswalk token create) or a session cookie from POST /api/v1/session plus its X-CSRF-Token on state-changing requests. Errors are application/problem+json."),
     paths(health, ready, sign_in, sign_out, programs, create_program, dashboard, list_controls, create_control,
         get_control, update_control, list_links, list_evidence, gaps, verify_program, audit_entries, verify_all,
-        list_members, add_member, list_tokens, create_token, revoke_token, add_evidence, evidence_file, export),
-    components(schemas(Problem, EvidenceForm, SignIn, NewProgram, NewControlBody, ControlPatch, NewMember, NewTokenBody)),
+        list_members, add_member, list_tokens, create_token, revoke_token, add_evidence, evidence_file, export,
+        collab::list_assignments, collab::assign, collab::unassign, collab::list_comments, collab::add_comment,
+        collab::list_requests, collab::raise_request, collab::get_request, collab::step_request,
+        collab::list_engagements, collab::add_engagement, collab::set_engagement, collab::activity,
+        collab::list_webhooks, collab::add_webhook, collab::remove_webhook),
+    components(schemas(Problem, EvidenceForm, SignIn, NewProgram, NewControlBody, ControlPatch, NewMember, NewTokenBody,
+        collab::NewAssignment, collab::NewComment, collab::NewRequestBody, collab::StepBody, collab::EngagementBody,
+        collab::NewWebhookBody)),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

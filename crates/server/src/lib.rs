@@ -11,6 +11,7 @@
 //! version, reloaded only when the version moves.
 
 mod api;
+mod collab;
 mod state;
 
 use std::net::SocketAddr;
@@ -136,6 +137,7 @@ pub fn serve(
             .local_addr()
             .map_err(|e| format!("cannot read the address bound: {e}"))?;
         ready(bound);
+        let _deliveries = deliveries(Arc::clone(&state), Duration::from_secs(2));
         axum::serve(
             listener,
             router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -144,6 +146,61 @@ pub fn serve(
         .await
         .map_err(|e| format!("the server failed: {e}"))
     })
+}
+
+/// The webhook deliverer: a thread that, every `every`, delivers what is due in every
+/// program. Stops when dropped.
+pub struct Deliveries {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Deliveries {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            t.thread().unpark();
+            let _ = t.join();
+        }
+    }
+}
+
+/// Starts delivering webhooks of every program of `state`, every `every`. Several
+/// processes on one database share the work: each webhook is leased to one at a time.
+pub fn deliveries(state: Arc<AppState>, every: Duration) -> Deliveries {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let thread = std::thread::Builder::new()
+        .name("webhooks".into())
+        .spawn(move || {
+            // Owned by this plain thread: the blocking client must not live in the runtime.
+            let client = reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("crosswalk-webhooks/", env!("CARGO_PKG_VERSION")))
+                .build();
+            let Ok(client) = client else {
+                tracing::error!("cannot build the webhook client; no webhook is delivered");
+                return;
+            };
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                let mut post = |d: &crosswalk_app::collab::Delivery| {
+                    let mut req = client.post(&d.url).body(d.body.clone());
+                    for (k, v) in &d.headers {
+                        req = req.header(*k, v);
+                    }
+                    req.send()
+                        .map(|r| r.status().as_u16())
+                        .map_err(|e| format!("{e}"))
+                };
+                if let Err(e) = state.deliver_webhooks(&mut post) {
+                    tracing::warn!("webhook delivery: {}", e.detail);
+                }
+                std::thread::park_timeout(every);
+            }
+        })
+        .ok();
+    Deliveries { stop, thread }
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

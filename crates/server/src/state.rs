@@ -203,27 +203,65 @@ impl AppState {
         Ok(Arc::clone(all.entry(program.to_owned()).or_insert(slot)))
     }
 
+    /// An idle session of the slot's program (opened when none is), acting as `actor`.
+    fn session(
+        &self,
+        slot: &ProgramSlot,
+        actor: &str,
+        clock: crosswalk_app::Clock,
+    ) -> Result<Session<'static>, Problem> {
+        let mut session = match slot.sessions.take() {
+            Some(s) => s,
+            None => {
+                let mut s = Session::open(self.catalog, &slot.target, clock, actor)
+                    .map_err(Problem::from)?;
+                s.share_cache(slot.cache.clone());
+                s
+            }
+        };
+        session.act_as(actor, clock);
+        Ok(session)
+    }
+
+    /// Delivers the webhooks due in every program (see
+    /// [`Session::deliver_webhooks`]), posting with `post`.
+    ///
+    /// # Errors
+    /// A registry or store failure (a failed delivery is recorded, not an error).
+    pub fn deliver_webhooks(
+        &self,
+        post: &mut dyn FnMut(&crosswalk_app::collab::Delivery) -> Result<u16, String>,
+    ) -> Result<crosswalk_app::collab::Delivered, Problem> {
+        let programs = self.registry(|reg| access::programs(reg).map_err(Problem::from))?;
+        let clock = (self.now)();
+        let mut all = crosswalk_app::collab::Delivered::default();
+        for p in programs {
+            let slot = self.slot(&p.id)?;
+            let mut session = self.session(&slot, "webhooks", clock)?;
+            let done = session.deliver_webhooks(&p.id, clock.now.as_second(), post);
+            slot.sessions.put(session);
+            let done = done.map_err(Problem::from)?;
+            all.sent += done.sent;
+            all.failed += done.failed;
+        }
+        Ok(all)
+    }
+
     /// Runs `f` on a session of `program` acting as the caller, at this moment.
     pub fn with_program<T>(
         &self,
         program: &str,
         caller: &Caller,
+        role: Role,
         f: impl FnOnce(&mut Session<'static>, &ProgramSlot) -> Result<T, Problem>,
     ) -> Result<T, Problem> {
         let slot = self.slot(program)?;
         let clock = (self.now)();
-        let mut session = match slot.sessions.take() {
-            Some(s) => s,
-            None => {
-                let mut s =
-                    Session::open(self.catalog, &slot.target, clock, &caller.principal.name)
-                        .map_err(Problem::from)?;
-                s.share_cache(slot.cache.clone());
-                s
-            }
-        };
-        session.act_as(&caller.principal.name, clock);
-        let out = f(&mut session, &slot);
+        let mut session = self.session(&slot, &caller.principal.name, clock)?;
+        let out = session
+            .enter(role)
+            .map_err(Problem::from)
+            .and_then(|()| f(&mut session, &slot));
         slot.sessions.put(session);
         out
     }

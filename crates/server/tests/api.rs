@@ -35,6 +35,7 @@ const ADMIN: (&str, &str) = ("lead@example.com", "correct horse battery staple")
 /// program `other` (one control).
 struct Server {
     base: String,
+    state: Arc<crosswalk_server::AppState>,
     db: String,
     other: String,
     http: reqwest::Client,
@@ -62,6 +63,10 @@ async fn start(db: String, other: &str) -> Server {
         for id in ["AC-01", "AC-02"] {
             s.add_control(control(id)).unwrap();
         }
+        // AC-01 meets a requirement of the framework in scope (an accepted manual link):
+        // what an auditor of that framework sees.
+        s.link("AC-01", &["iso27001:A.5.1".to_owned()], false)
+            .unwrap();
         let mut reg = access::open(&db2).unwrap();
         access::create_program(&mut reg, &other_slug, "Other Co", "setup", now()).unwrap();
         let target = access::target_of(&mut reg, &other_slug).unwrap();
@@ -73,16 +78,18 @@ async fn start(db: String, other: &str) -> Server {
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let served = Arc::clone(&state);
     tokio::spawn(async move {
         axum::serve(
             listener,
-            crosswalk_server::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+            crosswalk_server::router(served).into_make_service_with_connect_info::<SocketAddr>(),
         )
         .await
         .unwrap();
     });
     Server {
         base: format!("http://{addr}"),
+        state,
         db,
         other: other.to_owned(),
         http: reqwest::Client::new(),
@@ -117,6 +124,47 @@ impl Server {
         })
         .await
         .unwrap()
+    }
+
+    /// Runs `f` on a session of program `main`, off the async threads.
+    async fn setup<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Session<'static>) -> T + Send + 'static,
+    ) -> T {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut s = Session::open(catalog(), &db, now(), "setup").unwrap();
+            f(&mut s)
+        })
+        .await
+        .unwrap()
+    }
+
+    /// Gives a contributor's token control AC-01, and an auditor's token an engagement
+    /// on the framework in scope: what each sees (other roles need nothing).
+    async fn give_view(&self, token: &str, role: Role) {
+        let who = format!("token:{}", token.split('_').nth(1).unwrap());
+        self.setup(move |s| match role {
+            Role::Contributor => {
+                s.assign("control:AC-01", &who, None).unwrap();
+            }
+            Role::Auditor => {
+                let fw = s.program().unwrap().frameworks[0].framework.to_string();
+                let today = now().today;
+                s.set_engagement(crosswalk_app::collab::NewEngagement {
+                    name: "Surveillance audit".into(),
+                    frameworks: vec![fw],
+                    period_start: Some(today.saturating_sub(jiff::Span::new().days(90))),
+                    period_end: Some(today),
+                    ends_on: Some(today.saturating_add(jiff::Span::new().days(30))),
+                    auditors: vec![who],
+                    ..Default::default()
+                })
+                .unwrap();
+            }
+            _ => {}
+        })
+        .await;
     }
 
     async fn call(
@@ -202,6 +250,17 @@ const MATRIX: &[(&str, &str, Option<&str>, [bool; 6])] = &[
     ("PATCH", "/controls/AC-02",  Some("patch"),  [true, true, true,  false, false, false]),
     ("GET",   "/audit/verify",    None,           [true, true, true,  false, true,  false]),
     ("GET",   "/audit/entries",   None,           [true, true, true,  false, true,  false]),
+    ("GET",   "/assignments",     None,           [true, true, true,  true,  true,  true ]),
+    ("POST",  "/assignments",     Some("assign"), [true, true, true,  false, false, false]),
+    ("GET",   "/comments",        None,           [true, true, true,  true,  true,  true ]),
+    ("POST",  "/comments",        Some("comment"),[true, true, true,  true,  true,  false]),
+    ("GET",   "/requests",        None,           [true, true, true,  true,  true,  true ]),
+    ("POST",  "/requests",        Some("request"),[true, true, true,  false, true,  false]),
+    ("GET",   "/engagements",     None,           [true, true, true,  true,  true,  true ]),
+    ("POST",  "/engagements",     Some("engage"), [true, true, false, false, false, false]),
+    ("GET",   "/activity",        None,           [true, true, true,  true,  true,  true ]),
+    ("GET",   "/webhooks",        None,           [true, true, false, false, false, false]),
+    ("POST",  "/webhooks",        Some("hook"),   [true, true, false, false, false, false]),
     ("GET",   "/members",         None,           [true, true, false, false, false, false]),
     ("POST",  "/members",         Some("member"), [true, true, false, false, false, false]),
     ("GET",   "/tokens",          None,           [true, true, false, false, false, false]),
@@ -214,6 +273,10 @@ const STATUSES: [&str; 2] = ["operating", "implemented"];
 async fn role_matrix(s: &Server) {
     for (i, role) in Role::ALL.into_iter().enumerate() {
         let token = s.token("main", role).await;
+        s.give_view(&token, role).await;
+        let fw = s
+            .setup(|x| x.program().unwrap().frameworks[0].framework.to_string())
+            .await;
         for (method, path, body, allowed) in MATRIX {
             let body = body.map(|b| match b {
                 "new" => json!({ "id": format!("NEW-{role}"), "title": "New control" }),
@@ -222,6 +285,18 @@ async fn role_matrix(s: &Server) {
                     json!({ "email": format!("{role}-added@example.com"), "role": "viewer" })
                 }
                 "upload" => json!("upload"),
+                "assign" => json!({ "subject": "control:AC-02", "assignee": "ops@example.com" }),
+                "comment" => {
+                    json!({ "subject": "control:AC-01", "body": format!("Checked by {role}") })
+                }
+                "request" => {
+                    json!({ "subject": "control:AC-01", "title": "Quarterly access review" })
+                }
+                "engage" => json!({
+                    "name": "Stage 2", "frameworks": [fw], "period_start": "2026-01-01",
+                    "period_end": "2026-06-30", "ends_on": "2026-07-31", "auditors": [],
+                }),
+                "hook" => json!({ "url": "http://127.0.0.1:9/hook" }),
                 _ => json!({ "role": "viewer" }),
             });
             let method = Method::from_bytes(method.as_bytes()).unwrap();
@@ -230,7 +305,11 @@ async fn role_matrix(s: &Server) {
             let mut etag = String::new();
             if method == Method::PATCH {
                 let (_, _, h) = s.call(Method::GET, &full, Some(&token), None).await;
-                etag = h.get("etag").unwrap().to_str().unwrap().to_owned();
+                // (None for a role that does not see it: refused before it matters.)
+                etag = h
+                    .get("etag")
+                    .map_or("\"none\"", |v| v.to_str().unwrap())
+                    .to_owned();
             }
             let (status, v, _) = if body == Some(json!("upload")) {
                 s.upload(&full, &token, &format!("Upload by {role}"), b"evidence")
@@ -800,6 +879,379 @@ async fn files_and_exports(s: &Server) {
     assert_eq!(soa.status(), StatusCode::BAD_REQUEST);
 }
 
+/// What a contributor and an auditor see, and an evidence request from raising to
+/// acceptance, each step by the role whose step it is.
+async fn collaboration(s: &Server) {
+    let lead = s.token("main", Role::Editor).await;
+    let contributor = s.token("main", Role::Contributor).await;
+    let auditor = s.token("main", Role::Auditor).await;
+    let viewer = s.token("main", Role::Viewer).await;
+    let programs = "/api/v1/programs/main";
+    let get = |path: &str, who: &str| {
+        let (path, who) = (format!("{programs}{path}"), who.to_owned());
+        async move { s.call(Method::GET, &path, Some(&who), None).await }
+    };
+    let post = |path: &str, who: &str, body: Value| {
+        let (path, who) = (format!("{programs}{path}"), who.to_owned());
+        async move { s.call(Method::POST, &path, Some(&who), Some(body)).await }
+    };
+    // An auditor named by no engagement sees nothing at all.
+    let (status, v, _) = get("/controls", &auditor).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    s.give_view(&contributor, Role::Contributor).await;
+    s.give_view(&auditor, Role::Auditor).await;
+
+    // The contributor sees AC-01 only; AC-02 is not even confirmed to exist.
+    let (_, v, _) = get("/controls", &contributor).await;
+    let ids: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["AC-01"], "{v}");
+    let (status, _, _) = get("/controls/AC-02", &contributor).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, v, _) = post(
+        "/comments",
+        &contributor,
+        json!({ "subject": "control:AC-02", "body": "hi" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{v}");
+    // The auditor sees the control the audited framework's accepted link names.
+    let (_, v, _) = get("/controls", &auditor).await;
+    let ids: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["AC-01"], "{v}");
+    let (_, v, _) = get("/links", &auditor).await;
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["state"] == "accepted" && l["control"] == "AC-01"),
+        "{v}"
+    );
+
+    // The auditor asks the contributor for evidence of AC-01.
+    let who = format!("token:{}", contributor.split('_').nth(1).unwrap());
+    let (status, r, _) = post(
+        "/requests",
+        &auditor,
+        json!({
+            "subject": "control:AC-01", "title": "Access review, Q3", "assignee": who,
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    let id = r["id"].as_str().unwrap().to_owned();
+    assert!(
+        id.starts_with("ER-") && r["state"] == "open" && r["engagement"].is_string(),
+        "{r}"
+    );
+    let step = |who: String, body: Value| {
+        let path = format!("/requests/{id}/steps");
+        async move { post(&path, &who, body).await }
+    };
+    // Accepting before anything is submitted is refused by the states; the viewer may not
+    // step at all, the auditor may not submit.
+    let (status, v, _) = step(auditor.clone(), json!({ "to": "accepted" })).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    let (status, _, _) = step(
+        viewer.clone(),
+        json!({ "to": "submitted", "evidence": ["EV-1"] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = step(
+        auditor.clone(),
+        json!({ "to": "submitted", "evidence": ["EV-1"] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The contributor uploads evidence to its control and submits it.
+    let (status, ev, _) = s
+        .upload(
+            &format!("{programs}/evidence"),
+            &contributor,
+            "Q3 review",
+            b"q3",
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ev}");
+    let ev = ev["id"].as_str().unwrap().to_owned();
+    let (status, v, _) = step(
+        contributor.clone(),
+        json!({ "to": "submitted", "evidence": [ev] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    // The contributor cannot accept its own submission; the auditor rejects (with a
+    // reason), the contributor submits again, the auditor accepts.
+    let (status, _, _) = step(contributor.clone(), json!({ "to": "accepted" })).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, v, _) = step(auditor.clone(), json!({ "to": "rejected" })).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a rejection without a reason: {v}"
+    );
+    let (status, _, _) = step(
+        auditor.clone(),
+        json!({ "to": "rejected", "note": "Covers July only" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = step(
+        contributor.clone(),
+        json!({ "to": "submitted", "evidence": [ev] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, r, _) = step(auditor.clone(), json!({ "to": "accepted", "note": "OK" })).await;
+    assert_eq!(status, StatusCode::OK);
+    let states: Vec<&str> = r["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        ["open", "submitted", "rejected", "submitted", "accepted"]
+    );
+    let actors: Vec<&str> = r["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["actor"].as_str().unwrap())
+        .collect();
+    assert_eq!(actors[1], who, "each step names its actor: {r}");
+    // The auditor sees the evidence handed in; the lead sees the whole trail of it.
+    let (_, v, _) = get("/evidence", &auditor).await;
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["id"] == json!(ev)),
+        "{v}"
+    );
+    let (_, v, _) = get("/activity?limit=500", &lead).await;
+    let actions: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "request.set",
+        "request.submitted",
+        "request.rejected",
+        "request.accepted",
+        "evidence.add",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+    // The contributor's feed touches only what it sees.
+    let (_, v, _) = get("/activity?limit=500", &contributor).await;
+    for a in v["items"].as_array().unwrap() {
+        let target = a["target"].as_str().unwrap();
+        assert!(
+            !target.contains("AC-02") && !target.contains("SECRET"),
+            "{a}"
+        );
+    }
+    // Comments: the auditor on what it sees; the viewer may not.
+    let (status, c, _) = post(
+        "/comments",
+        &auditor,
+        json!({ "subject": format!("request:{id}"), "body": "Thanks" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{c}");
+    let (_, v, _) = get(&format!("/comments?subject=request:{id}"), &contributor).await;
+    assert_eq!(v["items"][0]["body"], "Thanks", "{v}");
+    let (status, _, _) = post(
+        "/comments",
+        &viewer,
+        json!({ "subject": "control:AC-01", "body": "x" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // An engagement that has ended gives no access.
+    let (_, list, _) = get("/engagements", &lead).await;
+    let mine = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| {
+            e["auditors"][0] == json!(format!("token:{}", auditor.split('_').nth(1).unwrap()))
+        })
+        .unwrap()
+        .clone();
+    let ended = json!({
+        "name": mine["name"], "frameworks": mine["frameworks"], "period_start": "2025-01-01",
+        "period_end": "2025-06-30", "ends_on": "2025-07-31", "auditors": mine["auditors"],
+    });
+    let owner = s.token("main", Role::Owner).await;
+    let (status, v, _) = s
+        .call(
+            Method::PUT,
+            &format!("{programs}/engagements/{}", mine["id"].as_str().unwrap()),
+            Some(&owner),
+            Some(ended),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, _, _) = get("/controls", &auditor).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// Webhooks: signed deliveries of the program's own changes, in order, over HTTP.
+async fn webhooks(s: &Server) {
+    use std::sync::Mutex;
+    type Seen = Arc<Mutex<Vec<(reqwest::header::HeaderMap, Vec<u8>)>>>;
+    let seen: Seen = Arc::default();
+    let record = Arc::clone(&seen);
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |h: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let record = Arc::clone(&record);
+            async move {
+                let mut headers = reqwest::header::HeaderMap::new();
+                for (k, v) in &h {
+                    headers.insert(k.clone(), v.clone());
+                }
+                record.lock().unwrap().push((headers, body.to_vec()));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let owner = s.token("main", Role::Owner).await;
+    let theirs = s.token(&s.other, Role::Owner).await;
+    let (status, hook, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/programs/main/webhooks",
+            Some(&owner),
+            Some(json!({ "url": url, "events": ["control."] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{hook}");
+    let secret = hook["secret"].as_str().unwrap().to_owned();
+    assert!(hook["webhook"].get("secret").is_none(), "{hook}");
+    // A change in main, one in the other program, and one main change not asked for.
+    for (program, token, body) in [
+        ("main", &owner, json!({ "id": "HOOK-1", "title": "Hooked" })),
+        (
+            s.other.as_str(),
+            &theirs,
+            json!({ "id": "HOOK-X", "title": "Elsewhere" }),
+        ),
+    ] {
+        let (status, v, _) = s
+            .call(
+                Method::POST,
+                &format!("/api/v1/programs/{program}/controls"),
+                Some(token),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+    }
+    let (status, _, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/programs/main/comments",
+            Some(&owner),
+            Some(json!({ "subject": "control:AC-01", "body": "not a control change" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let deliveries =
+        crosswalk_server::deliveries(Arc::clone(&s.state), std::time::Duration::from_millis(100));
+    for _ in 0..100 {
+        if !seen.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    drop(deliveries);
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    assert_eq!(
+        seen.len(),
+        1,
+        "only main's control change is delivered, once"
+    );
+    let (headers, body) = &seen[0];
+    let v: Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(
+        (
+            v["program"].as_str(),
+            v["action"].as_str(),
+            v["target"].as_str()
+        ),
+        (Some("main"), Some("control.add"), Some("HOOK-1")),
+        "{v}"
+    );
+    let ts: i64 = headers["x-crosswalk-timestamp"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        headers["x-crosswalk-signature"].to_str().unwrap(),
+        crosswalk_app::collab::signature(&secret, ts, body)
+    );
+    assert_ne!(
+        crosswalk_app::collab::signature("wrong", ts, body),
+        crosswalk_app::collab::signature(&secret, ts, body)
+    );
+    let (_, list, _) = s
+        .call(
+            Method::GET,
+            "/api/v1/programs/main/webhooks",
+            Some(&owner),
+            None,
+        )
+        .await;
+    let list = list.as_array().unwrap();
+    let ours = list
+        .iter()
+        .find(|w| w["id"] == hook["webhook"]["id"])
+        .unwrap();
+    assert_eq!(
+        (ours["attempts"].as_u64(), ours["last_status"].as_u64()),
+        (Some(0), Some(200)),
+        "{ours}"
+    );
+    assert!(
+        ours["delivered_seq"].as_u64().unwrap() >= v["seq"].as_u64().unwrap(),
+        "{ours}"
+    );
+    // The hooks of the role matrix point at a closed port: each failure is recorded,
+    // with a retry scheduled later, and the entry stays undelivered.
+    for w in list.iter().filter(|w| w["id"] != hook["webhook"]["id"]) {
+        assert_eq!(w["attempts"], 1, "{w}");
+        assert!(
+            w["last_error"].as_str().unwrap().contains("127.0.0.1:9"),
+            "{w}"
+        );
+        assert!(w["next_at"].as_i64().unwrap() >= ts + 30, "{w}");
+    }
+}
+
 async fn suite(s: Server) {
     basics(&s).await;
     files_and_exports(&s).await;
@@ -807,6 +1259,8 @@ async fn suite(s: Server) {
     isolation(&s).await;
     etags_and_tokens(&s).await;
     sessions(&s).await;
+    collaboration(&s).await;
+    webhooks(&s).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

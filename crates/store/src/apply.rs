@@ -2,6 +2,7 @@
 //! before running these, so every read here sees the latest committed state and what it
 //! computes (positions, sequence numbers, generated ids) cannot collide.
 
+use crosswalk_core::collab::Item;
 use crosswalk_core::program::Assessment;
 use jiff::civil::Date;
 
@@ -346,6 +347,44 @@ fn put_record(
     Ok(r.id().to_owned())
 }
 
+/// Adds or replaces a collaboration record (numbering it when its id is empty, the
+/// generated id added to `ids`); returns its key.
+fn put_collab(
+    tx: &mut dyn Tx,
+    mut item: Item,
+    ids: &mut Vec<String>,
+) -> Result<String, StoreError> {
+    let kind = item.kind();
+    if item.key().is_empty() {
+        let id = next_id(
+            tx,
+            match &item {
+                Item::Comment(_) => "comment",
+                Item::Request(_) => "request",
+                _ => "engagement",
+            },
+            item.prefix().trim_end_matches('-'),
+            "collab_item WHERE kind = $2 AND id = $1",
+        )?;
+        ids.push(id.clone());
+        item.set_id(id);
+    }
+    let key = item.key();
+    let record = json(&item)?;
+    let n = tx.exec(
+        "UPDATE collab_item SET record = $1 WHERE kind = $2 AND id = $3",
+        &[record.clone(), t(kind), t(&key)],
+    )?;
+    if n == 0 {
+        let pos = next_position(tx, "collab_item", "position")?;
+        tx.exec(
+            "INSERT INTO collab_item (kind, id, position, record) VALUES ($1, $2, $3, $4)",
+            &[t(kind), t(&key), Val::Int(pos), record],
+        )?;
+    }
+    Ok(key)
+}
+
 /// A new risk id, `R-<n>`, past every number handed out or given by hand.
 fn next_risk_id(tx: &mut dyn Tx) -> Result<String, StoreError> {
     next_id(tx, "risk", "R", "risk WHERE id = $1")
@@ -417,6 +456,16 @@ fn describe(change: &Change, evidence_id: &str) -> String {
         Change::SetRisk(r) if r.id.is_empty() => format!("adding risk `{evidence_id}`"),
         Change::SetRisk(r) => format!("recording risk `{}`", r.id),
         Change::SetRiskMatrix(_) => "setting the risk matrix".into(),
+        Change::Collab(item) if item.key().is_empty() => {
+            format!("adding {} `{evidence_id}`", item.kind())
+        }
+        Change::Collab(item) => format!("recording {} `{}`", item.kind(), item.key()),
+        Change::Unassign(subject) => format!("removing the assignment of `{subject}`"),
+        Change::MoveRequest { id, step } => {
+            format!("moving evidence request `{id}` to {}", step.state.as_str())
+        }
+        Change::AddWebhook(_) => format!("adding webhook `{evidence_id}`"),
+        Change::RemoveWebhook(id) => format!("removing webhook `{id}`"),
         Change::ImportResults { sha256, .. } => format!("importing results sha256:{sha256}"),
         Change::MapCheck { check, .. } => format!("mapping check `{check}`"),
         Change::AddFinding { audit, .. } => format!("adding a finding to internal audit `{audit}`"),
@@ -840,6 +889,60 @@ fn apply_one(
                 "",
                 &rows,
             )?;
+        }
+        Change::Collab(item) => {
+            let id = put_collab(tx, item.clone(), ids)?;
+            evidence_id.clone_from(&id);
+        }
+        Change::Unassign(subject) => {
+            let n = tx.exec(
+                "DELETE FROM collab_item WHERE kind = 'assignment' AND id = $1",
+                &[t(&subject.to_string())],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("`{subject}` is not assigned")));
+            }
+        }
+        Change::MoveRequest { id, step } => {
+            let record = query_one(
+                tx,
+                "SELECT record FROM collab_item WHERE kind = 'request' AND id = $1",
+                &[t(id)],
+                |r| r.string(0),
+            )?
+            .ok_or_else(|| StoreError::NotFound(format!("no evidence request `{id}`")))?;
+            let Ok(Item::Request(mut r)) = serde_json::from_str(&record) else {
+                return Err(StoreError::Corrupt(format!("evidence request `{id}`")));
+            };
+            r.advance(step.clone())
+                .map_err(|e| StoreError::Conflict(e.to_string()))?;
+            put_collab(tx, Item::Request(r), &mut Vec::new())?;
+        }
+        Change::AddWebhook(w) => {
+            let id = if w.id.is_empty() {
+                let id = next_id(tx, "webhook", "WH", "webhook WHERE id = $1")?;
+                ids.push(id.clone());
+                id
+            } else {
+                w.id.clone()
+            };
+            if exists(tx, "SELECT 1 FROM webhook WHERE id = $1", &[t(&id)])? {
+                return Err(StoreError::Conflict(format!("webhook `{id}` exists")));
+            }
+            let head = query_one(
+                tx,
+                "SELECT audit_seq FROM program_version WHERE id = 1",
+                &[],
+                |r| r.int(0),
+            )?
+            .unwrap_or(0);
+            crate::webhook::add(tx, w, &id, u64::try_from(head).unwrap_or(0))?;
+            evidence_id.clone_from(&id);
+        }
+        Change::RemoveWebhook(id) => {
+            if tx.exec("DELETE FROM webhook WHERE id = $1", &[t(id)])? == 0 {
+                return Err(StoreError::NotFound(format!("no webhook `{id}`")));
+            }
         }
         Change::SetRiskMatrix(m) => {
             tx.exec("DELETE FROM setting WHERE key = 'risk-matrix'", &[])?;

@@ -223,6 +223,34 @@ pub(crate) fn describe(change: &Change, generated: Option<&str>) -> Pending {
                 "performed_on": performed_on,
             })),
         ),
+        Change::Collab(item) => {
+            let key = with_id(&item.key());
+            let action = match item {
+                crosswalk_core::collab::Item::Assignment(_) => "assignment.set",
+                crosswalk_core::collab::Item::Comment(_) => "comment.set",
+                crosswalk_core::collab::Item::Request(_) => "request.set",
+                crosswalk_core::collab::Item::Engagement(_) => "engagement.set",
+            };
+            (action, key, text(item))
+        }
+        Change::Unassign(subject) => ("assignment.remove", subject.to_string(), None),
+        Change::MoveRequest { id, step } => (
+            match step.state {
+                crosswalk_core::collab::RequestState::Open => "request.open",
+                crosswalk_core::collab::RequestState::Submitted => "request.submitted",
+                crosswalk_core::collab::RequestState::Accepted => "request.accepted",
+                crosswalk_core::collab::RequestState::Rejected => "request.rejected",
+            },
+            id.clone(),
+            text(step),
+        ),
+        // The secret is never written to the trail.
+        Change::AddWebhook(w) => (
+            "webhook.add",
+            with_id(&w.id),
+            text(&json!({ "url": w.url, "events": w.events })),
+        ),
+        Change::RemoveWebhook(id) => ("webhook.remove", id.clone(), None),
     };
     Pending {
         action,
@@ -351,6 +379,33 @@ pub(crate) fn before(tx: &mut dyn Tx, change: &Change) -> Result<Option<String>,
             &["record"],
         )?
         .and_then(|v| v.get("record").cloned()),
+        Change::Collab(item) if !item.key().is_empty() => row(
+            tx,
+            "SELECT record FROM collab_item WHERE kind = $1 AND id = $2",
+            &[t(item.kind()), t(&item.key())],
+            &["record"],
+        )?
+        .and_then(|v| v.get("record").cloned()),
+        Change::Unassign(subject) => row(
+            tx,
+            "SELECT record FROM collab_item WHERE kind = 'assignment' AND id = $1",
+            &[t(&subject.to_string())],
+            &["record"],
+        )?
+        .and_then(|v| v.get("record").cloned()),
+        Change::MoveRequest { id, .. } => row(
+            tx,
+            "SELECT record FROM collab_item WHERE kind = 'request' AND id = $1",
+            &[t(id)],
+            &["record"],
+        )?
+        .and_then(|v| v.get("record").cloned()),
+        Change::RemoveWebhook(id) => row(
+            tx,
+            "SELECT url, events FROM webhook WHERE id = $1",
+            &[t(id)],
+            &["url", "events"],
+        )?,
         Change::SetRecord(r) if !r.id().is_empty() => row(
             tx,
             "SELECT record FROM ms_record WHERE kind = $1 AND id = $2",

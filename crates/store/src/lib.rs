@@ -29,6 +29,7 @@ mod pg;
 mod read;
 pub mod registry;
 mod sqlite;
+pub mod webhook;
 
 use crosswalk_core::ids::{FrameworkId, RequirementId};
 use crosswalk_core::program::{
@@ -58,6 +59,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("migration_11.sql")),
     (12, include_str!("migration_12.sql")),
     (13, include_str!("migration_13.sql")),
+    (14, include_str!("migration_14.sql")),
 ];
 
 /// What went wrong, in terms a user can act on.
@@ -187,6 +189,24 @@ pub enum Change {
         nonconformity: Option<crosswalk_core::ms::Nonconformity>,
         performed_on: Date,
     },
+    /// Adds or replaces an assignment, comment, evidence request or engagement. An empty
+    /// id asks the store for `CM-<n>`, `ER-<n>` or `AE-<n>`, reported by
+    /// [`Store::apply_returning`]. Assignments are keyed by subject.
+    Collab(crosswalk_core::collab::Item),
+    /// Removes the assignment of a subject (an error if there is none).
+    Unassign(crosswalk_core::collab::Subject),
+    /// Moves evidence request `id` one step, by the state machine
+    /// ([`EvidenceRequest::advance`](crosswalk_core::collab::EvidenceRequest::advance)),
+    /// on the request as stored: two concurrent moves cannot both succeed from one state.
+    MoveRequest {
+        id: String,
+        step: crosswalk_core::collab::Step,
+    },
+    /// Adds an outgoing webhook (numbered `WH-<n>` when its id is empty), delivering from
+    /// the next audit entry on.
+    AddWebhook(webhook::NewWebhook),
+    /// Removes a webhook (an error if there is none).
+    RemoveWebhook(String),
 }
 
 /// What a committed [`Store::apply_returning`] did.
@@ -244,6 +264,29 @@ pub trait Store: Send {
         after: u64,
         limit: usize,
     ) -> Result<Vec<audit::AuditEntry>, StoreError>;
+
+    /// The program's outgoing webhooks with their delivery state.
+    ///
+    /// # Errors
+    /// Database failures.
+    fn webhooks(&mut self) -> Result<Vec<webhook::Webhook>, StoreError>;
+
+    /// Takes the lease, until `now + lease` (Unix seconds), on a webhook that has audit
+    /// entries to deliver and is due: no other process takes it meanwhile.
+    ///
+    /// # Errors
+    /// Database failures.
+    fn webhook_claim(
+        &mut self,
+        now: i64,
+        lease: i64,
+    ) -> Result<Option<webhook::Webhook>, StoreError>;
+
+    /// Records a delivery attempt of webhook `id` and releases its lease.
+    ///
+    /// # Errors
+    /// Database failures.
+    fn webhook_record(&mut self, id: &str, attempt: &webhook::Attempt) -> Result<(), StoreError>;
 
     /// Every assessment record kept, oldest first (for trends).
     ///
@@ -376,6 +419,29 @@ macro_rules! store_over_transactions {
             ) -> Result<Vec<$crate::audit::AuditEntry>, $crate::StoreError> {
                 self.read(|tx| $crate::audit::entries(tx, after, limit))
                     .map_err(|e| $crate::in_context(e, "reading the audit trail"))
+            }
+
+            fn webhooks(&mut self) -> Result<Vec<$crate::webhook::Webhook>, $crate::StoreError> {
+                self.read(|tx| $crate::webhook::list(tx))
+                    .map_err(|e| $crate::in_context(e, "reading the webhooks"))
+            }
+
+            fn webhook_claim(
+                &mut self,
+                now: i64,
+                lease: i64,
+            ) -> Result<Option<$crate::webhook::Webhook>, $crate::StoreError> {
+                self.write(|tx| $crate::webhook::claim(tx, now, lease))
+                    .map_err(|e| $crate::in_context(e, "taking a webhook's lease"))
+            }
+
+            fn webhook_record(
+                &mut self,
+                id: &str,
+                attempt: &$crate::webhook::Attempt,
+            ) -> Result<(), $crate::StoreError> {
+                self.write(|tx| $crate::webhook::record(tx, id, attempt))
+                    .map_err(|e| $crate::in_context(e, "recording a webhook delivery"))
             }
 
             fn history(

@@ -181,6 +181,14 @@ pub(crate) fn load(tx: &mut dyn Tx) -> Result<Program, StoreError> {
     p.risks = risks(tx)?;
     p.monitoring = monitoring(tx)?;
     tx.query_each(
+        "SELECT record FROM collab_item ORDER BY position",
+        &[],
+        &mut |r| {
+            p.collab.put(from_json(r.text(0)?)?);
+            Ok(())
+        },
+    )?;
+    tx.query_each(
         "SELECT record FROM ms_record ORDER BY position",
         &[],
         &mut |r| {

@@ -5,3 +5,4 @@
 
 mod cache;
 mod layers;
+mod webhooks;

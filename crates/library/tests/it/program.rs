@@ -82,6 +82,7 @@ fn program(controls: Vec<Control>, links: Vec<ControlLink>, evidence: Vec<Eviden
         risk_matrix: None,
         records: Default::default(),
         monitoring: Default::default(),
+        collab: Default::default(),
     }
 }
 

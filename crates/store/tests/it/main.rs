@@ -17,6 +17,7 @@ use jiff::civil::date;
 mod additions;
 mod audit;
 mod bulk;
+mod collab;
 mod concurrency;
 
 pub fn control(id: &str) -> Control {
@@ -391,6 +392,7 @@ fn conformance(backend: &str, new_db: &mut dyn FnMut() -> String) {
     risk_register(backend, &mut fresh());
     management_records(backend, &mut fresh());
     scanner_results(backend, &mut fresh());
+    collab::collaboration(backend, &mut fresh());
 }
 
 /// A results file is recorded once, by its SHA-256; the second time is a conflict and
@@ -1048,5 +1050,5 @@ fn sqlite_database_at_version_1_is_upgraded_in_place() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
 }
