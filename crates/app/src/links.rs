@@ -388,3 +388,65 @@ fn by_ids<'p>(program: &'p Program, ids: &[String], f: &Checked) -> Result<Vec<&
     }
     Ok(out)
 }
+
+/// One requirement of a framework in scope, as the program stands on it
+/// (`GET …/frameworks/{fw}/requirements`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RequirementRow {
+    pub requirement: RequirementId,
+    pub title: String,
+    pub parent: Option<RequirementId>,
+    /// What the linked controls and their evidence give.
+    pub derived: crosswalk_core::program::Outcome,
+    /// The result in force: the assessor's, else the derived one.
+    pub result: crosswalk_core::program::Outcome,
+    /// Controls whose accepted links count for it.
+    pub controls: Vec<String>,
+    /// The current assessment, if any.
+    pub assessment: Option<crosswalk_core::program::Assessment>,
+}
+
+impl Session<'_> {
+    /// Each assessable requirement of `framework` (in scope) with its result today.
+    ///
+    /// # Errors
+    /// An unknown framework, or one not in scope; no program.
+    pub fn requirements(&mut self, framework: &str) -> Result<Vec<RequirementRow>> {
+        let fw = resolve(self.catalog, framework)?;
+        let program = self.program()?;
+        if !program.frameworks.iter().any(|s| s.framework == *fw.id()) {
+            return Err(crate::Error::NotFound(format!(
+                "{} is not in the program's scope",
+                fw.id()
+            )));
+        }
+        let lib = &self.catalog.library;
+        let eval = crosswalk_core::program::Evaluation::new(&program, lib, self.clock.today);
+        let Some((_, statuses)) = eval
+            .frameworks
+            .iter()
+            .find(|(i, _)| lib.frameworks()[*i].id() == fw.id())
+        else {
+            return Ok(Vec::new());
+        };
+        Ok(statuses
+            .iter()
+            .map(|s| {
+                let r = fw.find_loose(s.requirement.as_str());
+                RequirementRow {
+                    requirement: s.requirement.clone(),
+                    title: r.map(|r| r.title.clone()).unwrap_or_default(),
+                    parent: r.and_then(|r| r.parent.clone()),
+                    derived: s.derived,
+                    result: s.result,
+                    controls: s.controls.clone(),
+                    assessment: program
+                        .assessments
+                        .iter()
+                        .find(|a| a.framework == *fw.id() && a.requirement == s.requirement)
+                        .cloned(),
+                }
+            })
+            .collect())
+    }
+}

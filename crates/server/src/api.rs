@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
-use crate::collab;
 use crate::state::{AppState, Caller, Credentials, ProgramSlot};
+use crate::{collab, program};
 
 /// The failures every authenticated route may answer with, documented once.
 #[derive(utoipa::IntoResponses)]
@@ -252,7 +252,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Credentials {
 }
 
 /// Runs blocking work (database, use cases) off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
 ) -> Result<T, Problem> {
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|_| {
@@ -322,7 +322,37 @@ pub fn routes(state: Arc<AppState>) -> Router {
             "/api/v1/programs/{program}/controls/{id}",
             get(get_control).patch(update_control),
         )
-        .route("/api/v1/programs/{program}/links", get(list_links))
+        .route(
+            "/api/v1/programs/{program}/links",
+            get(list_links).post(program::add_links),
+        )
+        .route(
+            "/api/v1/programs/{program}/links/review",
+            post(program::review_links),
+        )
+        .route("/api/v1/frameworks", get(program::library))
+        .route("/api/v1/frameworks/{framework}", get(program::framework))
+        .route(
+            "/api/v1/programs/{program}/frameworks",
+            get(program::scope).post(program::add_framework),
+        )
+        .route(
+            "/api/v1/programs/{program}/frameworks/{framework}",
+            delete(program::remove_framework),
+        )
+        .route(
+            "/api/v1/programs/{program}/frameworks/{framework}/requirements",
+            get(program::requirements),
+        )
+        .route(
+            "/api/v1/programs/{program}/policies",
+            get(program::policies).post(program::set_policy),
+        )
+        .route(
+            "/api/v1/programs/{program}/assessments",
+            get(program::assessments).post(program::assess),
+        )
+        .route("/api/v1/programs/{program}/plan", get(program::plan))
         .route(
             "/api/v1/programs/{program}/evidence",
             get(list_evidence)
@@ -1367,10 +1397,14 @@ impl utoipa::Modify for Security {
         collab::list_assignments, collab::assign, collab::unassign, collab::list_comments, collab::add_comment,
         collab::list_requests, collab::raise_request, collab::get_request, collab::step_request,
         collab::list_engagements, collab::add_engagement, collab::set_engagement, collab::activity,
-        collab::list_webhooks, collab::add_webhook, collab::remove_webhook),
+        collab::list_webhooks, collab::add_webhook, collab::remove_webhook,
+        program::library, program::framework, program::scope, program::add_framework, program::remove_framework,
+        program::requirements, program::add_links, program::review_links, program::policies, program::set_policy,
+        program::assessments, program::assess, program::plan),
     components(schemas(Problem, EvidenceForm, SignIn, NewProgram, NewControlBody, ControlPatch, NewMember, NewTokenBody,
         collab::NewAssignment, collab::NewComment, collab::NewRequestBody, collab::StepBody, collab::EngagementBody,
-        collab::NewWebhookBody)),
+        collab::NewWebhookBody, program::AddFrameworkBody, program::NewLinks, program::ReviewBody,
+        program::PolicyBody, program::AssessBody)),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

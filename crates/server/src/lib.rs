@@ -12,6 +12,7 @@
 
 mod api;
 mod collab;
+mod program;
 mod state;
 
 use std::net::SocketAddr;

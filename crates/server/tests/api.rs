@@ -261,6 +261,16 @@ const MATRIX: &[(&str, &str, Option<&str>, [bool; 6])] = &[
     ("GET",   "/activity",        None,           [true, true, true,  true,  true,  true ]),
     ("GET",   "/webhooks",        None,           [true, true, false, false, false, false]),
     ("POST",  "/webhooks",        Some("hook"),   [true, true, false, false, false, false]),
+    ("GET",   "/frameworks",      None,           [true, true, true,  true,  true,  true ]),
+    ("POST",  "/frameworks",      Some("scope"),  [true, true, true,  false, false, false]),
+    ("GET",   "/frameworks/iso27001/requirements", None, [true, true, true, true, true, true]),
+    ("POST",  "/links",           Some("links"),  [true, true, true,  false, false, false]),
+    ("POST",  "/links/review",    Some("review"), [true, true, true,  false, false, false]),
+    ("GET",   "/policies",        None,           [true, true, true,  true,  true,  true ]),
+    ("POST",  "/policies",        Some("policy"), [true, true, true,  false, false, false]),
+    ("GET",   "/assessments",     None,           [true, true, true,  true,  true,  true ]),
+    ("POST",  "/assessments",     Some("assess"), [true, true, true,  false, false, false]),
+    ("GET",   "/plan",            None,           [true, true, true,  true,  true,  true ]),
     ("GET",   "/members",         None,           [true, true, false, false, false, false]),
     ("POST",  "/members",         Some("member"), [true, true, false, false, false, false]),
     ("GET",   "/tokens",          None,           [true, true, false, false, false, false]),
@@ -297,6 +307,12 @@ async fn role_matrix(s: &Server) {
                     "period_end": "2026-06-30", "ends_on": "2026-07-31", "auditors": [],
                 }),
                 "hook" => json!({ "url": "http://127.0.0.1:9/hook" }),
+                // Each role that may adds a framework of its own (adding one twice is refused).
+                "scope" => json!({ "framework": (["nist-csf-2.0", "gdpr", "soc2"][i.min(2)]) }),
+                "links" => json!({ "control": "AC-02", "requirements": ["iso27001:A.5.2"] }),
+                "review" => json!({ "state": "accepted", "framework": "iso27001" }),
+                "policy" => json!({ "id": "POL-1", "title": "Information security policy", "version": format!("1.{i}") }),
+                "assess" => json!({ "requirement": "iso27001:A.5.1", "result": "compliant", "reason": "Reviewed" }),
                 _ => json!({ "role": "viewer" }),
             });
             let method = Method::from_bytes(method.as_bytes()).unwrap();
@@ -895,6 +911,9 @@ async fn collaboration(s: &Server) {
         let (path, who) = (format!("{programs}{path}"), who.to_owned());
         async move { s.call(Method::POST, &path, Some(&who), Some(body)).await }
     };
+    // A control linked to nothing: no auditor of a framework sees it.
+    s.setup(|x| x.add_control(control("UNLINKED")).unwrap())
+        .await;
     // An auditor named by no engagement sees nothing at all.
     let (status, v, _) = get("/controls", &auditor).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
@@ -927,14 +946,14 @@ async fn collaboration(s: &Server) {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["AC-01"], "{v}");
+    assert!(ids.contains(&"AC-01") && !ids.contains(&"UNLINKED"), "{v}");
     let (_, v, _) = get("/links", &auditor).await;
     assert!(
         v["items"]
             .as_array()
             .unwrap()
             .iter()
-            .all(|l| l["state"] == "accepted" && l["control"] == "AC-01"),
+            .all(|l| l["state"] == "accepted" && l["control"] != "UNLINKED"),
         "{v}"
     );
 
@@ -1252,6 +1271,39 @@ async fn webhooks(s: &Server) {
     }
 }
 
+/// The library: any signed-in caller reads it; no one else.
+async fn library(s: &Server) {
+    let viewer = s.token("main", Role::Viewer).await;
+    let (status, list, _) = s
+        .call(Method::GET, "/api/v1/frameworks", Some(&viewer), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.as_array().unwrap().len() >= 20, "{list}");
+    let (status, fw, _) = s
+        .call(
+            Method::GET,
+            "/api/v1/frameworks/iso27001",
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{fw}");
+    assert_eq!(fw["id"], "iso27001-2022", "{fw}");
+    for path in ["/api/v1/frameworks", "/api/v1/frameworks/iso27001"] {
+        let (status, _, _) = s.call(Method::GET, path, None, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _, _) = s
+        .call(
+            Method::GET,
+            "/api/v1/frameworks/no-such",
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 async fn suite(s: Server) {
     basics(&s).await;
     files_and_exports(&s).await;
@@ -1261,6 +1313,7 @@ async fn suite(s: Server) {
     sessions(&s).await;
     collaboration(&s).await;
     webhooks(&s).await;
+    library(&s).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
