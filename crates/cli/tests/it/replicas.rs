@@ -72,6 +72,51 @@ fn call(
     (status, resp.json().unwrap_or(Value::Null), etag)
 }
 
+/// A webhook receiver on loopback: answers 200 to every POST and keeps each body.
+fn receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = std::sync::Arc::clone(&got);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let body = loop {
+                let n = stream.read(&mut chunk).unwrap_or(0);
+                if n == 0 {
+                    break None;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                let text = String::from_utf8_lossy(&buf).to_string();
+                if let Some((head, rest)) = text.split_once("\r\n\r\n") {
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse().ok())?
+                        })
+                        .unwrap_or(0);
+                    if rest.len() >= len {
+                        break Some(rest[..len].to_owned());
+                    }
+                }
+            };
+            if let Some(body) = body {
+                keep.lock()
+                    .unwrap()
+                    .push(serde_json::from_str(&body).unwrap_or(Value::Null));
+            }
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        }
+    });
+    (url, got)
+}
+
 fn two_replicas(db: &str) {
     run_ok(db, &["init", "--organization", "Replicated Co"]);
     let token = run_ok(
@@ -150,6 +195,24 @@ fn two_replicas(db: &str) {
         .unwrap();
     assert_eq!(via_b.status(), StatusCode::CREATED);
 
+    // A webhook, delivered by whichever replica leases it: every change once.
+    let owner = run_ok(
+        db,
+        &["token", "create", "--program", "main", "--role", "owner"],
+    )
+    .trim()
+    .to_owned();
+    let (url, received) = receiver();
+    let hooks = format!("{}/api/v1/programs/main/webhooks", a.base);
+    let (status, hook, _) = call(
+        &http,
+        Method::POST,
+        &hooks,
+        &owner,
+        Some(json!({ "url": url, "events": ["control.add"] })),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{hook}");
+
     // Concurrent writes through both keep one valid chain.
     std::thread::scope(|scope| {
         for (n, r) in [&a, &b].into_iter().enumerate() {
@@ -163,12 +226,6 @@ fn two_replicas(db: &str) {
             });
         }
     });
-    let owner = run_ok(
-        db,
-        &["token", "create", "--program", "main", "--role", "owner"],
-    )
-    .trim()
-    .to_owned();
     for r in [&a, &b] {
         let (_, v, _) = call(
             &http,
@@ -189,6 +246,29 @@ fn two_replicas(db: &str) {
     }
     let out = super::crosswalk(&["--db", db, "audit", "verify", "--json"]);
     assert!(out.status.success());
+    // The 50 controls added after the webhook reach it, each once, in order.
+    let mut seqs = Vec::new();
+    for _ in 0..150 {
+        seqs = received
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v["seq"].as_u64())
+            .collect::<Vec<_>>();
+        if seqs.len() >= 50 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let got = received.lock().unwrap().clone();
+    assert_eq!(got.len(), 50, "{} deliveries: {seqs:?}", got.len());
+    assert!(
+        got.windows(2)
+            .all(|w| w[0]["seq"].as_u64() < w[1]["seq"].as_u64()),
+        "{seqs:?}"
+    );
+    assert!(got.iter().all(|v| v["action"] == "control.add" && v["target"].as_str().unwrap().starts_with('W')));
 
     // A token revoked through A is refused by B on the next request.
     let id = token.split('_').nth(1).unwrap();
