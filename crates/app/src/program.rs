@@ -197,6 +197,9 @@ pub enum EvidenceSource {
     File(Vec<u8>),
     /// An http(s) URL.
     Url(String),
+    /// A file spooled to disk by the caller (an upload), stored without being read into
+    /// memory where the store allows; the caller removes it afterwards.
+    Spooled(std::path::PathBuf),
 }
 
 /// `evidence add`.
@@ -238,7 +241,7 @@ pub struct StatusReport {
 }
 
 /// The program's dashboard (`GET /api/v1/programs/{program}/dashboard`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Dashboard {
     /// The organisation's name.
     pub program: String,
@@ -254,7 +257,7 @@ pub struct Dashboard {
 }
 
 /// Evidence by freshness today.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct EvidenceCounts {
     pub total: usize,
     pub current: usize,
@@ -341,10 +344,39 @@ pub(crate) fn audit_actor(actor: &str, clock: Clock) -> crosswalk_store::audit::
 
 /// A loaded program and the version it was loaded at, shareable between sessions.
 #[derive(Clone, Default)]
-pub struct ProgramCache(std::sync::Arc<std::sync::Mutex<Option<Loaded>>>);
+pub struct ProgramCache {
+    program: std::sync::Arc<std::sync::Mutex<Cached>>,
+    /// The whole program's dashboard, with the version and the day it is for: kept
+    /// across a session's own changes that cannot move it (a control added).
+    dashboard: std::sync::Arc<std::sync::Mutex<Option<Dashboard>>>,
+}
+
+fn locked<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// A program and the version it was loaded at.
 type Loaded = (u64, std::sync::Arc<Program>);
+
+/// The cached program, and the changes applied by this process's sessions to versions
+/// past it, waiting to be folded in order (none: a change that cannot be folded).
+#[derive(Default)]
+struct Cached {
+    loaded: Option<Loaded>,
+    pending: std::collections::BTreeMap<u64, Option<Vec<Change>>>,
+    /// Writes by this process's sessions committed or about to be, not yet folded.
+    in_flight: u64,
+}
+
+impl Cached {
+    /// Whether the program at `at` may answer a read that found the store at `version`:
+    /// it is that version, or every version past it may be a write of this process still
+    /// in flight (concurrent with the read). A version written by another process makes
+    /// the gap larger than the writes in flight, sooner or later, and forces a reload.
+    fn answers(&self, at: u64, version: u64) -> bool {
+        at >= version || version - at <= self.in_flight
+    }
+}
 
 impl<'c> Session<'c> {
     /// Opens the store named `db` (a SQLite path or a `postgres://` URL).
@@ -421,25 +453,26 @@ impl<'c> Session<'c> {
     /// # Errors
     /// No program yet, or a store failure.
     pub fn program_cached(&mut self) -> Result<std::sync::Arc<Program>> {
+        self.program_at().map(|(_, p)| p)
+    }
+
+    /// [`Session::program_cached`] with the version the program is at.
+    fn program_at(&mut self) -> Result<Loaded> {
         let version = self.store.version()?;
         // Held while loading: sessions sharing the cache load a version once.
-        let mut cache = self
-            .cache
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((v, p)) = cache.as_ref()
-            && *v >= version
+        let mut cache = locked(&self.cache.program);
+        if let Some((v, p)) = cache.loaded.as_ref()
+            && cache.answers(*v, version)
         {
-            return Ok(std::sync::Arc::clone(p));
+            return Ok((*v, std::sync::Arc::clone(p)));
         }
         let program = self.store.load()?;
         if program.info.is_none() {
             bail!("no program in this database yet: run `crosswalk init` (or `crosswalk demo`)");
         }
         let program = std::sync::Arc::new(program);
-        *cache = Some((version, std::sync::Arc::clone(&program)));
-        Ok(program)
+        cache.loaded = Some((version, std::sync::Arc::clone(&program)));
+        Ok((version, program))
     }
 
     /// Shares `cache` with this session: the sessions of one program in a long-running
@@ -462,30 +495,35 @@ impl<'c> Session<'c> {
     }
 
     pub(crate) fn apply(&mut self, changes: &[Change]) -> Result<()> {
-        let applied = self.store.apply_returning(changes).map_err(|e| match e {
-            crosswalk_store::StoreError::Stale(m) => Error::Stale(m),
-            crosswalk_store::StoreError::NotFound(m) => {
-                Error::NotFound(format!("{m}; nothing was changed"))
+        // Counted in flight from before the commit until folded: a read in between is
+        // concurrent with this write and may be answered from the version before it.
+        locked(&self.cache.program).in_flight += 1;
+        let applied = self.store.apply_returning(changes);
+        let applied = match applied {
+            Ok(a) => a,
+            Err(e) => {
+                let mut cache = locked(&self.cache.program);
+                cache.in_flight = cache.in_flight.saturating_sub(1);
+                return Err(match e {
+                    crosswalk_store::StoreError::Stale(m) => Error::Stale(m),
+                    crosswalk_store::StoreError::NotFound(m) => {
+                        Error::NotFound(format!("{m}; nothing was changed"))
+                    }
+                    e => invalid!("{e}; nothing was changed"),
+                });
             }
-            e => invalid!("{e}; nothing was changed"),
-        })?;
+        };
         self.fold(changes, applied.version);
         Ok(())
     }
 
     /// Brings the cached program up to `version` by folding in the changes this session
-    /// just made, when the cache held the version right before them and each change is
-    /// one the program can take in memory exactly as the store did (a control added, a
-    /// status set). Otherwise the cache is left as it is, and the next read reloads.
+    /// just made, each one the program can take in memory exactly as the store did (a
+    /// control added, a status set). Sessions of one process may finish their writes out
+    /// of order: a change to a version past the next waits until the versions before it
+    /// are folded. A change that cannot be folded, or a version written by another
+    /// process, stops the folding there, and the next read reloads.
     fn fold(&mut self, changes: &[Change], version: u64) {
-        let mut cache = self
-            .cache
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some((at, program)) = cache.as_mut() else {
-            return;
-        };
         let foldable = changes.iter().all(|c| {
             matches!(
                 c,
@@ -494,10 +532,48 @@ impl<'c> Session<'c> {
                     | Change::ExpectControl { .. }
             )
         });
-        if *at + 1 != version || !foldable {
+        let mut cache = locked(&self.cache.program);
+        cache.in_flight = cache.in_flight.saturating_sub(1);
+        let Cached {
+            loaded, pending, ..
+        } = &mut *cache;
+        let Some((at, program)) = loaded.as_mut() else {
+            pending.clear();
             return;
+        };
+        pending.insert(version, foldable.then(|| changes.to_vec()));
+        pending.retain(|v, _| *v > *at);
+        while let Some(next) = pending.remove(&(*at + 1)) {
+            let Some(changes) = next else { break };
+            Self::fold_one(std::sync::Arc::make_mut(program), &changes);
+            // A control added (no links, no evidence yet) moves no readiness, evidence or
+            // gap count: the dashboard of the version before only counts it. Anything
+            // else computes it anew.
+            let mut dashboard = locked(&self.cache.dashboard);
+            match dashboard.as_mut() {
+                Some(d)
+                    if d.version == *at
+                        && changes
+                            .iter()
+                            .all(|c| !matches!(c, Change::SetControlStatus { .. })) =>
+                {
+                    d.version = *at + 1;
+                    d.controls += changes
+                        .iter()
+                        .filter(|c| matches!(c, Change::AddControl(_)))
+                        .count();
+                }
+                _ => *dashboard = None,
+            }
+            *at += 1;
         }
-        let program = std::sync::Arc::make_mut(program);
+        // Versions another process wrote never arrive: bound what waits for them.
+        if pending.len() > 256 {
+            pending.clear();
+        }
+    }
+
+    fn fold_one(program: &mut Program, changes: &[Change]) {
         for c in changes {
             match c {
                 // The store gives a new control the next position: last in the program.
@@ -510,7 +586,6 @@ impl<'c> Session<'c> {
                 _ => {}
             }
         }
-        *at = version;
     }
 
     /// What the program's dashboard shows: readiness per framework in scope (the shape
@@ -520,15 +595,36 @@ impl<'c> Session<'c> {
     /// # Errors
     /// No program, or a store failure.
     pub fn dashboard(&mut self) -> Result<Dashboard> {
-        let version = self.store.version()?;
-        let program = self.program()?;
+        let whole = self.view == crosswalk_core::collab::View::Whole;
+        let today = self.clock.today;
+        // Served without touching the program (whose copy a writer may be folding into).
+        if whole {
+            let version = self.store.version()?;
+            let cache = locked(&self.cache.program);
+            if let Some(d) = locked(&self.cache.dashboard).as_ref()
+                && cache.answers(d.version, version)
+                && d.today == today
+            {
+                return Ok(d.clone());
+            }
+        }
+        let (version, program) = self.program_at()?;
+        let program = if whole { program } else { self.program()? };
+        let d = self.compute_dashboard(&program, version);
+        if whole {
+            *locked(&self.cache.dashboard) = Some(d.clone());
+        }
+        Ok(d)
+    }
+
+    fn compute_dashboard(&self, program: &Program, version: u64) -> Dashboard {
         let lib = &self.catalog.library;
         let today = self.clock.today;
-        let eval = Evaluation::new(&program, lib, today);
-        let fresh = Freshness::new(&program, today);
+        let eval = Evaluation::new(program, lib, today);
+        let fresh = Freshness::new(program, today);
         let current = program.evidence.iter().filter(|e| fresh.current(e)).count();
         let open_gaps = eval.open_count();
-        Ok(Dashboard {
+        Dashboard {
             program: program
                 .info
                 .as_ref()
@@ -544,7 +640,7 @@ impl<'c> Session<'c> {
                 stale: program.evidence.len() - current,
             },
             open_gaps,
-        })
+        }
     }
 
     /// A stored evidence file: the item and its content, checked against its hash.
@@ -870,7 +966,7 @@ impl<'c> Session<'c> {
                 .map_err(Error::Invalid)?;
         let link = match &e.source {
             EvidenceSource::Url(u) => Some(Location::parse(u).map_err(|e| invalid!("{e}"))?),
-            EvidenceSource::File(_) => None,
+            EvidenceSource::File(_) | EvidenceSource::Spooled(_) => None,
         };
         if e.controls.is_empty() {
             bail!("evidence proves at least one control (--control ID)");
@@ -891,6 +987,9 @@ impl<'c> Session<'c> {
         let location = match (e.source, link) {
             (_, Some(link)) => link,
             (EvidenceSource::File(bytes), None) => Location::File(self.store.put_file(&bytes)?),
+            (EvidenceSource::Spooled(path), None) => {
+                Location::File(self.store.put_file_from(&path)?)
+            }
             (EvidenceSource::Url(_), None) => bail!("evidence needs a file or a link"),
         };
         let evidence = Evidence {
@@ -1400,4 +1499,58 @@ fn import_controls(
     }
     controls.extend(links);
     Ok(controls)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn writes_finishing_out_of_order_are_folded_in_version_order() {
+        let catalog = crosswalk_library::builtin().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("p.db").display().to_string();
+        let clock = Clock {
+            today: jiff::civil::date(2026, 11, 30),
+            now: jiff::Timestamp::from_second(1_796_000_000).unwrap(),
+        };
+        let mut s = Session::open(catalog, &db, clock, "server").unwrap();
+        s.init(ProgramInfo {
+            organization: "Acme".into(),
+            scope: String::new(),
+            systems: Vec::new(),
+        })
+        .unwrap();
+        s.program_cached().unwrap();
+        let v = s.version().unwrap();
+        let add = |id: &str| {
+            Change::AddControl(Control {
+                id: id.into(),
+                title: id.into(),
+                description: String::new(),
+                owner: String::new(),
+                status: ControlStatus::Operating,
+                frequency: String::new(),
+            })
+        };
+        // Two sessions commit v+1 and v+2; the second one's fold runs first.
+        s.store().apply(&[add("X-1")]).unwrap();
+        s.store().apply(&[add("X-2")]).unwrap();
+        s.fold(&[add("X-2")], v + 2);
+        assert_eq!(locked(&s.cache.program).loaded.as_ref().unwrap().0, v);
+        s.fold(&[add("X-1")], v + 1);
+        let (at, folded) = locked(&s.cache.program).loaded.clone().unwrap();
+        assert_eq!(at, v + 2);
+        assert_eq!(*folded, s.store().load().unwrap());
+        // A version that cannot be folded stops there: the next read reloads.
+        s.store().apply(&[add("X-3")]).unwrap();
+        s.store()
+            .apply(&[Change::SetMaturityScale(Vec::new())])
+            .unwrap();
+        s.fold(&[Change::SetMaturityScale(Vec::new())], v + 4);
+        s.fold(&[add("X-3")], v + 3);
+        assert_eq!(locked(&s.cache.program).loaded.as_ref().unwrap().0, v + 3);
+        assert_eq!(*s.program_cached().unwrap(), s.store().load().unwrap());
+    }
 }

@@ -43,6 +43,11 @@ impl Sha256 {
         Self(out)
     }
 
+    /// A digest computed elsewhere (hashing a stream as it is read).
+    pub fn from_digest(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
     /// Exactly 64 lowercase hexadecimal digits.
     ///
     /// # Errors

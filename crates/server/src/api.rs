@@ -926,7 +926,13 @@ pub struct EvidenceForm {
 /// Reads the evidence form; every field as text except the file.
 async fn evidence_form(
     mut form: axum::extract::Multipart,
-) -> Result<crosswalk_app::program::NewEvidence, Problem> {
+) -> Result<
+    (
+        crosswalk_app::program::NewEvidence,
+        Option<tempfile::TempPath>,
+    ),
+    Problem,
+> {
     use crosswalk_app::program::{EvidenceSource, NewEvidence, date};
     let bad = |e: axum::extract::multipart::MultipartError| Problem::new(e.status(), e.body_text());
     let (mut title, mut controls, mut file, mut url) = (None, Vec::new(), None, None);
@@ -934,7 +940,35 @@ async fn evidence_form(
     while let Some(field) = form.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
-            file = Some(field.bytes().await.map_err(bad)?.to_vec());
+            // Spooled to a temporary file as it arrives, never held whole in memory.
+            let spool = tempfile::NamedTempFile::new().map_err(|e| {
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("cannot spool the upload: {e}"),
+                )
+            })?;
+            let (std_file, path) = spool.into_parts();
+            let mut out = tokio::fs::File::from_std(std_file);
+            let mut field = field;
+            while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                tokio::io::AsyncWriteExt::write_all(&mut out, &chunk)
+                    .await
+                    .map_err(|e| {
+                        Problem::new(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            format!("cannot spool the upload: {e}"),
+                        )
+                    })?;
+            }
+            tokio::io::AsyncWriteExt::flush(&mut out)
+                .await
+                .map_err(|e| {
+                    Problem::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("cannot spool the upload: {e}"),
+                    )
+                })?;
+            file = Some(path);
             continue;
         }
         let text = field.text().await.map_err(bad)?;
@@ -953,19 +987,20 @@ async fn evidence_form(
             }
         }
     }
-    let source = match (file, url) {
-        (Some(bytes), None) => EvidenceSource::File(bytes),
-        (None, Some(u)) => EvidenceSource::Url(u),
+    let (source, spooled) = match (file, url) {
+        (Some(path), None) => (EvidenceSource::Spooled(path.to_path_buf()), Some(path)),
+        (None, Some(u)) => (EvidenceSource::Url(u), None),
         _ => return Err(Problem::bad("give exactly one of `file` and `url`")),
     };
-    Ok(NewEvidence {
+    let new = NewEvidence {
         id,
         title: title.ok_or_else(|| Problem::bad("the field `title` is missing"))?,
         source,
         controls,
         collected: date(collected.as_deref(), "collected").map_err(Problem::from)?,
         valid_until: date(valid_until.as_deref(), "valid_until").map_err(Problem::from)?,
-    })
+    };
+    Ok((new, spooled))
 }
 
 #[utoipa::path(post, path = "/api/v1/programs/{program}/evidence", security(("bearer" = [])),
@@ -994,9 +1029,12 @@ async fn add_evidence(
         <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
             .await
             .map_err(|e| Problem::new(e.status(), e.body_text()))?;
-    let new = evidence_form(form).await?;
+    let (new, spooled) = evidence_form(form).await?;
     in_program(st, creds, program, Action::AddEvidence, move |s, _, _| {
-        let e = s.add_evidence(new).map_err(Problem::from)?;
+        let e = s.add_evidence(new).map_err(Problem::from);
+        // The spooled upload is removed once stored (or refused).
+        drop(spooled);
+        let e = e?;
         Ok((StatusCode::CREATED, Json(e)).into_response())
     })
     .await

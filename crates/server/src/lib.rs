@@ -174,7 +174,10 @@ pub fn deliveries(state: Arc<AppState>, every: Duration) -> Deliveries {
     let thread = std::thread::Builder::new()
         .name("webhooks".into())
         .spawn(move || {
-            // Owned by this plain thread: the blocking client must not live in the runtime.
+            // TLS through rustls with ring (installed once per process; a second install
+            // is refused harmlessly). The client is owned by this plain thread: a
+            // blocking client must not live in the async runtime.
+            let _ = rustls::crypto::ring::default_provider().install_default();
             let client = reqwest::blocking::Client::builder()
                 .timeout(Duration::from_secs(10))
                 .redirect(reqwest::redirect::Policy::none())
@@ -190,9 +193,17 @@ pub fn deliveries(state: Arc<AppState>, every: Duration) -> Deliveries {
                     for (k, v) in &d.headers {
                         req = req.header(*k, v);
                     }
-                    req.send()
-                        .map(|r| r.status().as_u16())
-                        .map_err(|e| format!("{e}"))
+                    req.send().map(|r| r.status().as_u16()).map_err(|e| {
+                        // The whole chain: "error sending request" alone says nothing.
+                        let mut text = e.to_string();
+                        let mut cause = std::error::Error::source(&e);
+                        while let Some(c) = cause {
+                            text.push_str(": ");
+                            text.push_str(&c.to_string());
+                            cause = c.source();
+                        }
+                        text
+                    })
                 };
                 if let Err(e) = state.deliver_webhooks(&mut post) {
                     tracing::warn!("webhook delivery: {}", e.detail);

@@ -24,6 +24,16 @@ fn now() -> Clock {
     }
 }
 
+/// The TLS provider reqwest's clients use (the server's deliverer installs the same).
+fn tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+fn client() -> reqwest::Client {
+    tls();
+    reqwest::Client::new()
+}
+
 fn catalog() -> &'static crosswalk_library::Catalog {
     static CATALOG: std::sync::OnceLock<crosswalk_library::Catalog> = std::sync::OnceLock::new();
     CATALOG.get_or_init(|| crosswalk_library::load(&[]).unwrap())
@@ -92,7 +102,7 @@ async fn start(db: String, other: &str) -> Server {
         state,
         db,
         other: other.to_owned(),
-        http: reqwest::Client::new(),
+        http: client(),
     }
 }
 
@@ -681,6 +691,7 @@ async fn basics(s: &Server) {
         StatusCode::OK
     );
     // The address opens the API's documentation.
+    tls();
     let root = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -1168,6 +1179,18 @@ async fn webhooks(s: &Server) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{hook}");
     let secret = hook["secret"].as_str().unwrap().to_owned();
+    // The same receiver named with https: the deliverer speaks TLS (and the plain-HTTP
+    // receiver cannot), so the attempt fails in the handshake, recorded.
+    let tls_url = url.replace("http://", "https://");
+    let (status, tls_hook, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/programs/main/webhooks",
+            Some(&owner),
+            Some(json!({ "url": tls_url, "events": ["control."] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{tls_hook}");
     assert!(hook["webhook"].get("secret").is_none(), "{hook}");
     // A change in main, one in the other program, and one main change not asked for.
     for (program, token, body) in [
@@ -1259,9 +1282,24 @@ async fn webhooks(s: &Server) {
         ours["delivered_seq"].as_u64().unwrap() >= v["seq"].as_u64().unwrap(),
         "{ours}"
     );
+    let tls = list
+        .iter()
+        .find(|w| w["id"] == tls_hook["webhook"]["id"])
+        .unwrap();
+    let error = tls["last_error"].as_str().unwrap().to_lowercase();
+    assert!(
+        error.contains("tls")
+            || error.contains("certificate")
+            || error.contains("handshake")
+            || error.contains("corrupt"),
+        "{tls}"
+    );
     // The hooks of the role matrix point at a closed port: each failure is recorded,
     // with a retry scheduled later, and the entry stays undelivered.
-    for w in list.iter().filter(|w| w["id"] != hook["webhook"]["id"]) {
+    for w in list
+        .iter()
+        .filter(|w| w["id"] != hook["webhook"]["id"] && w["id"] != tls_hook["webhook"]["id"])
+    {
         assert_eq!(w["attempts"], 1, "{w}");
         assert!(
             w["last_error"].as_str().unwrap().contains("127.0.0.1:9"),

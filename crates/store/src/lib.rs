@@ -358,6 +358,14 @@ pub trait Store: Send {
     /// When the file cannot be written.
     fn put_file(&mut self, bytes: &[u8]) -> Result<Sha256, StoreError>;
 
+    /// Stores the content of the file at `path` as [`Store::put_file`] does, reading it as
+    /// a stream where the backend allows (SQLite: the file is hashed and copied, never held
+    /// whole in memory).
+    ///
+    /// # Errors
+    /// When the file cannot be read or stored.
+    fn put_file_from(&mut self, path: &std::path::Path) -> Result<Sha256, StoreError>;
+
     /// A stored file's content, checked against its hash.
     ///
     /// # Errors
@@ -528,6 +536,13 @@ macro_rules! store_over_transactions {
                 self.put_file_impl(bytes)
             }
 
+            fn put_file_from(
+                &mut self,
+                path: &std::path::Path,
+            ) -> Result<$crate::Sha256, $crate::StoreError> {
+                self.put_file_from_impl(path)
+            }
+
             fn get_file(&mut self, sha: &$crate::Sha256) -> Result<Vec<u8>, $crate::StoreError> {
                 self.get_file_impl(sha)
             }
@@ -547,6 +562,23 @@ pub fn open(target: &str) -> Result<Box<dyn Store>, StoreError> {
     } else {
         Ok(Box::new(SqliteStore::open(std::path::Path::new(target))?))
     }
+}
+
+/// The SHA-256 of a file's content, read in blocks.
+pub(crate) fn hash_file(path: &std::path::Path) -> std::io::Result<Sha256> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 64 << 10];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(Sha256::from_digest(hasher.finalize().into()))
 }
 
 /// Says which operation failed in database and decoding errors; the other variants

@@ -260,6 +260,18 @@ impl PgStore {
         Ok(sha)
     }
 
+    /// Stores the file at `path`: PostgreSQL keeps content in a `bytea` column, so it is
+    /// read whole (within the upload limit).
+    pub(crate) fn put_file_from_impl(
+        &mut self,
+        path: &std::path::Path,
+    ) -> Result<Sha256, StoreError> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            StoreError::File(format!("cannot read the file {}: {e}", path.display()))
+        })?;
+        self.put_file_impl(&bytes)
+    }
+
     pub(crate) fn get_file_impl(&mut self, sha: &Sha256) -> Result<Vec<u8>, StoreError> {
         let key = [Val::Text(sha.to_string())];
         let content = self

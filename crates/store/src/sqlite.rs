@@ -290,6 +290,29 @@ impl SqliteStore {
         Ok(sha)
     }
 
+    /// Stores the file at `path` (a spooled upload) without holding it in memory: hashed
+    /// as it is read, then copied into place.
+    pub(crate) fn put_file_from_impl(&mut self, path: &Path) -> Result<Sha256, StoreError> {
+        let failed = |e: std::io::Error| {
+            StoreError::File(format!("cannot read the file {}: {e}", path.display()))
+        };
+        let sha = crate::hash_file(path).map_err(failed)?;
+        let dest = self.file_path(&sha);
+        if crate::hash_file(&dest).is_ok_and(|old| old == sha) {
+            return Ok(sha);
+        }
+        write_atomically_with(&dest, |f| {
+            std::io::copy(&mut fs::File::open(path)?, f).map(drop)
+        })
+        .map_err(|e| {
+            StoreError::File(format!(
+                "cannot store the evidence file {}: {e}",
+                dest.display()
+            ))
+        })?;
+        Ok(sha)
+    }
+
     pub(crate) fn get_file_impl(&mut self, sha: &Sha256) -> Result<Vec<u8>, StoreError> {
         let path = self.file_path(sha);
         let bytes = match fs::read(&path) {
@@ -333,6 +356,15 @@ pub(crate) fn check_content(sha: &Sha256, bytes: Vec<u8>) -> Result<Vec<u8>, Sto
 /// Writes `bytes` to `dest` so that `dest` is either absent, as it was, or complete: a
 /// temporary file in the same directory, synced, renamed over `dest`, the directory synced.
 fn write_atomically(dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically_with(dest, |f| f.write_all(bytes))
+}
+
+/// Writes `dest` through `fill` into a temporary file beside it, synced and renamed
+/// into place.
+fn write_atomically_with(
+    dest: &Path,
+    fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = dest
         .parent()
@@ -359,7 +391,7 @@ fn write_atomically(dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
     ));
     let result = (|| {
         let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        f.write_all(bytes)?;
+        fill(&mut f)?;
         f.sync_all()?;
         drop(f);
         fs::rename(&tmp, dest)?;

@@ -91,3 +91,47 @@ fn folded_changes_match_a_reload() {
     assert_eq!(*after, s.store().load().unwrap());
     assert_eq!(after.controls.len(), 5);
 }
+
+#[test]
+fn a_dashboard_kept_across_added_controls_equals_one_computed_anew() {
+    let catalog = crosswalk_library::builtin().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db").display().to_string();
+    let mut s = Session::open(catalog, &db, clock(), "server").unwrap();
+    s.init(ProgramInfo {
+        organization: "Acme".into(),
+        scope: String::new(),
+        systems: Vec::new(),
+    })
+    .unwrap();
+    s.add_framework(&crosswalk_app::program::AddFramework {
+        framework: "iso27001".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    s.add_control(control("D-1")).unwrap();
+    s.link("D-1", &["iso27001:A.5.1".into()], false).unwrap();
+    s.share_cache(crosswalk_app::program::ProgramCache::default());
+    let first = s.dashboard().unwrap();
+    for id in ["D-2", "D-3"] {
+        s.add_control(control(id)).unwrap();
+    }
+    let kept = s.dashboard().unwrap();
+    let fresh = Session::open(catalog, &db, clock(), "cli")
+        .unwrap()
+        .dashboard()
+        .unwrap();
+    assert_eq!(kept, fresh);
+    assert_eq!((kept.controls, kept.version), (3, first.version + 2));
+    // A status change computes it anew: D-1 no longer operating moves readiness.
+    let tag = s.control_record("D-1").unwrap().etag();
+    s.update_control_status("D-1", "not-started", Some(&tag))
+        .unwrap();
+    let after = s.dashboard().unwrap();
+    let fresh = Session::open(catalog, &db, clock(), "cli")
+        .unwrap()
+        .dashboard()
+        .unwrap();
+    assert_eq!(after, fresh);
+    assert_ne!(after.frameworks, kept.frameworks);
+}

@@ -126,6 +126,7 @@ fn two_replicas(db: &str) {
     .trim()
     .to_owned();
     let (a, b) = (serve(db), serve(db));
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = Client::new();
     let controls = |r: &Replica| format!("{}/api/v1/programs/main/controls", r.base);
     use reqwest::Method;
