@@ -1167,13 +1167,41 @@ async fn verify_program(
     .await
 }
 
-/// Which entries.
+/// Which entries (of the audit trail, or of the activity feed).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct EntryQuery {
-    /// Only entries numbered after this one.
+    /// Only entries numbered after this one (for the feed: the previous page's
+    /// `next_after`).
     pub after: Option<u64>,
     /// 1–1000, default 100.
     pub limit: Option<usize>,
+}
+
+impl EntryQuery {
+    /// The limit asked for, checked.
+    pub(crate) fn limit(&self) -> Result<usize, Problem> {
+        let limit = self.limit.unwrap_or(100);
+        if (1..=1000).contains(&limit) {
+            Ok(limit)
+        } else {
+            Err(Problem::bad(format!("limit must be 1–1000, not {limit}")))
+        }
+    }
+}
+
+/// A value as JSON.
+pub(crate) fn value<T: Serialize>(t: &T) -> Value {
+    serde_json::to_value(t).unwrap_or(Value::Null)
+}
+
+/// 201 with the value as JSON.
+pub(crate) fn created<T: Serialize>(t: &T) -> Response {
+    (StatusCode::CREATED, Json(value(t))).into_response()
+}
+
+/// An optional `YYYY-MM-DD` field, as a problem when it is not a date.
+pub(crate) fn day(s: Option<&str>, what: &str) -> Result<Option<jiff::civil::Date>, Problem> {
+    crosswalk_app::program::date(s, what).map_err(Problem::from)
 }
 
 #[utoipa::path(get, path = "/api/v1/programs/{program}/audit/entries", security(("bearer" = [])),
@@ -1187,10 +1215,7 @@ async fn audit_entries(
     creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
     in_program(st, creds, program, Action::ReadAudit, move |s, _, _| {
-        let limit = q.limit.unwrap_or(100);
-        if !(1..=1000).contains(&limit) {
-            return Err(Problem::bad(format!("limit must be 1–1000, not {limit}")));
-        }
+        let limit = q.limit()?;
         let e = s
             .audit_entries(q.after.unwrap_or(0), limit)
             .map_err(Problem::from)?;

@@ -6,28 +6,18 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use crosswalk_app::access::Action;
 use crosswalk_app::collab::{NewEngagement, NewRequest};
-use crosswalk_app::program::date;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::api::{Denied, Page, Params, PathOf, Payload, Problem, Shared, in_program, page};
+use crate::api::{
+    Denied, EntryQuery, Page, Params, PathOf, Payload, Problem, Shared, created, day, in_program,
+    page, value,
+};
 use crate::state::Credentials;
-
-fn value<T: serde::Serialize>(t: &T) -> Value {
-    serde_json::to_value(t).unwrap_or(Value::Null)
-}
-
-fn created<T: serde::Serialize>(t: &T) -> Response {
-    (StatusCode::CREATED, Json(value(t))).into_response()
-}
-
-fn day(s: Option<&str>, what: &str) -> Result<Option<jiff::civil::Date>, Problem> {
-    date(s, what).map_err(Problem::from)
-}
 
 /// `POST …/assignments`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -368,29 +358,17 @@ pub(crate) async fn set_engagement(
     .await
 }
 
-/// Which activity.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct ActivityQuery {
-    /// Only changes after this entry (the previous page's `next_after`).
-    pub after: Option<u64>,
-    /// 1–500, default 50.
-    pub limit: Option<usize>,
-}
-
 #[utoipa::path(get, path = "/api/v1/programs/{program}/activity", security(("bearer" = [])),
-    params(("program" = String, Path, description = "Program id"), ActivityQuery),
+    params(("program" = String, Path, description = "Program id"), EntryQuery),
     responses((status = 200, description = "{items: [{seq, at, actor, action, target}], next_after}: changes touching what the caller sees", body = Value), Denied))]
 pub(crate) async fn activity(
     State(st): Shared,
     PathOf(program): PathOf<String>,
-    Params(q): Params<ActivityQuery>,
+    Params(q): Params<EntryQuery>,
     creds: Credentials,
 ) -> Result<Json<Value>, Problem> {
     in_program(st, creds, program, Action::Read, move |s, _, _| {
-        let limit = q.limit.unwrap_or(50);
-        if !(1..=500).contains(&limit) {
-            return Err(Problem::bad(format!("limit must be 1–500, not {limit}")));
-        }
+        let limit = q.limit()?;
         let (items, next) = s
             .activity(q.after.unwrap_or(0), limit)
             .map_err(Problem::from)?;

@@ -10,23 +10,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use crosswalk_app::access::Action;
 use crosswalk_app::links::LinkFilter;
-use crosswalk_app::program::{AddFramework, AssessInput, PlanOptions, date};
+use crosswalk_app::program::{AddFramework, AssessInput, PlanOptions};
 use crosswalk_app::standards;
 use crosswalk_core::program::{LinkState, Policy};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::api::{Denied, Params, PathOf, Payload, Problem, Shared, blocking, in_program};
+use crate::api::{
+    Denied, Params, PathOf, Payload, Problem, Shared, blocking, created, day, in_program, value,
+};
 use crate::state::{AppState, Credentials};
-
-fn value<T: serde::Serialize>(t: &T) -> Value {
-    serde_json::to_value(t).unwrap_or(Value::Null)
-}
-
-fn day(s: Option<&str>, what: &str) -> Result<Option<jiff::civil::Date>, Problem> {
-    date(s, what).map_err(Problem::from)
-}
 
 /// Authenticates (any account or token may read the library) and runs `f`.
 async fn signed_in<T: Send + 'static>(
@@ -131,7 +125,7 @@ pub(crate) async fn add_framework(
                 window_months: b.window_months,
             })
             .map_err(Problem::from)?;
-        Ok((StatusCode::CREATED, Json(value(&added))).into_response())
+        Ok(created(&added))
     })
     .await
 }
@@ -314,7 +308,7 @@ pub(crate) async fn set_policy(
                 location: b.location,
             })
             .map_err(Problem::from)?;
-        Ok((StatusCode::CREATED, Json(value(&p))).into_response())
+        Ok(created(&p))
     })
     .await
 }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use crosswalk_app::Clock;
 use crosswalk_app::program::{NewControl, Session};
-use crosswalk_core::program::ProgramInfo;
 
 fn clock() -> Clock {
     Clock {
@@ -28,14 +27,7 @@ fn a_cached_program_reloads_only_when_the_version_moves() {
     let catalog = crosswalk_library::builtin().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db").display().to_string();
-    let mut server = Session::open(catalog, &db, clock(), "server").unwrap();
-    server
-        .init(ProgramInfo {
-            organization: "Acme".into(),
-            scope: String::new(),
-            systems: Vec::new(),
-        })
-        .unwrap();
+    let mut server = super::new_program(&db, clock(), "server");
     let first = server.program_cached().unwrap();
     let again = server.program_cached().unwrap();
     assert!(
@@ -61,13 +53,7 @@ fn folded_changes_match_a_reload() {
     let catalog = crosswalk_library::builtin().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db").display().to_string();
-    let mut s = Session::open(catalog, &db, clock(), "server").unwrap();
-    s.init(ProgramInfo {
-        organization: "Acme".into(),
-        scope: String::new(),
-        systems: Vec::new(),
-    })
-    .unwrap();
+    let mut s = super::new_program(&db, clock(), "server");
     let shared = crosswalk_app::program::ProgramCache::default();
     s.share_cache(shared.clone());
     let mut peer = Session::open(catalog, &db, clock(), "server").unwrap();
@@ -97,13 +83,7 @@ fn a_dashboard_kept_across_added_controls_equals_one_computed_anew() {
     let catalog = crosswalk_library::builtin().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db").display().to_string();
-    let mut s = Session::open(catalog, &db, clock(), "server").unwrap();
-    s.init(ProgramInfo {
-        organization: "Acme".into(),
-        scope: String::new(),
-        systems: Vec::new(),
-    })
-    .unwrap();
+    let mut s = super::new_program(&db, clock(), "server");
     s.add_framework(&crosswalk_app::program::AddFramework {
         framework: "iso27001".into(),
         ..Default::default()

@@ -102,13 +102,7 @@ fn a_leased_webhook_is_delivered_by_one_process_at_a_time() {
     let catalog = crosswalk_library::builtin().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db").display().to_string();
-    let mut a = Session::open(catalog, &db, clock(), "a").unwrap();
-    a.init(ProgramInfo {
-        organization: "Acme".into(),
-        scope: String::new(),
-        systems: Vec::new(),
-    })
-    .unwrap();
+    let mut a = super::new_program(&db, clock(), "a");
     a.add_webhook("http://127.0.0.1:1/x", &[]).unwrap();
     add(&mut a, "C-1");
     let mut b = Session::open(catalog, &db, clock(), "b").unwrap();
