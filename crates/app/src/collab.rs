@@ -568,7 +568,10 @@ impl Session<'_> {
             let last = last.seq;
             for e in entries {
                 cursor = e.seq;
-                if confined.as_ref().is_none_or(|p| touches(p, &e.target)) {
+                if confined
+                    .as_ref()
+                    .is_none_or(|p| touches(p, &e.action, &e.target))
+                {
                     out.push(Activity {
                         seq: e.seq,
                         at: e.at,
@@ -750,30 +753,45 @@ impl Session<'_> {
     }
 }
 
-/// Whether an audit entry's target names something in the confined program.
-pub(crate) fn touches(p: &crosswalk_core::program::Program, target: &str) -> bool {
-    target.split([' ', ',']).any(|token| {
-        let subject = Subject::parse(token).ok();
-        let id = subject
-            .as_ref()
-            .and_then(|s| s.to_string().split_once(':').map(|(_, id)| id.to_owned()))
-            .unwrap_or_else(|| token.to_owned());
-        p.controls.iter().any(|c| c.id == id)
-            || p.evidence.iter().any(|e| e.id == id)
-            || p.collab.requests.iter().any(|r| r.id == id)
-            || p.collab.comments.iter().any(|c| c.id == id)
-            || p.collab.engagements.iter().any(|e| e.id == id)
-            || p.collab
-                .assignments
+/// Whether an audit entry (its action and target) touches only what the confined
+/// program `p` holds. Each action's target has its own form; anything not listed
+/// (risks, policies, records, checks, the program, its scope, webhooks) is not part of a
+/// confined view.
+pub(crate) fn touches(p: &crosswalk_core::program::Program, action: &str, target: &str) -> bool {
+    let control = |id: &str| p.controls.iter().any(|c| c.id == id);
+    let requirement = |t: &str| {
+        t.split_once(':').is_some_and(|(fw, req)| {
+            p.assessments
                 .iter()
-                .any(|a| a.subject.to_string() == token)
-            || id.split_once(':').is_some_and(|(fw, req)| {
-                p.assessments
-                    .iter()
-                    .any(|a| a.framework.as_str() == fw && a.requirement.as_str() == req)
-                    || p.links
-                        .iter()
-                        .any(|l| l.framework.as_str() == fw && l.requirement.as_str() == req)
-            })
-    })
+                .any(|a| a.framework.as_str() == fw && a.requirement.as_str() == req)
+                || p.links.iter().any(|l| {
+                    l.framework.as_str() == fw
+                        && l.requirement.as_str() == req
+                        && control(&l.control)
+                })
+        })
+    };
+    let (kind, _) = action.split_once('.').unwrap_or((action, ""));
+    match kind {
+        "control" => control(target),
+        // `CONTROL FW:REQ`: the control decides.
+        "link" if action != "link.review" => {
+            target.split_once(' ').is_some_and(|(c, _)| control(c))
+        }
+        "link" => target.split(',').any(|id| {
+            crosswalk_core::program::parse_link_id(id)
+                .is_some_and(|n| p.links.iter().any(|l| l.id == Some(n)))
+        }),
+        "evidence" => p.evidence.iter().any(|e| e.id == target),
+        "assessment" => requirement(target),
+        "comment" => p.collab.comments.iter().any(|c| c.id == target),
+        "request" => p.collab.requests.iter().any(|r| r.id == target),
+        "engagement" => p.collab.engagements.iter().any(|e| e.id == target),
+        "assignment" => p
+            .collab
+            .assignments
+            .iter()
+            .any(|a| a.subject.to_string() == target),
+        _ => false,
+    }
 }

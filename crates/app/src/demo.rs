@@ -930,6 +930,133 @@ fn demo_records(today: Date) -> Result<Vec<Change>> {
     ])
 }
 
+/// The demo's assignments, SOC 2 engagement, evidence requests and comments.
+fn demo_collaboration(today: Date, soc2: &FrameworkId) -> Result<Vec<Change>> {
+    use crosswalk_core::collab::{
+        Assignment, Comment, Engagement, EvidenceRequest, Item, RequestState, Step, Subject,
+    };
+    let day = |days: i64| today.checked_add(days.days()).map_err(|e| invalid!("{e}"));
+    let at = |days: i64| -> Result<String> { Ok(format!("{}T09:00:00Z", day(days)?)) };
+    let control = |id: &str| Subject::Control(id.into());
+    let mut changes = Vec::new();
+    for (id, who, due) in [
+        ("IAM-02", "it-lead@northwind.example", 14),
+        ("VUL-01", "it-lead@northwind.example", 7),
+        ("LOG-01", "it-lead@northwind.example", 30),
+        ("HR-02", "people@northwind.example", 21),
+        ("VEN-01", "people@northwind.example", 45),
+    ] {
+        changes.push(Change::Collab(Item::Assignment(Assignment {
+            subject: control(id),
+            assignee: who.into(),
+            due: Some(day(due)?),
+            assigned_by: "ciso@northwind.example".into(),
+            assigned_on: day(-10)?,
+        })));
+    }
+    changes.push(Change::Collab(Item::Engagement(Engagement {
+        id: "AE-1".into(),
+        name: "SOC 2 Type 2 examination".into(),
+        frameworks: vec![soc2.clone()],
+        period_start: day(-180)?,
+        period_end: day(-1)?,
+        ends_on: day(60)?,
+        auditors: vec!["auditor@cpa-firm.example".into()],
+    })));
+    let step = |state, actor: &str, days: i64, note: &str, evidence: &[&str]| -> Result<Step> {
+        Ok(Step {
+            state,
+            actor: actor.into(),
+            at: at(days)?,
+            note: note.into(),
+            evidence: evidence.iter().map(|e| (*e).to_owned()).collect(),
+        })
+    };
+    let auditor = "auditor@cpa-firm.example";
+    let request =
+        |id: &str, subject, title: &str, who: &str, due: i64| -> Result<EvidenceRequest> {
+            Ok(EvidenceRequest {
+                id: id.into(),
+                subject,
+                title: title.into(),
+                detail: String::new(),
+                assignee: Some(who.into()),
+                due: Some(day(due)?),
+                engagement: Some("AE-1".into()),
+                state: RequestState::Open,
+                evidence: Vec::new(),
+                steps: vec![step(RequestState::Open, auditor, -8, "", &[])?],
+            })
+        };
+    let mut answered = request(
+        "ER-1",
+        control("IAM-02"),
+        "Quarterly access review, last two quarters",
+        "it-lead@northwind.example",
+        -1,
+    )?;
+    for s in [
+        step(
+            RequestState::Submitted,
+            "it-lead@northwind.example",
+            -5,
+            "Q2 review attached",
+            &["EV-IAM-02"],
+        )?,
+        step(
+            RequestState::Accepted,
+            auditor,
+            -3,
+            "Sample of 25 users traced",
+            &[],
+        )?,
+    ] {
+        answered
+            .advance(s)
+            .map_err(|e| invalid!("the demo's request: {e}"))?;
+    }
+    changes.push(Change::Collab(Item::Request(answered)));
+    changes.push(Change::Collab(Item::Request(request(
+        "ER-2",
+        control("VUL-01"),
+        "Patch records for critical vulnerabilities in the period",
+        "it-lead@northwind.example",
+        7,
+    )?)));
+    for (id, subject, author, days, body) in [
+        (
+            "CM-1",
+            control("VUL-01"),
+            auditor,
+            -7,
+            "Please include the exception log for the two servers patched late.",
+        ),
+        (
+            "CM-2",
+            control("VUL-01"),
+            "it-lead@northwind.example",
+            -6,
+            "Will do: the exceptions are tracked in NC-1.",
+        ),
+        (
+            "CM-3",
+            Subject::Request("ER-1".into()),
+            auditor,
+            -3,
+            "Accepted; no further samples needed.",
+        ),
+    ] {
+        changes.push(Change::Collab(Item::Comment(Comment {
+            id: id.into(),
+            subject,
+            author: author.into(),
+            at: at(days)?,
+            body: body.into(),
+        })));
+    }
+    Ok(changes)
+}
+
 /// The demo's risk register as changes, dated from `today`.
 fn demo_risks(today: Date) -> Result<Vec<Change>> {
     let rating = |(likelihood, impact): (u8, u8)| Rating { likelihood, impact };
@@ -1331,6 +1458,10 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
             on: today,
         },
     ])?;
+    // The team at work: control owners assigned with due dates, the SOC 2 audit under
+    // way with its auditor, an evidence request answered and one still open, comments.
+    session.store().apply(&demo_collaboration(today, &soc2)?)?;
+
     // Readiness snapshots at month ends before today, as the evidence then on file
     // stood, so `assess trend` has a history to show.
     let program = session.store().load()?;

@@ -435,7 +435,7 @@ impl<'c> Session<'c> {
         let program = self.program()?;
         Ok(entries
             .into_iter()
-            .filter(|e| crate::collab::touches(&program, &e.target))
+            .filter(|e| crate::collab::touches(&program, &e.action, &e.target))
             .collect())
     }
 

@@ -319,7 +319,7 @@ async fn role_matrix(s: &Server) {
                 "hook" => json!({ "url": "http://127.0.0.1:9/hook" }),
                 // Each role that may adds a framework of its own (adding one twice is refused).
                 "scope" => json!({ "framework": (["nist-csf-2.0", "gdpr", "soc2"][i.min(2)]) }),
-                "links" => json!({ "control": "AC-02", "requirements": ["iso27001:A.5.2"] }),
+                "links" => json!({ "control": "AC-02", "requirements": ["iso27001:A.5.1"] }),
                 "review" => json!({ "state": "accepted", "framework": "iso27001" }),
                 "policy" => json!({ "id": "POL-1", "title": "Information security policy", "version": format!("1.{i}") }),
                 "assess" => json!({ "requirement": "iso27001:A.5.1", "result": "compliant", "reason": "Reviewed" }),
