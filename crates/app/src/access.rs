@@ -240,6 +240,32 @@ pub fn programs(reg: &mut Registry) -> Result<Vec<ProgramRow>> {
     Ok(reg.programs()?.into_iter().map(ProgramRow::from).collect())
 }
 
+/// A program a principal may reach, with its role there.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reachable {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// The programs `principal` may reach, in the registry's order, with its role in each.
+///
+/// # Errors
+/// A registry failure.
+pub fn reachable(reg: &mut Registry, principal: &Principal) -> Result<Vec<Reachable>> {
+    let mut out = Vec::new();
+    for p in programs(reg)? {
+        if let Some(role) = principal.role_in(reg, &p.id)? {
+            out.push(Reachable {
+                id: p.id,
+                name: p.name,
+                role,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The store target of a program, checking it exists. With no program named, the only
 /// program when there is one; otherwise the caller must name one.
 ///

@@ -589,6 +589,19 @@ impl Session<'_> {
         Ok((out, cursor))
     }
 
+    /// The latest `n` changes touching what the caller sees, newest first.
+    ///
+    /// # Errors
+    /// A store failure.
+    pub fn recent_activity(&mut self, n: usize) -> Result<Vec<Activity>> {
+        let (head, _) = self.store().audit_head()?;
+        let window = (n * 20).max(200);
+        let (mut items, _) = self.activity(head.saturating_sub(window as u64), window)?;
+        items.reverse();
+        items.truncate(n);
+        Ok(items)
+    }
+
     /// The program's webhooks.
     ///
     /// # Errors

@@ -4,6 +4,11 @@
 //! [`Error`]; the result types are the stable JSON views of `docs/cli.md`. Nothing here
 //! parses arguments, prints, or reads a clock.
 
+/// Store records the interfaces show as they are.
+pub use crosswalk_store::audit::AuditEntry;
+pub use crosswalk_store::registry::Token;
+pub use crosswalk_store::webhook::Webhook;
+
 pub mod access;
 pub mod collab;
 pub mod collect;

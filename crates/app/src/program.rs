@@ -261,6 +261,8 @@ pub struct Dashboard {
 pub struct EvidenceCounts {
     pub total: usize,
     pub current: usize,
+    /// Current today, but not 30 days from now: to collect again soon.
+    pub expiring: usize,
     pub stale: usize,
 }
 
@@ -623,6 +625,17 @@ impl<'c> Session<'c> {
         let eval = Evaluation::new(program, lib, today);
         let fresh = Freshness::new(program, today);
         let current = program.evidence.iter().filter(|e| fresh.current(e)).count();
+        let later = Freshness::new(
+            program,
+            today
+                .checked_add(jiff::Span::new().days(30))
+                .unwrap_or(today),
+        );
+        let expiring = program
+            .evidence
+            .iter()
+            .filter(|e| fresh.current(e) && !later.current(e))
+            .count();
         let open_gaps = eval.open_count();
         Dashboard {
             program: program
@@ -637,6 +650,7 @@ impl<'c> Session<'c> {
             evidence: EvidenceCounts {
                 total: program.evidence.len(),
                 current,
+                expiring,
                 stale: program.evidence.len() - current,
             },
             open_gaps,

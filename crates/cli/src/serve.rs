@@ -189,7 +189,7 @@ fn serve(
     let shown = crosswalk_app::shown_db(&db);
     crosswalk_server::serve(state, addr, |bound| {
         let _ = emit(&format!(
-            "crosswalk is serving {shown} at http://{bound} (API docs: http://{bound}/api/docs)\n"
+            "crosswalk is serving {shown} at http://{bound} (open it and sign in; API docs: http://{bound}/api/docs)\n"
         ));
     })
     .map_err(|e| anyhow!(e))

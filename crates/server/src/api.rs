@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::state::{AppState, Caller, Credentials, ProgramSlot};
-use crate::{collab, program};
+use crate::{collab, pages, program, web};
 
 /// The failures every authenticated route may answer with, documented once.
 #[derive(utoipa::IntoResponses)]
@@ -299,11 +299,32 @@ async fn in_registry<T: Send + 'static>(
 
 pub fn routes(state: Arc<AppState>) -> Router {
     Router::new()
-        // Until the web app exists, the address opens the API's documentation.
+        // The web app.
+        .route("/", get(web::home))
+        .route("/login", get(web::login).post(web::login_submit))
+        .route("/logout", post(web::logout))
+        .route("/switch", get(web::switch))
+        .route("/static/{file}", get(web::asset))
+        .route("/programs/{program}", get(pages::dashboard))
+        .route("/programs/{program}/frameworks", get(pages::frameworks))
         .route(
-            "/",
-            get(|| async { axum::response::Redirect::to("/api/docs/") }),
+            "/programs/{program}/frameworks/{framework}",
+            get(pages::requirements),
         )
+        .route(
+            "/programs/{program}/controls",
+            get(pages::controls).post(pages::add_control),
+        )
+        .route("/programs/{program}/controls/{id}", get(pages::control))
+        .route(
+            "/programs/{program}/controls/{id}/status",
+            post(pages::set_status),
+        )
+        .route("/programs/{program}/comments", post(pages::comment))
+        .route("/programs/{program}/evidence", get(pages::evidence))
+        .route("/programs/{program}/requests", get(pages::requests))
+        .route("/programs/{program}/audit", get(pages::audit))
+        .route("/programs/{program}/admin", get(pages::admin))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .merge(
@@ -532,17 +553,8 @@ async fn programs(State(st): Shared, creds: Credentials) -> Result<Json<Value>, 
     blocking(move || {
         let caller = st.authenticate(&creds)?;
         st.registry(|reg| {
-            let mut out = Vec::new();
-            for p in access::programs(reg).map_err(Problem::from)? {
-                if let Some(role) = caller
-                    .principal
-                    .role_in(reg, &p.id)
-                    .map_err(Problem::from)?
-                {
-                    out.push(json!({ "id": p.id, "name": p.name, "role": role }));
-                }
-            }
-            Ok(Json(Value::Array(out)))
+            let all = access::reachable(reg, &caller.principal).map_err(Problem::from)?;
+            Ok(Json(value(&all)))
         })
     })
     .await

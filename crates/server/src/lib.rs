@@ -12,8 +12,10 @@
 
 mod api;
 mod collab;
+mod pages;
 mod program;
 mod state;
+mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

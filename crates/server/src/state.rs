@@ -153,6 +153,21 @@ impl AppState {
         ))
     }
 
+    /// The signed-in account behind a session cookie, with the session's CSRF token (for
+    /// the forms of the web pages); none without a valid session.
+    pub fn page_session(&self, c: &Credentials) -> Result<Option<(Caller, String)>, Problem> {
+        let Some(session) = &c.session else {
+            return Ok(None);
+        };
+        let clock = (self.now)();
+        let found = self.registry(|reg| {
+            access::authenticate_session(reg, session, clock).map_err(Problem::from)
+        })?;
+        Ok(found
+            .ok()
+            .map(|(principal, csrf)| (Caller { principal }, csrf)))
+    }
+
     /// The caller's role in `program`, requiring `action`: 404 when the caller cannot
     /// reach the program at all (so programs of others are not even confirmed to exist),
     /// 403 when its role does not allow the action.

@@ -690,7 +690,7 @@ async fn basics(s: &Server) {
         s.call(Method::GET, "/ready", None, None).await.0,
         StatusCode::OK
     );
-    // The address opens the API's documentation.
+    // The address opens the web app: its sign-in form, without a session.
     tls();
     let root = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -700,7 +700,7 @@ async fn basics(s: &Server) {
         .send()
         .await
         .unwrap();
-    assert_eq!(root.headers().get("location").unwrap(), "/api/docs/");
+    assert_eq!(root.headers().get("location").unwrap(), "/login");
     let (status, doc, _) = s.call(Method::GET, "/api/openapi.json", None, None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(

@@ -439,7 +439,7 @@ pub(crate) fn before(tx: &mut dyn Tx, change: &Change) -> Result<Option<String>,
 }
 
 /// The head of the chain: the last sequence number and hash.
-fn head(tx: &mut dyn Tx) -> Result<(u64, String), StoreError> {
+pub(crate) fn head(tx: &mut dyn Tx) -> Result<(u64, String), StoreError> {
     let (seq, hash) = query_one(
         tx,
         "SELECT audit_seq, audit_head FROM program_version WHERE id = 1",

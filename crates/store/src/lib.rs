@@ -255,6 +255,13 @@ pub trait Store: Send {
     /// Database failures.
     fn audit_verify(&mut self) -> Result<audit::Verification, StoreError>;
 
+    /// The head of the audit trail: the last entry's number and hash (0 and the genesis
+    /// hash for an empty trail).
+    ///
+    /// # Errors
+    /// Database failures.
+    fn audit_head(&mut self) -> Result<(u64, String), StoreError>;
+
     /// Audit entries numbered after `after`, oldest first, at most `limit`.
     ///
     /// # Errors
@@ -418,6 +425,11 @@ macro_rules! store_over_transactions {
             fn audit_verify(&mut self) -> Result<$crate::audit::Verification, $crate::StoreError> {
                 self.read(|tx| $crate::audit::verify(tx))
                     .map_err(|e| $crate::in_context(e, "verifying the audit trail"))
+            }
+
+            fn audit_head(&mut self) -> Result<(u64, String), $crate::StoreError> {
+                self.read(|tx| $crate::audit::head(tx))
+                    .map_err(|e| $crate::in_context(e, "reading the audit trail's head"))
             }
 
             fn audit_entries(

@@ -1,0 +1,806 @@
+//! The program's pages: dashboard, frameworks and their requirements, controls, evidence,
+//! evidence requests, the audit log and administration. Each gathers what it shows from
+//! `crates/app` (confined to the caller's view) into a template.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use crosswalk_app::access::{self, Action};
+use crosswalk_app::collab::Activity;
+use crosswalk_app::links::{ControlDetail, RequirementRow};
+use crosswalk_app::program::{Dashboard, NewControl};
+use crosswalk_core::collab::{Assignment, Comment, EvidenceRequest};
+use crosswalk_core::program::{Control, FrameworkStatus, Outcome, RESULT_RULE};
+use serde::Deserialize;
+
+use crate::api::{PathOf, Problem};
+use crate::state::Credentials;
+use crate::web::{PageError, PageForm, Shell, html, program_page};
+
+type Shared = State<std::sync::Arc<crate::state::AppState>>;
+
+/// A readiness figure as a percentage.
+fn pct(r: f64) -> String {
+    format!("{:.0}", (r * 100.0).clamp(0.0, 100.0))
+}
+
+/// A framework's counts for display.
+pub struct Readiness {
+    pub framework: String,
+    pub name: String,
+    pub percent: String,
+    pub compliant: usize,
+    pub partial: usize,
+    pub non_compliant: usize,
+    pub not_assessed: usize,
+    pub not_applicable: usize,
+    pub total: usize,
+}
+
+/// A framework's name as the library gives it (its id when unknown).
+fn fw_name(s: &crosswalk_app::program::Session<'_>, id: &str) -> String {
+    s.catalog
+        .library
+        .resolve(id)
+        .map_or_else(|| id.to_owned(), |fw| fw.meta.name.clone())
+}
+
+fn readiness(s: &crosswalk_app::program::Session<'_>, f: &FrameworkStatus) -> Readiness {
+    Readiness {
+        framework: f.framework.to_string(),
+        name: fw_name(s, f.framework.as_str()),
+        percent: pct(f.readiness),
+        compliant: f.compliant,
+        partial: f.partial,
+        non_compliant: f.non_compliant,
+        not_assessed: f.not_assessed,
+        not_applicable: f.not_applicable,
+        total: f.total,
+    }
+}
+
+/// A domain line under a framework.
+pub struct Domain {
+    pub name: String,
+    pub percent: String,
+    pub total: usize,
+}
+
+/// One snapshot of the trend: the date and each framework's readiness.
+pub struct TrendRow {
+    pub date: String,
+    pub values: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    shell: Shell,
+    title: String,
+    d: Dashboard,
+    frameworks: Vec<(Readiness, Vec<Domain>)>,
+    rule: &'static str,
+    trend: Vec<TrendRow>,
+    mine: Vec<Assignment>,
+    activity: Vec<Activity>,
+    calendar: Vec<(String, String, String)>,
+}
+
+/// `GET /programs/{program}`: readiness per framework and domain, evidence freshness,
+/// the trend, the audit calendar, the caller's assignments and recent activity.
+pub async fn dashboard(
+    State(st): Shared,
+    PathOf(program): PathOf<String>,
+    creds: Credentials,
+) -> Result<Response, PageError> {
+    let path = format!("/programs/{program}");
+    program_page(
+        st,
+        creds,
+        program,
+        "dashboard",
+        Action::Read,
+        path,
+        |s, shell| {
+            let d = s.dashboard().map_err(Problem::from)?;
+            let status = if d.frameworks.is_empty() {
+                None
+            } else {
+                Some(s.status(true).map_err(Problem::from)?)
+            };
+            let frameworks = d
+                .frameworks
+                .iter()
+                .map(|f| {
+                    let name = fw_name(s, f.framework.as_str());
+                    let domains = status
+                        .as_ref()
+                        .and_then(|st| {
+                            st.domains.iter().find(|(n, _)| *n == name).map(|(_, ds)| {
+                                ds.iter()
+                                    .map(|(n, x)| Domain {
+                                        name: n.clone(),
+                                        percent: pct(x.readiness),
+                                        total: x.total,
+                                    })
+                                    .collect()
+                            })
+                        })
+                        .unwrap_or_default();
+                    (readiness(s, f), domains)
+                })
+                .collect();
+            let trend = s
+                .trend()
+                .map_err(Problem::from)?
+                .iter()
+                .map(|snap| TrendRow {
+                    date: snap.taken_on.to_string(),
+                    values: snap
+                        .status
+                        .iter()
+                        .map(|f| (f.framework.to_string(), pct(f.readiness)))
+                        .collect(),
+                })
+                .collect();
+            let mine = s
+                .assignments()
+                .map_err(Problem::from)?
+                .into_iter()
+                .filter(|a| a.assignee == shell.user)
+                .collect();
+            let activity = s.recent_activity(10).map_err(Problem::from)?;
+            let today = s.clock.today;
+            let mut calendar: Vec<(String, String, String)> = match s.plan(&Default::default()) {
+                Ok(plan) => {
+                    plan.plans
+                        .iter()
+                        .flat_map(|p| {
+                            p.calendar.iter().filter(|e| e.date >= today).map(|e| {
+                                (e.date.to_string(), p.framework.to_string(), e.event.clone())
+                            })
+                        })
+                        .collect()
+                }
+                Err(_) => Vec::new(),
+            };
+            calendar.sort();
+            calendar.truncate(8);
+            Ok(html(&DashboardPage {
+                title: "Dashboard".into(),
+                shell,
+                d,
+                frameworks,
+                rule: RESULT_RULE,
+                trend,
+                mine,
+                activity,
+                calendar,
+            }))
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "frameworks.html")]
+struct FrameworksPage {
+    shell: Shell,
+    title: String,
+    frameworks: Vec<Readiness>,
+}
+
+/// `GET /programs/{program}/frameworks`: the frameworks in scope with their readiness.
+pub async fn frameworks(
+    State(st): Shared,
+    PathOf(program): PathOf<String>,
+    creds: Credentials,
+) -> Result<Response, PageError> {
+    let path = format!("/programs/{program}/frameworks");
+    program_page(
+        st,
+        creds,
+        program,
+        "frameworks",
+        Action::Read,
+        path,
+        |s, shell| {
+            let d = s.dashboard().map_err(Problem::from)?;
+            let frameworks = d.frameworks.iter().map(|f| readiness(s, f)).collect();
+            Ok(html(&FrameworksPage {
+                title: "Frameworks".into(),
+                shell,
+                frameworks,
+            }))
+        },
+    )
+    .await
+}
+
+/// A requirement line with its result as a badge.
+pub struct ReqLine {
+    pub row: RequirementRow,
+    pub result: &'static str,
+    pub class: &'static str,
+    pub derived: &'static str,
+}
+
+fn outcome(o: Outcome) -> (&'static str, &'static str) {
+    match o {
+        Outcome::Compliant => ("compliant", "ok"),
+        Outcome::PartiallyCompliant => ("partially compliant", "warn"),
+        Outcome::NonCompliant => ("non-compliant", "bad"),
+        Outcome::NotApplicable => ("not applicable", ""),
+        Outcome::NotAssessed => ("not assessed", ""),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "requirements.html")]
+struct RequirementsPage {
+    shell: Shell,
+    title: String,
+    framework: String,
+    lines: Vec<ReqLine>,
+    filter: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResultFilter {
+    result: Option<String>,
+}
+
+/// `GET /programs/{program}/frameworks/{framework}`: each requirement's result.
+pub async fn requirements(
+    State(st): Shared,
+    PathOf((program, framework)): PathOf<(String, String)>,
+    Query(q): Query<ResultFilter>,
+    creds: Credentials,
+) -> Result<Response, PageError> {
+    let path = format!("/programs/{program}/frameworks/{framework}");
+    program_page(
+        st,
+        creds,
+        program,
+        "frameworks",
+        Action::Read,
+        path,
+        move |s, shell| {
+            let rows = s.requirements(&framework).map_err(Problem::from)?;
+            let filter = q.result.unwrap_or_default();
+            let lines = rows
+                .into_iter()
+                .map(|row| {
+                    let (result, class) = outcome(row.result);
+                    let (derived, _) = outcome(row.derived);
+                    ReqLine {
+                        row,
+                        result,
+                        class,
+                        derived,
+                    }
+                })
+                .filter(|l| filter.is_empty() || l.result == filter)
+                .collect();
+            let name = fw_name(s, &framework);
+            Ok(html(&RequirementsPage {
+                title: name.clone(),
+                framework: name,
+                shell,
+                lines,
+                filter,
+            }))
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "controls.html")]
+struct ControlsPage {
+    shell: Shell,
+    title: String,
+    controls: Vec<(Control, usize)>,
+    status: String,
+    owner: String,
+    q: String,
+    can_edit: bool,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ControlFilter {
+    status: Option<String>,
+    owner: Option<String>,
+    q: Option<String>,
+}
+
+fn controls_page(
+    s: &mut crosswalk_app::program::Session<'static>,
+    shell: Shell,
+    f: ControlFilter,
+    error: Option<String>,
+) -> Result<Response, Problem> {
+    let (status, owner, q) = (
+        f.status.unwrap_or_default(),
+        f.owner.unwrap_or_default(),
+        f.q.unwrap_or_default().to_lowercase(),
+    );
+    let controls = s
+        .controls()
+        .map_err(Problem::from)?
+        .into_iter()
+        .filter(|r| status.is_empty() || r.control.status.as_str() == status)
+        .filter(|r| owner.is_empty() || r.control.owner == owner)
+        .filter(|r| {
+            q.is_empty()
+                || r.control.id.to_lowercase().contains(&q)
+                || r.control.title.to_lowercase().contains(&q)
+        })
+        .map(|r| (r.control, r.links))
+        .collect();
+    let failed = error.is_some();
+    let page = html(&ControlsPage {
+        title: "Controls".into(),
+        can_edit: shell.role.allows(Action::Edit),
+        shell,
+        controls,
+        status,
+        owner,
+        q,
+        error,
+    });
+    Ok(if failed {
+        (StatusCode::BAD_REQUEST, page).into_response()
+    } else {
+        page
+    })
+}
+
+/// `GET /programs/{program}/controls`: the controls, filtered by status, owner or text.
+pub async fn controls(
+    State(st): Shared,
+    PathOf(program): PathOf<String>,
+    Query(f): Query<ControlFilter>,
+    creds: Credentials,
+) -> Result<Response, PageError> {
+    let path = format!("/programs/{program}/controls");
+    program_page(
+        st,
+        creds,
+        program,
+        "controls",
+        Action::Read,
+        path,
+        move |s, shell| controls_page(s, shell, f, None),
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewControlForm {
+    #[serde(default)]
+    csrf: String,
+    id: String,
+    title: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    frequency: String,
+}
+
+/// Checks a form's CSRF token (the hidden field, or htmx's header) against the session's.
+fn form_csrf(shell: &Shell, field: &str, headers: &HeaderMap) -> Result<(), Problem> {
+    let given = if field.is_empty() {
+        headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    } else {
+        field
+    };
+    if access::csrf_matches(&shell.csrf, given) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(
+            "the form's token does not match your session: reload the page and try again",
+        ))
+    }
+}
+
+/// `POST /programs/{program}/controls`: adds a control, then shows it.
+pub async fn add_control(
+    State(st): Shared,
+    PathOf(program): PathOf<String>,
+    creds: Credentials,
+    headers: HeaderMap,
+    form: PageForm<NewControlForm>,
+) -> Result<Response, PageError> {
+    let path = format!("/programs/{program}/controls");
+    let base = path.clone();
+    program_page(
+        st,
+        creds,
+        program,
+        "controls",
+        Action::Edit,
+        path,
+        move |s, shell| {
+            let form = form.get()?;
+            form_csrf(&shell, &form.csrf, &headers)?;
+            let added = s.add_control(NewControl {
+                id: form.id,
+                title: form.title,
+                description: String::new(),
+                owner: form.owner,
+                status: if form.status.is_empty() {
+                    "not-started".into()
+                } else {
+                    form.status
+                },
+                frequency: form.frequency,
+            });
+            match added {
+                Ok(c) => Ok(
+                    Redirect::to(&format!("{base}/{}", crate::web::path_segment(&c.id)))
+                        .into_response(),
+                ),
+                Err(e) => controls_page(s, shell, ControlFilter::default(), Some(e.to_string())),
+            }
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "control.html")]
+struct ControlPage {
+    shell: Shell,
+    title: String,
+    c: ControlDetail,
+    ctl: Control,
+    saved: bool,
+    comments: Vec<Comment>,
+    can_edit: bool,
+    can_comment: bool,
+    statuses: [&'static str; 4],
+}
+
+#[derive(Template)]
+#[template(path = "control_status.html")]
+struct StatusFragment {
+    shell: Shell,
+    ctl: Control,
+    can_edit: bool,
+    statuses: [&'static str; 4],
+    saved: bool,
+}
+
+const STATUSES: [&str; 4] = ["not-started", "in-progress", "implemented", "operating"];
+
+/// `GET /programs/{program}/controls/{id}`: a control with its links (provenance and
+/// review state), evidence, risks, checks and comments.
+pub async fn control(
+    State(st): Shared,
+    PathOf((program, id)): PathOf<(String, String)>,
+    creds: Credentials,
+) -> Result<Response, PageError> {
+    let path = format!("/programs/{program}/controls/{id}");
+    program_page(
+        st,
+        creds,
+        program,
+        "controls",
+        Action::Read,
+        path,
+        move |s, shell| {
+            // A hidden control is as absent as a missing one.
+            s.control_record(&id).map_err(Problem::from)?;
+            let c = s.control(&id).map_err(Problem::from)?;
+            let comments = s
+                .comments(Some(&format!("control:{id}")))
+                .map_err(Problem::from)?;
+            Ok(html(&ControlPage {
+                title: format!("{} {}", c.control.id, c.control.title),
+                can_edit: shell.role.allows(Action::Edit),
+                can_comment: shell.role.allows(Action::Comment),
+                shell,
+                ctl: c.control.clone(),
+                saved: false,
+                c,
+                comments,
+                statuses: STATUSES,
+            }))
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    csrf: String,
+    status: String,
+}
+
+/// `POST /programs/{program}/controls/{id}/status`: sets the status. With htmx, answers
+/// the status fragment; without, back to the control.
+pub async fn set_status(
+    State(st): Shared,
+    PathOf((program, id)): PathOf<(String, String)>,
+    creds: Credentials,
+    headers: HeaderMap,
+    form: PageForm<StatusForm>,
+) -> Result<Response, PageError> {
+    let path = format!("/programs/{program}/controls/{id}");
+    let back = path.clone();
+    let htmx = headers.contains_key("hx-request");
+    program_page(
+        st,
+        creds,
+        program,
+        "controls",
+        Action::Edit,
+        path,
+        move |s, shell| {
+            let form = form.get()?;
+            form_csrf(&shell, &form.csrf, &headers)?;
+            let c = s
+                .update_control_status(&id, &form.status, None)
+                .map_err(Problem::from)?;
+            if htmx {
+                Ok(html(&StatusFragment {
+                    shell,
+                    ctl: c,
+                    can_edit: true,
+                    statuses: STATUSES,
+                    saved: true,
+                }))
+            } else {
+                Ok(Redirect::to(&back).into_response())
+            }
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    csrf: String,
+    subject: String,
+    body: String,
+    /// Where to go back to.
+    back: String,
+}
+
+/// `POST /programs/{program}/comments`: comments on a subject, then back.
+pub async fn comment(
+    State(st): Shared,
+    PathOf(program): PathOf<String>,
+    creds: Credentials,
+    headers: HeaderMap,
+    form: PageForm<CommentForm>,
+) -> Result<Response, PageError> {
+    let path = format!("/programs/{program}");
+    let prefix = format!("/programs/{program}/");
+    program_page(
+        st,
+        creds,
+        program,
+        "controls",
+        Action::Comment,
+        path,
+        move |s, shell| {
+            let form = form.get()?;
+            form_csrf(&shell, &form.csrf, &headers)?;
+            s.comment(&form.subject, &form.body)
+                .map_err(Problem::from)?;
+            let back = if form.back.starts_with(&prefix) && !form.back.contains("//") {
+                form.back
+            } else {
+                prefix
+            };
+            Ok(Redirect::to(&back).into_response())
+        },
+    )
+    .await
+}
+
+/// Evidence in the listing.
+pub struct EvidenceLine {
+    pub id: String,
+    pub title: String,
+    pub collected: String,
+    pub valid_until: String,
+    pub controls: Vec<String>,
+    pub current: bool,
+    pub sha256: Option<String>,
+    pub link: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "evidence.html")]
+struct EvidencePage {
+    shell: Shell,
+    title: String,
+    items: Vec<EvidenceLine>,
+}
+
+/// `GET /programs/{program}/evidence`: every item with its freshness and SHA-256.
+pub async fn evidence(
+    State(st): Shared,
+    PathOf(program): PathOf<String>,
+    creds: Credentials,
+) -> Result<Response, PageError> {
+    let path = format!("/programs/{program}/evidence");
+    program_page(
+        st,
+        creds,
+        program,
+        "evidence",
+        Action::Read,
+        path,
+        |s, shell| {
+            use crosswalk_core::evidence::Location;
+            let items = s
+                .evidence()
+                .map_err(Problem::from)?
+                .into_iter()
+                .map(|r| {
+                    let e = r.evidence;
+                    let (sha256, link) = match &e.location {
+                        Location::File(sha) => (Some(sha.to_string()), None),
+                        other => (None, Some(other.to_string())),
+                    };
+                    EvidenceLine {
+                        id: e.id,
+                        title: e.title,
+                        collected: e.collected.to_string(),
+                        valid_until: e.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+                        controls: e.controls,
+                        current: r.current,
+                        sha256,
+                        link,
+                    }
+                })
+                .collect();
+            Ok(html(&EvidencePage {
+                title: "Evidence".into(),
+                shell,
+                items,
+            }))
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "requests.html")]
+struct RequestsPage {
+    shell: Shell,
+    title: String,
+    requests: Vec<EvidenceRequest>,
+}
+
+/// `GET /programs/{program}/requests`: evidence requests and their steps.
+pub async fn requests(
+    State(st): Shared,
+    PathOf(program): PathOf<String>,
+    creds: Credentials,
+) -> Result<Response, PageError> {
+    let path = format!("/programs/{program}/requests");
+    program_page(
+        st,
+        creds,
+        program,
+        "requests",
+        Action::Read,
+        path,
+        |s, shell| {
+            let requests = s.requests(None).map_err(Problem::from)?;
+            Ok(html(&RequestsPage {
+                title: "Evidence requests".into(),
+                shell,
+                requests,
+            }))
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    shell: Shell,
+    title: String,
+    intact: bool,
+    entries: u64,
+    head: String,
+    problem: Option<String>,
+    recent: Vec<crosswalk_app::AuditEntry>,
+}
+
+/// `GET /programs/{program}/audit`: whether the chain is intact, and the latest entries.
+pub async fn audit(
+    State(st): Shared,
+    PathOf(program): PathOf<String>,
+    creds: Credentials,
+) -> Result<Response, PageError> {
+    let path = format!("/programs/{program}/audit");
+    program_page(
+        st,
+        creds,
+        program,
+        "audit",
+        Action::ReadAudit,
+        path,
+        |s, shell| {
+            let v = s.audit_verify().map_err(Problem::from)?;
+            let from = v.entries.saturating_sub(50);
+            let mut recent = s.audit_entries(from, 50).map_err(Problem::from)?;
+            recent.reverse();
+            Ok(html(&AuditPage {
+                title: "Audit log".into(),
+                shell,
+                intact: v.intact,
+                entries: v.entries,
+                head: v.head,
+                problem: v
+                    .first_bad
+                    .map(|b| format!("entry {}: {}", b.seq, b.problem)),
+                recent,
+            }))
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    shell: Shell,
+    title: String,
+    members: Vec<access::Member>,
+    tokens: Vec<crosswalk_app::Token>,
+    webhooks: Vec<crosswalk_app::Webhook>,
+}
+
+/// `GET /programs/{program}/admin`: members and roles, API tokens, webhooks.
+pub async fn admin(
+    State(st): Shared,
+    PathOf(program): PathOf<String>,
+    creds: Credentials,
+) -> Result<Response, PageError> {
+    let path = format!("/programs/{program}/admin");
+    let state = std::sync::Arc::clone(&st);
+    let slug = program.clone();
+    program_page(
+        st,
+        creds,
+        program,
+        "admin",
+        Action::Manage,
+        path,
+        move |s, shell| {
+            let (members, tokens) = state.registry(|reg| {
+                Ok((
+                    access::members(reg, &slug).map_err(Problem::from)?,
+                    access::tokens(reg, &slug).map_err(Problem::from)?,
+                ))
+            })?;
+            let webhooks = s.webhooks().map_err(Problem::from)?;
+            Ok(html(&AdminPage {
+                title: "Administration".into(),
+                shell,
+                members,
+                tokens,
+                webhooks,
+            }))
+        },
+    )
+    .await
+}
