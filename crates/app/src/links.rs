@@ -450,3 +450,26 @@ impl Session<'_> {
             .collect())
     }
 }
+
+impl Session<'_> {
+    /// Every assessment ever recorded for `FW:REQ`, oldest first.
+    ///
+    /// # Errors
+    /// An unknown requirement; a store failure.
+    pub fn assessment_history(
+        &mut self,
+        target: &str,
+    ) -> Result<Vec<crosswalk_core::program::Assessment>> {
+        let (fw, req) = requirement(self.catalog, target)?;
+        let subject = crosswalk_core::collab::Subject::Requirement(fw.id().clone(), req.clone());
+        if !self.sees(&subject)? {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .store()
+            .history()?
+            .into_iter()
+            .filter(|a| a.framework == *fw.id() && a.requirement == req)
+            .collect())
+    }
+}

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::state::{AppState, Caller, Credentials, ProgramSlot};
-use crate::{collab, pages, program, web};
+use crate::{collab, pages, program, web, workspace};
 
 /// The failures every authenticated route may answer with, documented once.
 #[derive(utoipa::IntoResponses)]
@@ -306,7 +306,28 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route("/switch", get(web::switch))
         .route("/static/{file}", get(web::asset))
         .route("/programs/{program}", get(pages::dashboard))
-        .route("/programs/{program}/frameworks", get(pages::frameworks))
+        .route(
+            "/programs/{program}/frameworks",
+            get(pages::frameworks).post(workspace::add_framework),
+        )
+        .route(
+            "/programs/{program}/frameworks/{framework}/requirements/{requirement}",
+            get(workspace::requirement),
+        )
+        .route(
+            "/programs/{program}/frameworks/{framework}/requirements/{requirement}/assess",
+            post(workspace::assess),
+        )
+        .route(
+            "/programs/{program}/frameworks/{framework}/requirements/{requirement}/sign-off",
+            post(workspace::sign_off),
+        )
+        .route("/programs/{program}/links", get(workspace::links))
+        .route("/programs/{program}/links/review", post(workspace::review))
+        .route(
+            "/programs/{program}/requests/{id}/steps",
+            post(workspace::step),
+        )
         .route(
             "/programs/{program}/frameworks/{framework}",
             get(pages::requirements),
@@ -321,8 +342,16 @@ pub fn routes(state: Arc<AppState>) -> Router {
             post(pages::set_status),
         )
         .route("/programs/{program}/comments", post(pages::comment))
-        .route("/programs/{program}/evidence", get(pages::evidence))
-        .route("/programs/{program}/requests", get(pages::requests))
+        .route(
+            "/programs/{program}/evidence",
+            get(pages::evidence)
+                .post(workspace::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::MAX_BODY)),
+        )
+        .route(
+            "/programs/{program}/requests",
+            get(workspace::requests).post(workspace::raise),
+        )
         .route("/programs/{program}/audit", get(pages::audit))
         .route("/programs/{program}/admin", get(pages::admin))
         .route("/health", get(health))
@@ -936,19 +965,21 @@ pub struct EvidenceForm {
 }
 
 /// Reads the evidence form; every field as text except the file.
-async fn evidence_form(
+/// Evidence as a multipart form: the item, the spooled file (removed when dropped), and
+/// the `csrf` field when the form carried one (the web app's forms do).
+pub(crate) struct EvidenceUpload {
+    pub new: crosswalk_app::program::NewEvidence,
+    pub spooled: Option<tempfile::TempPath>,
+    pub csrf: Option<String>,
+}
+
+pub(crate) async fn evidence_form(
     mut form: axum::extract::Multipart,
-) -> Result<
-    (
-        crosswalk_app::program::NewEvidence,
-        Option<tempfile::TempPath>,
-    ),
-    Problem,
-> {
+) -> Result<EvidenceUpload, Problem> {
     use crosswalk_app::program::{EvidenceSource, NewEvidence, date};
     let bad = |e: axum::extract::multipart::MultipartError| Problem::new(e.status(), e.body_text());
     let (mut title, mut controls, mut file, mut url) = (None, Vec::new(), None, None);
-    let (mut id, mut collected, mut valid_until) = (None, None, None);
+    let (mut id, mut collected, mut valid_until, mut csrf) = (None, None, None, None);
     while let Some(field) = form.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
@@ -962,7 +993,11 @@ async fn evidence_form(
             let (std_file, path) = spool.into_parts();
             let mut out = tokio::fs::File::from_std(std_file);
             let mut field = field;
+            // A browser sends an empty part, without a file name, for no file chosen.
+            let named = field.file_name().is_some_and(|n| !n.is_empty());
+            let mut written = 0usize;
             while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                written += chunk.len();
                 tokio::io::AsyncWriteExt::write_all(&mut out, &chunk)
                     .await
                     .map_err(|e| {
@@ -980,17 +1015,20 @@ async fn evidence_form(
                         format!("cannot spool the upload: {e}"),
                     )
                 })?;
-            file = Some(path);
+            if named || written > 0 {
+                file = Some(path);
+            }
             continue;
         }
         let text = field.text().await.map_err(bad)?;
         match name.as_str() {
             "title" => title = Some(text),
             "control" => controls.push(text),
-            "url" => url = Some(text),
+            "url" => url = Some(text).filter(|t| !t.trim().is_empty()),
             "id" => id = Some(text),
-            "collected" => collected = Some(text),
-            "valid_until" => valid_until = Some(text),
+            "collected" => collected = Some(text).filter(|t| !t.trim().is_empty()),
+            "valid_until" => valid_until = Some(text).filter(|t| !t.trim().is_empty()),
+            "csrf" => csrf = Some(text),
             other => {
                 return Err(Problem::bad(format!(
                     "unknown field `{}`: the form takes title, control, file or url, id, collected, valid_until",
@@ -1012,7 +1050,7 @@ async fn evidence_form(
         collected: date(collected.as_deref(), "collected").map_err(Problem::from)?,
         valid_until: date(valid_until.as_deref(), "valid_until").map_err(Problem::from)?,
     };
-    Ok((new, spooled))
+    Ok(EvidenceUpload { new, spooled, csrf })
 }
 
 #[utoipa::path(post, path = "/api/v1/programs/{program}/evidence", security(("bearer" = [])),
@@ -1041,7 +1079,7 @@ async fn add_evidence(
         <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
             .await
             .map_err(|e| Problem::new(e.status(), e.body_text()))?;
-    let (new, spooled) = evidence_form(form).await?;
+    let EvidenceUpload { new, spooled, .. } = evidence_form(form).await?;
     in_program(st, creds, program, Action::AddEvidence, move |s, _, _| {
         let e = s.add_evidence(new).map_err(Problem::from);
         // The spooled upload is removed once stored (or refused).

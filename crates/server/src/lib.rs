@@ -16,6 +16,7 @@ mod pages;
 mod program;
 mod state;
 mod web;
+mod workspace;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -10,7 +10,7 @@ use crosswalk_app::access::{self, Action};
 use crosswalk_app::collab::Activity;
 use crosswalk_app::links::{ControlDetail, RequirementRow};
 use crosswalk_app::program::{Dashboard, NewControl};
-use crosswalk_core::collab::{Assignment, Comment, EvidenceRequest};
+use crosswalk_core::collab::{Assignment, Comment};
 use crosswalk_core::program::{Control, FrameworkStatus, Outcome, RESULT_RULE};
 use serde::Deserialize;
 
@@ -189,6 +189,9 @@ struct FrameworksPage {
     shell: Shell,
     title: String,
     frameworks: Vec<Readiness>,
+    /// Current editions not in scope: id and name.
+    available: Vec<(String, String)>,
+    can_edit: bool,
 }
 
 /// `GET /programs/{program}/frameworks`: the frameworks in scope with their readiness.
@@ -207,11 +210,18 @@ pub async fn frameworks(
         path,
         |s, shell| {
             let d = s.dashboard().map_err(Problem::from)?;
-            let frameworks = d.frameworks.iter().map(|f| readiness(s, f)).collect();
+            let frameworks: Vec<Readiness> = d.frameworks.iter().map(|f| readiness(s, f)).collect();
+            let available = crosswalk_app::standards::frameworks(s.catalog)
+                .into_iter()
+                .filter(|f| f.current && !frameworks.iter().any(|r| r.framework == f.id))
+                .map(|f| (f.id.to_owned(), f.name.to_owned()))
+                .collect();
             Ok(html(&FrameworksPage {
                 title: "Frameworks".into(),
+                can_edit: shell.role.allows(Action::Edit),
                 shell,
                 frameworks,
+                available,
             }))
         },
     )
@@ -226,7 +236,7 @@ pub struct ReqLine {
     pub derived: &'static str,
 }
 
-fn outcome(o: Outcome) -> (&'static str, &'static str) {
+pub(crate) fn outcome(o: Outcome) -> (&'static str, &'static str) {
     match o {
         Outcome::Compliant => ("compliant", "ok"),
         Outcome::PartiallyCompliant => ("partially compliant", "warn"),
@@ -242,6 +252,7 @@ struct RequirementsPage {
     shell: Shell,
     title: String,
     framework: String,
+    fw_id: String,
     lines: Vec<ReqLine>,
     filter: String,
 }
@@ -284,9 +295,12 @@ pub async fn requirements(
                 .filter(|l| filter.is_empty() || l.result == filter)
                 .collect();
             let name = fw_name(s, &framework);
+            let fw_id = crosswalk_app::standards::resolve(s.catalog, &framework)
+                .map_or_else(|_| framework.clone(), |f| f.id().to_string());
             Ok(html(&RequirementsPage {
                 title: name.clone(),
                 framework: name,
+                fw_id,
                 shell,
                 lines,
                 filter,
@@ -393,7 +407,7 @@ pub struct NewControlForm {
 }
 
 /// Checks a form's CSRF token (the hidden field, or htmx's header) against the session's.
-fn form_csrf(shell: &Shell, field: &str, headers: &HeaderMap) -> Result<(), Problem> {
+pub(crate) fn form_csrf(shell: &Shell, field: &str, headers: &HeaderMap) -> Result<(), Problem> {
     let given = if field.is_empty() {
         headers
             .get("x-csrf-token")
@@ -628,12 +642,21 @@ struct EvidencePage {
     shell: Shell,
     title: String,
     items: Vec<EvidenceLine>,
+    can_add: bool,
+    controls: Vec<(String, String)>,
+    added: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AddedQuery {
+    added: Option<String>,
 }
 
 /// `GET /programs/{program}/evidence`: every item with its freshness and SHA-256.
 pub async fn evidence(
     State(st): Shared,
     PathOf(program): PathOf<String>,
+    Query(q): Query<AddedQuery>,
     creds: Credentials,
 ) -> Result<Response, PageError> {
     let path = format!("/programs/{program}/evidence");
@@ -668,44 +691,19 @@ pub async fn evidence(
                     }
                 })
                 .collect();
+            let controls = s
+                .controls()
+                .map_err(Problem::from)?
+                .into_iter()
+                .map(|r| (r.control.id, r.control.title))
+                .collect();
             Ok(html(&EvidencePage {
                 title: "Evidence".into(),
+                can_add: shell.role.allows(Action::AddEvidence),
                 shell,
                 items,
-            }))
-        },
-    )
-    .await
-}
-
-#[derive(Template)]
-#[template(path = "requests.html")]
-struct RequestsPage {
-    shell: Shell,
-    title: String,
-    requests: Vec<EvidenceRequest>,
-}
-
-/// `GET /programs/{program}/requests`: evidence requests and their steps.
-pub async fn requests(
-    State(st): Shared,
-    PathOf(program): PathOf<String>,
-    creds: Credentials,
-) -> Result<Response, PageError> {
-    let path = format!("/programs/{program}/requests");
-    program_page(
-        st,
-        creds,
-        program,
-        "requests",
-        Action::Read,
-        path,
-        |s, shell| {
-            let requests = s.requests(None).map_err(Problem::from)?;
-            Ok(html(&RequestsPage {
-                title: "Evidence requests".into(),
-                shell,
-                requests,
+                controls,
+                added: q.added,
             }))
         },
     )

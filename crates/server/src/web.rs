@@ -48,6 +48,7 @@ const NAV: &[(&str, &str, &str, Action)] = &[
     ("dashboard", "Dashboard", "", Action::Read),
     ("frameworks", "Frameworks", "/frameworks", Action::Read),
     ("controls", "Controls", "/controls", Action::Read),
+    ("links", "Link review", "/links", Action::Read),
     ("evidence", "Evidence", "/evidence", Action::Read),
     ("requests", "Evidence requests", "/requests", Action::Read),
     ("audit", "Audit log", "/audit", Action::ReadAudit),
@@ -415,7 +416,7 @@ pub async fn login_submit(
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 /// `POST /logout`: ends the session (with its CSRF token).

@@ -316,7 +316,7 @@ fn put_record(
             tx,
             kind,
             r.prefix(),
-            "ms_record WHERE kind = $2 AND id = $1",
+            "ms_record WHERE id = $1 AND kind = $2",
         )?;
         ids.push(id.clone());
         r.set_id(id);
@@ -364,7 +364,7 @@ fn put_collab(
                 _ => "engagement",
             },
             item.prefix().trim_end_matches('-'),
-            "collab_item WHERE kind = $2 AND id = $1",
+            "collab_item WHERE id = $1 AND kind = $2",
         )?;
         ids.push(id.clone());
         item.set_id(id);

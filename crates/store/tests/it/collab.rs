@@ -56,6 +56,19 @@ pub fn collaboration(backend: &str, s: &mut Box<dyn Store>) {
         ])
         .unwrap();
     assert_eq!(applied.ids, ["ER-1", "CM-1", "CM-2"], "{backend}");
+    // A number given by hand is skipped by the counter (SQLite numbers `$n` parameters
+    // in the order they appear: a probe naming `$2` first once bound them crosswise and
+    // overwrote ER-2 here).
+    let mut by_hand = request.clone();
+    by_hand.id = "ER-2".into();
+    let applied = s
+        .apply_returning(&[
+            Change::Collab(Item::Request(by_hand)),
+            Change::Collab(Item::Request(request.clone())),
+        ])
+        .unwrap();
+    assert_eq!(applied.ids, ["ER-3"], "{backend}");
+    assert_eq!(s.load().unwrap().collab.requests.len(), 3, "{backend}");
     // A move the states refuse changes nothing; allowed moves apply in order.
     let refused = s.apply(&[Change::MoveRequest {
         id: "ER-1".into(),
@@ -83,6 +96,7 @@ pub fn collaboration(backend: &str, s: &mut Box<dyn Store>) {
     );
     assert_eq!(p.collab.comments.len(), 2);
     assert_eq!(p.collab.requests[0].state, RequestState::Submitted);
+    assert_eq!(p.collab.requests.len(), 3);
     assert_eq!(p.collab.requests[0].evidence, ["EV-1"]);
     // Reassigning replaces; unassigning removes, and twice is an error.
     let mut again = assignment;
