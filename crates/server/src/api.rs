@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::state::{AppState, Caller, Credentials, ProgramSlot};
-use crate::{collab, pages, program, web, workspace};
+use crate::{collab, insight, pages, program, web, workspace};
 
 /// The failures every authenticated route may answer with, documented once.
 #[derive(utoipa::IntoResponses)]
@@ -353,6 +353,11 @@ pub fn routes(state: Arc<AppState>) -> Router {
             get(workspace::requests).post(workspace::raise),
         )
         .route("/programs/{program}/audit", get(pages::audit))
+        .route("/programs/{program}/plan", get(insight::plan))
+        .route(
+            "/programs/{program}/standards",
+            get(insight::standards_page),
+        )
         .route("/programs/{program}/admin", get(pages::admin))
         .route("/health", get(health))
         .route("/ready", get(ready))

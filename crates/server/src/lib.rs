@@ -12,6 +12,7 @@
 
 mod api;
 mod collab;
+mod insight;
 mod pages;
 mod program;
 mod state;

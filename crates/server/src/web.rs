@@ -51,6 +51,8 @@ const NAV: &[(&str, &str, &str, Action)] = &[
     ("links", "Link review", "/links", Action::Read),
     ("evidence", "Evidence", "/evidence", Action::Read),
     ("requests", "Evidence requests", "/requests", Action::Read),
+    ("plan", "Gaps and plan", "/plan", Action::Read),
+    ("standards", "Standards", "/standards", Action::Read),
     ("audit", "Audit log", "/audit", Action::ReadAudit),
     ("admin", "Administration", "/admin", Action::Manage),
 ];

@@ -424,6 +424,12 @@ async fn the_story_in_a_real_browser() {
         ("/programs/main/controls/IAM-02", "control"),
         ("/programs/main/links?state=accepted", "links-accepted"),
         ("/programs/main/admin", "admin"),
+        ("/programs/main/plan", "gaps-and-plan"),
+        (
+            "/programs/main/standards?a=soc2&b=iso27001&req=soc2:CC6.1",
+            "standards",
+        ),
+        ("/programs/main/frameworks", "frameworks-after"),
         ("/programs/main/audit", "audit-log"),
     ] {
         b.go(path, name).await;

@@ -232,6 +232,10 @@ const PAGES: &[&str] = &[
     "/programs/main/requests",
     "/programs/main/audit",
     "/programs/main/admin",
+    "/programs/main/links",
+    "/programs/main/plan",
+    "/programs/main/standards",
+    "/programs/main/frameworks/iso27001-2022/requirements/A.5.1",
 ];
 
 /// Every page route that changes state, as a path to POST.
@@ -239,6 +243,13 @@ const ACTIONS: &[&str] = &[
     "/programs/main/controls",
     "/programs/main/controls/AC-01/status",
     "/programs/main/comments",
+    "/programs/main/frameworks",
+    "/programs/main/frameworks/iso27001-2022/requirements/A.5.1/assess",
+    "/programs/main/frameworks/iso27001-2022/requirements/A.5.1/sign-off",
+    "/programs/main/links/review",
+    "/programs/main/evidence",
+    "/programs/main/requests",
+    "/programs/main/requests/ER-1/steps",
     "/logout",
 ];
 
