@@ -18,6 +18,7 @@ pub mod import;
 pub mod links;
 pub mod ms;
 pub mod oscal;
+pub mod overview;
 pub mod program;
 pub mod risk;
 pub mod standards;

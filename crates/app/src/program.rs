@@ -351,7 +351,11 @@ pub struct ProgramCache {
     /// The whole program's dashboard, with the version and the day it is for: kept
     /// across a session's own changes that cannot move it (a control added).
     dashboard: std::sync::Arc<std::sync::Mutex<Option<Dashboard>>>,
+    /// The whole program's overview, with the version and day it is for.
+    overview: std::sync::Arc<std::sync::Mutex<Option<CachedOverview>>>,
 }
+
+type CachedOverview = (u64, Date, std::sync::Arc<crate::overview::Overview>);
 
 fn locked<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -420,6 +424,14 @@ impl<'c> Session<'c> {
         Ok(self.store.audit_verify()?)
     }
 
+    /// The head of the audit trail: the last entry's number and hash (cheap: no walk).
+    ///
+    /// # Errors
+    /// A store failure.
+    pub fn audit_head(&mut self) -> Result<(u64, String)> {
+        Ok(self.store.audit_head()?)
+    }
+
     /// Audit entries numbered after `after`, oldest first, at most `limit`.
     ///
     /// # Errors
@@ -475,6 +487,10 @@ impl<'c> Session<'c> {
         let program = std::sync::Arc::new(program);
         cache.loaded = Some((version, std::sync::Arc::clone(&program)));
         Ok((version, program))
+    }
+
+    pub(crate) fn cache_overview(&self) -> std::sync::MutexGuard<'_, Option<CachedOverview>> {
+        locked(&self.cache.overview)
     }
 
     /// Shares `cache` with this session: the sessions of one program in a long-running

@@ -195,12 +195,12 @@ pub async fn standards_page(
                 .map(|f| (f.id.to_owned(), f.name.to_owned()))
                 .collect();
             // Shown by edition id, as the choices are.
-        let edition = |x: Option<String>, default: &str| {
-            let x = x.unwrap_or_else(|| default.to_owned());
-            standards::resolve(catalog, &x).map_or(x, |f| f.id().to_string())
-        };
-        let a = edition(q.a, "soc2");
-        let b = edition(q.b, "iso27001");
+            let edition = |x: Option<String>, default: &str| {
+                let x = x.unwrap_or_else(|| default.to_owned());
+                standards::resolve(catalog, &x).map_or(x, |f| f.id().to_string())
+            };
+            let a = edition(q.a, "soc2");
+            let b = edition(q.b, "iso27001");
             let req = q.req.unwrap_or_default();
             let mut error = None;
             let overlap = match standards::overlap(catalog, &a, &b, false) {

@@ -20,6 +20,48 @@ use crate::web::{PageError, PageForm, Shell, html, program_page};
 
 type Shared = State<std::sync::Arc<crate::state::AppState>>;
 
+/// Rows shown per page of a long listing.
+pub const PER_PAGE: usize = 100;
+
+/// Where a listing is: the page shown and links to the pages around it.
+pub struct Pager {
+    pub page: usize,
+    pub pages: usize,
+    pub total: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// The rows of page `page` (1-based) of `rows`, and the pager; `link` makes the URL of
+    /// another page.
+    pub fn cut<T>(rows: Vec<T>, page: usize, link: impl Fn(usize) -> String) -> (Vec<T>, Self) {
+        let total = rows.len();
+        let pages = total.div_ceil(PER_PAGE).max(1);
+        let page = page.clamp(1, pages);
+        let shown = rows
+            .into_iter()
+            .skip((page - 1) * PER_PAGE)
+            .take(PER_PAGE)
+            .collect();
+        (
+            shown,
+            Self {
+                page,
+                pages,
+                total,
+                prev: (page > 1).then(|| link(page - 1)),
+                next: (page < pages).then(|| link(page + 1)),
+            },
+        )
+    }
+}
+
+/// A query string value, encoded.
+fn q(v: &str) -> String {
+    crate::web::path_segment(v)
+}
+
 /// A readiness figure as a percentage.
 fn pct(r: f64) -> String {
     format!("{:.0}", (r * 100.0).clamp(0.0, 100.0))
@@ -103,37 +145,32 @@ pub async fn dashboard(
         Action::Read,
         path,
         |s, shell| {
-            let d = s.dashboard().map_err(Problem::from)?;
-            let status = if d.frameworks.is_empty() {
-                None
-            } else {
-                Some(s.status(true).map_err(Problem::from)?)
-            };
+            let o = s.overview().map_err(Problem::from)?;
+            let d = o.dashboard.clone();
             let frameworks = d
                 .frameworks
                 .iter()
                 .map(|f| {
                     let name = fw_name(s, f.framework.as_str());
-                    let domains = status
-                        .as_ref()
-                        .and_then(|st| {
-                            st.domains.iter().find(|(n, _)| *n == name).map(|(_, ds)| {
-                                ds.iter()
-                                    .map(|(n, x)| Domain {
-                                        name: n.clone(),
-                                        percent: pct(x.readiness),
-                                        total: x.total,
-                                    })
-                                    .collect()
-                            })
+                    let domains = o
+                        .domains
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, ds)| {
+                            ds.iter()
+                                .map(|(n, x)| Domain {
+                                    name: n.clone(),
+                                    percent: pct(x.readiness),
+                                    total: x.total,
+                                })
+                                .collect()
                         })
                         .unwrap_or_default();
                     (readiness(s, f), domains)
                 })
                 .collect();
-            let trend = s
-                .trend()
-                .map_err(Problem::from)?
+            let trend = o
+                .trend
                 .iter()
                 .map(|snap| TrendRow {
                     date: snap.taken_on.to_string(),
@@ -151,22 +188,12 @@ pub async fn dashboard(
                 .filter(|a| a.assignee == shell.user)
                 .collect();
             let activity = s.recent_activity(10).map_err(Problem::from)?;
-            let today = s.clock.today;
-            let mut calendar: Vec<(String, String, String)> = match s.plan(&Default::default()) {
-                Ok(plan) => {
-                    plan.plans
-                        .iter()
-                        .flat_map(|p| {
-                            p.calendar.iter().filter(|e| e.date >= today).map(|e| {
-                                (e.date.to_string(), p.framework.to_string(), e.event.clone())
-                            })
-                        })
-                        .collect()
-                }
-                Err(_) => Vec::new(),
-            };
-            calendar.sort();
-            calendar.truncate(8);
+            let calendar = o
+                .calendar
+                .iter()
+                .take(8)
+                .map(|(d, fw, e)| (d.to_string(), fw.clone(), e.clone()))
+                .collect();
             Ok(html(&DashboardPage {
                 title: "Dashboard".into(),
                 shell,
@@ -316,6 +343,7 @@ struct ControlsPage {
     shell: Shell,
     title: String,
     controls: Vec<(Control, usize)>,
+    pager: Pager,
     status: String,
     owner: String,
     q: String,
@@ -328,6 +356,7 @@ pub struct ControlFilter {
     status: Option<String>,
     owner: Option<String>,
     q: Option<String>,
+    page: Option<usize>,
 }
 
 fn controls_page(
@@ -336,11 +365,12 @@ fn controls_page(
     f: ControlFilter,
     error: Option<String>,
 ) -> Result<Response, Problem> {
-    let (status, owner, q) = (
+    let (status, owner, text) = (
         f.status.unwrap_or_default(),
         f.owner.unwrap_or_default(),
-        f.q.unwrap_or_default().to_lowercase(),
+        f.q.unwrap_or_default(),
     );
+    let needle = text.to_lowercase();
     let controls = s
         .controls()
         .map_err(Problem::from)?
@@ -348,21 +378,32 @@ fn controls_page(
         .filter(|r| status.is_empty() || r.control.status.as_str() == status)
         .filter(|r| owner.is_empty() || r.control.owner == owner)
         .filter(|r| {
-            q.is_empty()
-                || r.control.id.to_lowercase().contains(&q)
-                || r.control.title.to_lowercase().contains(&q)
+            needle.is_empty()
+                || r.control.id.to_lowercase().contains(&needle)
+                || r.control.title.to_lowercase().contains(&needle)
         })
         .map(|r| (r.control, r.links))
         .collect();
+    let base = format!(
+        "/programs/{}/controls?q={}&status={}&owner={}",
+        shell.program,
+        q(&text),
+        q(&status),
+        q(&owner)
+    );
+    let (controls, pager) = Pager::cut(controls, f.page.unwrap_or(1), |n| {
+        format!("{base}&page={n}")
+    });
     let failed = error.is_some();
     let page = html(&ControlsPage {
         title: "Controls".into(),
         can_edit: shell.role.allows(Action::Edit),
         shell,
         controls,
+        pager,
         status,
         owner,
-        q,
+        q: text,
         error,
     });
     Ok(if failed {
@@ -642,14 +683,15 @@ struct EvidencePage {
     shell: Shell,
     title: String,
     items: Vec<EvidenceLine>,
+    pager: Pager,
     can_add: bool,
-    controls: Vec<(String, String)>,
     added: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct AddedQuery {
     added: Option<String>,
+    page: Option<usize>,
 }
 
 /// `GET /programs/{program}/evidence`: every item with its freshness and SHA-256.
@@ -667,11 +709,15 @@ pub async fn evidence(
         "evidence",
         Action::Read,
         path,
-        |s, shell| {
+        move |s, shell| {
             use crosswalk_core::evidence::Location;
-            let items = s
-                .evidence()
-                .map_err(Problem::from)?
+            let base = format!("/programs/{}/evidence", shell.program);
+            let (rows, pager) = Pager::cut(
+                s.evidence().map_err(Problem::from)?,
+                q.page.unwrap_or(1),
+                |n| format!("{base}?page={n}"),
+            );
+            let items = rows
                 .into_iter()
                 .map(|r| {
                     let e = r.evidence;
@@ -691,18 +737,12 @@ pub async fn evidence(
                     }
                 })
                 .collect();
-            let controls = s
-                .controls()
-                .map_err(Problem::from)?
-                .into_iter()
-                .map(|r| (r.control.id, r.control.title))
-                .collect();
             Ok(html(&EvidencePage {
                 title: "Evidence".into(),
                 can_add: shell.role.allows(Action::AddEvidence),
                 shell,
                 items,
-                controls,
+                pager,
                 added: q.added,
             }))
         },
@@ -715,6 +755,7 @@ pub async fn evidence(
 struct AuditPage {
     shell: Shell,
     title: String,
+    verified: bool,
     intact: bool,
     entries: u64,
     head: String,
@@ -723,9 +764,19 @@ struct AuditPage {
 }
 
 /// `GET /programs/{program}/audit`: whether the chain is intact, and the latest entries.
+/// Trails up to this many entries are verified whenever the page is shown; longer ones
+/// when asked (`?verify=1`), the walk costing more than a page should.
+const VERIFY_ON_VIEW: u64 = 20_000;
+
+#[derive(Debug, Deserialize)]
+pub struct VerifyQuery {
+    verify: Option<String>,
+}
+
 pub async fn audit(
     State(st): Shared,
     PathOf(program): PathOf<String>,
+    Query(vq): Query<VerifyQuery>,
     creds: Credentials,
 ) -> Result<Response, PageError> {
     let path = format!("/programs/{program}/audit");
@@ -736,19 +787,25 @@ pub async fn audit(
         "audit",
         Action::ReadAudit,
         path,
-        |s, shell| {
-            let v = s.audit_verify().map_err(Problem::from)?;
-            let from = v.entries.saturating_sub(50);
+        move |s, shell| {
+            let (entries, head) = s.audit_head().map_err(Problem::from)?;
+            let verified = if entries <= VERIFY_ON_VIEW || vq.verify.is_some() {
+                Some(s.audit_verify().map_err(Problem::from)?)
+            } else {
+                None
+            };
+            let from = entries.saturating_sub(50);
             let mut recent = s.audit_entries(from, 50).map_err(Problem::from)?;
             recent.reverse();
             Ok(html(&AuditPage {
                 title: "Audit log".into(),
                 shell,
-                intact: v.intact,
-                entries: v.entries,
-                head: v.head,
-                problem: v
-                    .first_bad
+                verified: verified.is_some(),
+                intact: verified.as_ref().is_none_or(|v| v.intact),
+                entries,
+                head,
+                problem: verified
+                    .and_then(|v| v.first_bad)
                     .map(|b| format!("entry {}: {}", b.seq, b.problem)),
                 recent,
             }))

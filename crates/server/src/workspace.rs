@@ -24,6 +24,17 @@ use crate::web::{PageError, PageForm, Shell, html, path_segment, program_page};
 
 type Shared = State<Arc<AppState>>;
 
+/// Ids typed into one field or several, separated by commas or spaces.
+fn ids_in(fields: &[String]) -> Vec<String> {
+    fields
+        .iter()
+        .flat_map(|f| f.split([',', ' ', '\n', '\t']))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A form's fields as pairs, repeated names kept (`ids=L-1&ids=L-2`).
 struct Pairs(Vec<(String, String)>);
 
@@ -457,7 +468,9 @@ pub async fn upload(
         path,
         move |s, shell| {
             form_csrf(&shell, upload.csrf.as_deref().unwrap_or_default(), &headers)?;
-            let added = s.add_evidence(upload.new).map_err(Problem::from);
+            let mut new = upload.new;
+            new.controls = ids_in(&new.controls);
+            let added = s.add_evidence(new).map_err(Problem::from);
             drop(upload.spooled);
             let e = added?;
             Ok(Redirect::to(&format!("{back}?added={}", path_segment(&e.id))).into_response())
@@ -472,8 +485,6 @@ pub struct RequestsPage {
     pub shell: Shell,
     pub title: String,
     pub requests: Vec<(EvidenceRequest, bool, bool)>,
-    pub controls: Vec<(String, String)>,
-    pub evidence: Vec<(String, String)>,
     pub can_raise: bool,
 }
 
@@ -513,20 +524,9 @@ pub async fn requests(
                     (r, submit, decide)
                 })
                 .collect();
-            let program = s.program().map_err(Problem::from)?;
             Ok(html(&RequestsPage {
                 title: "Evidence requests".into(),
                 can_raise: role.allows(Action::Request),
-                controls: program
-                    .controls
-                    .iter()
-                    .map(|c| (c.id.clone(), c.title.clone()))
-                    .collect(),
-                evidence: program
-                    .evidence
-                    .iter()
-                    .map(|e| (e.id.clone(), e.title.clone()))
-                    .collect(),
                 shell,
                 requests,
             }))
@@ -614,7 +614,7 @@ pub async fn step(
             if !shell.role.allows(needed) {
                 return Err(Problem::forbidden("your role may not take this step"));
             }
-            s.move_request(&id, &to, form.all("evidence"), &form.one("note"))
+            s.move_request(&id, &to, ids_in(&form.all("evidence")), &form.one("note"))
                 .map_err(Problem::from)?;
             Ok(Redirect::to(&back).into_response())
         },

@@ -329,7 +329,7 @@ async fn the_story_in_a_real_browser() {
     std::fs::write(&file, b"Q4 access review: 42 accounts, 3 removed").unwrap();
     b.go("/programs/main/evidence", "evidence").await;
     b.fill("#e-title", "Q4 access review").await;
-    b.choose("#e-control", "IAM-02").await;
+    b.fill("#e-control", "IAM-02").await;
     b.c.find(Locator::Css("#e-file"))
         .await
         .unwrap()
@@ -343,6 +343,12 @@ async fn the_story_in_a_real_browser() {
         ev.contains("Stored EV-") && ev.contains("Q4 access review"),
         "{ev}"
     );
+    let uploaded = ev
+        .split("Stored ")
+        .nth(1)
+        .and_then(|t| t.split('.').next())
+        .unwrap()
+        .to_owned();
 
     // 5. The dashboard's readiness moved.
     let after = b.readiness("NIST Cybersecurity Framework").await.unwrap();
@@ -369,7 +375,7 @@ async fn the_story_in_a_real_browser() {
     assert!(!nav.contains("Administration"), "{nav}");
     b.go("/programs/main/controls", "auditor-controls").await;
     b.go("/programs/main/requests", "auditor-requests").await;
-    b.choose("#r-control", "IAM-02").await;
+    b.fill("#r-control", "IAM-02").await;
     b.fill("#r-title", "Evidence of the Q4 access review").await;
     b.fill("#r-assignee", CONTRIBUTOR.0).await;
     b.submit("form[action$='/requests'] button").await;
@@ -388,12 +394,7 @@ async fn the_story_in_a_real_browser() {
         .await;
     let mine = b.text().await;
     assert!(mine.contains("Evidence of the Q4 access review"), "{mine}");
-    let select =
-        b.c.find(Locator::Css("select[name=evidence]"))
-            .await
-            .unwrap();
-    let option = select.find(Locator::Css("option")).await.unwrap();
-    option.click().await.unwrap();
+    b.fill("input[name=evidence]", &uploaded).await;
     b.submit("form[action$='/steps'] button").await;
     b.look("contributor-submitted").await;
     assert!(
