@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::state::{AppState, Caller, Credentials, ProgramSlot};
-use crate::{collab, insight, pages, program, web, workspace};
+use crate::{admin, collab, insight, pages, program, web, workspace};
 
 /// The failures every authenticated route may answer with, documented once.
 #[derive(utoipa::IntoResponses)]
@@ -358,7 +358,10 @@ pub fn routes(state: Arc<AppState>) -> Router {
             "/programs/{program}/standards",
             get(insight::standards_page),
         )
-        .route("/programs/{program}/admin", get(pages::admin))
+        .route(
+            "/programs/{program}/admin",
+            get(admin::admin).post(admin::admin_form),
+        )
         .route("/health", get(health))
         .route("/ready", get(ready))
         .merge(

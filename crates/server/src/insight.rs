@@ -155,6 +155,8 @@ struct StandardsPage {
     mappings: Vec<MappingLine>,
     error: Option<String>,
     heatmap: String,
+    text: String,
+    found: Vec<(String, String, String, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -162,6 +164,8 @@ pub struct StandardsQuery {
     a: Option<String>,
     b: Option<String>,
     req: Option<String>,
+    /// Words to search requirements for.
+    text: Option<String>,
 }
 
 /// The overlap heatmap of the built-in library: drawn once per process.
@@ -240,8 +244,32 @@ pub async fn standards_page(
                     }
                 }
             };
+            let text = q.text.unwrap_or_default();
+            let found = if text.trim().is_empty() {
+                Vec::new()
+            } else {
+                match standards::search(catalog, &text, None, 30) {
+                    Ok(rows) => rows
+                        .into_iter()
+                        .map(|r| {
+                            (
+                                r.framework.to_owned(),
+                                r.id.to_owned(),
+                                r.title.to_owned(),
+                                r.summary.to_owned(),
+                            )
+                        })
+                        .collect(),
+                    Err(e) => {
+                        error = Some(e.to_string());
+                        Vec::new()
+                    }
+                }
+            };
             Ok(html(&StandardsPage {
                 title: "Standards".into(),
+                text,
+                found,
                 heatmap: heatmap(catalog),
                 shell,
                 frameworks,

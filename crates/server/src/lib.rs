@@ -10,6 +10,7 @@
 //! pool of sessions (each its own connection) and the program as last loaded with its
 //! version, reloaded only when the version moves.
 
+mod admin;
 mod api;
 mod collab;
 mod insight;

@@ -430,6 +430,10 @@ async fn the_story_in_a_real_browser() {
             "/programs/main/standards?a=soc2&b=iso27001&req=soc2:CC6.1",
             "standards",
         ),
+        (
+            "/programs/main/standards?text=access+review",
+            "standards-search",
+        ),
         ("/programs/main/frameworks", "frameworks-after"),
         ("/programs/main/audit", "audit-log"),
     ] {

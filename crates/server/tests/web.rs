@@ -250,6 +250,7 @@ const ACTIONS: &[&str] = &[
     "/programs/main/evidence",
     "/programs/main/requests",
     "/programs/main/requests/ER-1/steps",
+    "/programs/main/admin",
     "/logout",
 ];
 
@@ -497,6 +498,75 @@ async fn the_web_app() {
             "/programs/main/controls/AC-01/status",
             &viewer.cookie,
             &[("csrf", &viewer.csrf), ("status", "not-started")],
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Administration: a token made on the page is shown once and works; a refused form
+    // says why; a viewer may not administer.
+    let (status, page, _) = w
+        .post(
+            "/programs/main/admin",
+            &lead.cookie,
+            &[
+                ("csrf", &lead.csrf),
+                ("form", "token"),
+                ("role", "viewer"),
+                ("label", "ci"),
+            ],
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let token = page
+        .split("<code class=\"secret\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    assert!(token.starts_with("cw_"), "{page}");
+    let api = w
+        .http
+        .get(format!("{}/api/v1/programs/main/dashboard", w.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::OK);
+    let (_, again, _) = w.get("/programs/main/admin", Some(&lead.cookie)).await;
+    assert!(!again.contains(token), "a secret is shown once");
+    let (status, page, _) = w
+        .post(
+            "/programs/main/admin",
+            &lead.cookie,
+            &[
+                ("csrf", &lead.csrf),
+                ("form", "engagement"),
+                ("name", "Backwards"),
+                ("framework", "iso27001-2022"),
+                ("period_start", "2026-06-30"),
+                ("period_end", "2026-01-01"),
+                ("ends_on", "2026-12-31"),
+            ],
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("role=\"alert\"") && page.contains("after it ends"),
+        "{page}"
+    );
+    let (status, _, _) = w
+        .post(
+            "/programs/main/admin",
+            &viewer.cookie,
+            &[
+                ("csrf", &viewer.csrf),
+                ("form", "token"),
+                ("role", "viewer"),
+            ],
             false,
         )
         .await;
