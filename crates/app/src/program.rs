@@ -1531,6 +1531,41 @@ fn import_controls(
     Ok(controls)
 }
 
+/// What an import would add, before anything is applied.
+#[derive(Debug, Clone)]
+pub struct ImportPreview {
+    pub controls: Vec<Control>,
+    pub links: usize,
+}
+
+impl Session<'_> {
+    /// Reads a control list as [`Session::import_controls`] does and says what it would
+    /// add, changing nothing.
+    ///
+    /// # Errors
+    /// Every problem of the file, located, as the import itself reports them.
+    pub fn preview_controls(&mut self, args: &ControlImport) -> Result<ImportPreview> {
+        let program = self.program()?;
+        let changes = import_controls(
+            self.catalog,
+            &program,
+            args,
+            (&self.actor, self.clock.today),
+        )?;
+        let controls: Vec<Control> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::AddControl(c) => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
+        Ok(ImportPreview {
+            links: changes.len() - controls.len(),
+            controls,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

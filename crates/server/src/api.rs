@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::state::{AppState, Caller, Credentials, ProgramSlot};
-use crate::{admin, collab, insight, pages, program, web, workspace};
+use crate::{admin, collab, import, insight, pages, program, web, workspace};
 
 /// The failures every authenticated route may answer with, documented once.
 #[derive(utoipa::IntoResponses)]
@@ -335,6 +335,16 @@ pub fn routes(state: Arc<AppState>) -> Router {
         .route(
             "/programs/{program}/controls",
             get(pages::controls).post(pages::add_control),
+        )
+        .route(
+            "/programs/{program}/controls/import",
+            get(import::form)
+                .post(import::preview)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::MAX_BODY)),
+        )
+        .route(
+            "/programs/{program}/controls/import/apply",
+            post(import::apply),
         )
         .route("/programs/{program}/controls/{id}", get(pages::control))
         .route(

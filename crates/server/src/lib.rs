@@ -13,6 +13,7 @@
 mod admin;
 mod api;
 mod collab;
+mod import;
 mod insight;
 mod pages;
 mod program;

@@ -435,6 +435,7 @@ async fn the_story_in_a_real_browser() {
             "standards-search",
         ),
         ("/programs/main/frameworks", "frameworks-after"),
+        ("/programs/main/controls/import", "import"),
         ("/programs/main/audit", "audit-log"),
     ] {
         b.go(path, name).await;

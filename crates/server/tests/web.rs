@@ -232,6 +232,7 @@ const PAGES: &[&str] = &[
     "/programs/main/requests",
     "/programs/main/audit",
     "/programs/main/admin",
+    "/programs/main/controls/import",
     "/programs/main/links",
     "/programs/main/plan",
     "/programs/main/standards",
@@ -251,6 +252,8 @@ const ACTIONS: &[&str] = &[
     "/programs/main/requests",
     "/programs/main/requests/ER-1/steps",
     "/programs/main/admin",
+    "/programs/main/controls/import",
+    "/programs/main/controls/import/apply",
     "/logout",
 ];
 
@@ -367,7 +370,7 @@ async fn the_web_app() {
     let (_, dash, _) = w.get("/programs/main", Some(&lead.cookie)).await;
     for p in PAGES
         .iter()
-        .filter(|p| !p.contains("AC-01") && !p.contains("iso27001"))
+        .filter(|p| !p.contains("AC-01") && !p.contains("iso27001") && !p.ends_with("/import"))
     {
         assert!(
             dash.contains(&format!("href=\"{p}\"")),
@@ -571,6 +574,78 @@ async fn the_web_app() {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Import: the file is checked and previewed; nothing changes until it is applied.
+    let import = |csv: &'static str| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", lead.csrf.clone())
+            .text("id_column", "id")
+            .text("title_column", "title")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(csv.as_bytes()).file_name("controls.csv"),
+            );
+        w.http
+            .post(format!("{}/programs/main/controls/import", w.base))
+            .header("cookie", &lead.cookie)
+            .multipart(form)
+            .send()
+    };
+    let bad = import("id,title\nIMP-1,\n")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        bad.contains("Nothing can be imported yet") && bad.contains("controls.csv"),
+        "{bad}"
+    );
+    let page = import("id,title\nIMP-1,Imported one\nIMP-2,Imported two\n")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("IMP-1") && page.contains("Import 2 controls"),
+        "{page}"
+    );
+    let (_, listed, _) = w
+        .get("/programs/main/controls?q=IMP-", Some(&lead.cookie))
+        .await;
+    assert!(!listed.contains("IMP-1"), "previewed, not applied");
+    let key = page
+        .split("name=\"upload\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, _, h) = w
+        .post(
+            "/programs/main/controls/import/apply",
+            &lead.cookie,
+            &[("csrf", &lead.csrf), ("upload", &key)],
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(h["location"].to_str().unwrap().contains("imported=2"));
+    let (_, listed, _) = w
+        .get("/programs/main/controls?q=IMP-", Some(&lead.cookie))
+        .await;
+    assert!(listed.contains("IMP-1") && listed.contains("IMP-2"));
+    let (status, _, _) = w
+        .post(
+            "/programs/main/controls/import/apply",
+            &lead.cookie,
+            &[("csrf", &lead.csrf), ("upload", &key)],
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "an upload is applied once");
 
     // Signing out ends the session.
     let (status, _, _) = w
