@@ -493,6 +493,10 @@ pub async fn asset(PathOf(file): PathOf<String>) -> Response {
             include_bytes!("../static/htmx.min.js"),
             "text/javascript; charset=utf-8",
         ),
+        "upload.js" => (
+            include_bytes!("../static/upload.js"),
+            "text/javascript; charset=utf-8",
+        ),
         _ => return PageError::Problem(Problem::not_found("no such file")).into_response(),
     };
     (
