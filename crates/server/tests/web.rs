@@ -292,6 +292,7 @@ async fn the_web_app() {
         "/health",
         "/static/app.css",
         "/static/htmx.min.js",
+        "/static/upload.js",
     ] {
         let (status, _, _) = w.get(p, None).await;
         assert_eq!(status, StatusCode::OK, "{p}");
