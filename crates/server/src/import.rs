@@ -129,26 +129,9 @@ pub async fn preview(
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let path = format!("/programs/{program}/controls/import");
-    let check = (
-        Arc::clone(&st),
-        creds.clone(),
-        program.clone(),
-        path.clone(),
-    );
-    program_page(
-        check.0,
-        check.1,
-        check.2,
-        "controls",
-        Action::Edit,
-        check.3,
-        |_, _| Ok(().into_response()),
-    )
-    .await?;
     let form =
-        <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
-            .await
-            .map_err(|e| PageError::Problem(Problem::new(e.status(), e.body_text())))?;
+        crate::web::multipart_when_allowed(&st, &creds, &program, Action::Edit, &path, request)
+            .await?;
     let upload = read(form).await?;
     program_page(
         st,

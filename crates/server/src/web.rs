@@ -229,6 +229,31 @@ where
     .map_err(PageError::SignIn)
 }
 
+/// A multipart body, read only once the caller is signed in and its role allows `action`
+/// in `program` (an anonymous or unauthorised request never has its upload read).
+pub async fn multipart_when_allowed(
+    st: &Arc<AppState>,
+    creds: &Credentials,
+    program: &str,
+    action: Action,
+    path: &str,
+    request: axum::extract::Request,
+) -> Result<axum::extract::Multipart, PageError> {
+    program_page(
+        Arc::clone(st),
+        creds.clone(),
+        program.to_owned(),
+        "",
+        action,
+        path.to_owned(),
+        |_, _| Ok(().into_response()),
+    )
+    .await?;
+    <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
+        .await
+        .map_err(|e| PageError::Problem(Problem::new(e.status(), e.body_text())))
+}
+
 fn shell(
     st: &AppState,
     caller: &Caller,

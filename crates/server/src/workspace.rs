@@ -437,26 +437,15 @@ pub async fn upload(
 ) -> Result<Response, PageError> {
     // Signed in and allowed before the body is read.
     let path = format!("/programs/{program}/evidence");
-    let check = (
-        Arc::clone(&st),
-        creds.clone(),
-        program.clone(),
-        path.clone(),
-    );
-    program_page(
-        check.0,
-        check.1,
-        check.2,
-        "evidence",
+    let form = crate::web::multipart_when_allowed(
+        &st,
+        &creds,
+        &program,
         Action::AddEvidence,
-        check.3,
-        |_, _| Ok(().into_response()),
+        &path,
+        request,
     )
     .await?;
-    let form =
-        <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
-            .await
-            .map_err(|e| PageError::Problem(Problem::new(e.status(), e.body_text())))?;
     let upload = evidence_form(form).await?;
     let back = path.clone();
     program_page(
