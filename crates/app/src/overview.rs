@@ -20,6 +20,8 @@ pub struct Overview {
     pub calendar: Vec<(Date, String, String)>,
     /// Readiness snapshots, oldest first.
     pub trend: Vec<Snapshot>,
+    /// The snapshots as a line chart (SVG), empty without any.
+    pub trend_svg: String,
 }
 
 impl Session<'_> {
@@ -58,15 +60,42 @@ impl Session<'_> {
             calendar.sort();
             (status.domains, calendar)
         };
+        let trend = self.trend()?;
         let overview = Arc::new(Overview {
             dashboard,
             domains,
             calendar,
-            trend: self.trend()?,
+            trend_svg: trend_chart(&trend),
+            trend,
         });
         if whole {
             *self.cache_overview() = Some((version, today, Arc::clone(&overview)));
         }
         Ok(overview)
     }
+}
+
+/// The snapshots as a line chart: a line per framework of the latest snapshot.
+fn trend_chart(trend: &[Snapshot]) -> String {
+    let Some(last) = trend.last() else {
+        return String::new();
+    };
+    let dates: Vec<String> = trend.iter().map(|s| s.taken_on.to_string()).collect();
+    let series: Vec<(String, Vec<f64>)> = last
+        .status
+        .iter()
+        .map(|f| {
+            let values = trend
+                .iter()
+                .map(|s| {
+                    s.status
+                        .iter()
+                        .find(|x| x.framework == f.framework)
+                        .map_or(0.0, |x| x.readiness)
+                })
+                .collect();
+            (f.framework.to_string(), values)
+        })
+        .collect();
+    crosswalk_report::svg::trend(&dates, &series)
 }

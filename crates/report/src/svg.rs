@@ -179,6 +179,82 @@ pub fn bars(bars: &[(String, f64)]) -> String {
     svg
 }
 
+/// Readiness over time as a line chart: one line per series (a framework), its points
+/// the snapshots in order, labelled by date on the x axis; 0–100 % on the y axis.
+pub fn trend(dates: &[String], series: &[(String, Vec<f64>)]) -> String {
+    const COLOURS: [&str; 6] = [
+        "#1d4f91", "#b3541e", "#1e6b3a", "#6b3fa0", "#8a6d00", "#9b1c1c",
+    ];
+    let (w, h, left, top, bottom) = (640.0, 240.0, 56.0, 12.0, 40.0);
+    let legend = 24.0 * series.len() as f64;
+    let plot_h = h - top - bottom;
+    let plot_w = w - left - 56.0;
+    let step = if dates.len() > 1 {
+        plot_w / (dates.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {}" class="chart" font-family="sans-serif" font-size="17" role="img" aria-label="Readiness over time per framework">"##,
+        h + legend
+    );
+    for pct in [0, 25, 50, 75, 100] {
+        let y = top + plot_h * (1.0 - f64::from(pct) / 100.0);
+        let _ = write!(
+            svg,
+            r##"<line x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#d5dbe3"/><text x="{}" y="{:.1}" text-anchor="end" fill="#4d5866">{pct}%</text>"##,
+            left + plot_w,
+            left - 6.0,
+            y + 4.0
+        );
+    }
+    for (i, d) in dates.iter().enumerate() {
+        let x = left + step * i as f64;
+        let _ = write!(
+            svg,
+            r##"<text x="{x:.1}" y="{:.1}" text-anchor="middle" fill="#4d5866">{}</text>"##,
+            top + plot_h + 26.0,
+            xml_escape(d)
+        );
+    }
+    for (k, (name, values)) in series.iter().enumerate() {
+        let colour = COLOURS[k % COLOURS.len()];
+        let points: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                format!(
+                    "{:.1},{:.1}",
+                    left + step * i as f64,
+                    top + plot_h * (1.0 - v.clamp(0.0, 1.0))
+                )
+            })
+            .collect();
+        let _ = write!(
+            svg,
+            r##"<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{}"/>"##,
+            points.join(" ")
+        );
+        for p in &points {
+            let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
+            let _ = write!(
+                svg,
+                r##"<circle cx="{x}" cy="{y}" r="3.5" fill="{colour}"/>"##
+            );
+        }
+        let ly = h + 24.0 * k as f64 + 6.0;
+        let _ = write!(
+            svg,
+            r##"<rect x="{left}" y="{:.1}" width="14" height="4" fill="{colour}"/><text x="{}" y="{ly:.1}" fill="#1b2430">{}</text>"##,
+            ly - 6.0,
+            left + 20.0,
+            xml_escape(name)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// Width in pixels of `text` at an 11-pixel sans-serif font: an estimate (wide letters
 /// count more) used to size the label column so no label is cut.
 fn label_width(text: &str) -> f64 {
@@ -349,4 +425,26 @@ pub fn gantt(plans: &[FrameworkPlan], today: Date) -> String {
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_trend_draws_a_line_per_framework_with_escaped_names() {
+        let svg = super::trend(
+            &[
+                "2026-09-30".into(),
+                "2026-10-31".into(),
+                "2026-11-30".into(),
+            ],
+            &[
+                ("soc2-2017".into(), vec![0.4, 0.6, 0.75]),
+                ("<b>&x".into(), vec![0.1, 0.1, 0.2]),
+            ],
+        );
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert_eq!(svg.matches("<circle").count(), 6);
+        assert!(svg.contains("&lt;b&gt;&amp;x") && !svg.contains("<b>"));
+        assert!(svg.contains(">2026-10-31<"));
+    }
 }

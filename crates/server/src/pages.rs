@@ -124,6 +124,7 @@ struct DashboardPage {
     frameworks: Vec<(Readiness, Vec<Domain>)>,
     rule: &'static str,
     trend: Vec<TrendRow>,
+    trend_svg: String,
     mine: Vec<Assignment>,
     activity: Vec<Activity>,
     calendar: Vec<(String, String, String)>,
@@ -201,6 +202,7 @@ pub async fn dashboard(
                 frameworks,
                 rule: RESULT_RULE,
                 trend,
+                trend_svg: o.trend_svg.clone(),
                 mine,
                 activity,
                 calendar,
@@ -261,6 +263,8 @@ pub struct ReqLine {
     pub result: &'static str,
     pub class: &'static str,
     pub derived: &'static str,
+    /// The group it opens in the tree (its parent, when the row before had another).
+    pub group: Option<String>,
 }
 
 pub(crate) fn outcome(o: Outcome) -> (&'static str, &'static str) {
@@ -307,19 +311,36 @@ pub async fn requirements(
         move |s, shell| {
             let rows = s.requirements(&framework).map_err(Problem::from)?;
             let filter = q.result.unwrap_or_default();
+            let fw = crosswalk_app::standards::resolve(s.catalog, &framework).ok();
+            let mut last: Option<crosswalk_core::ids::RequirementId> = None;
             let lines = rows
                 .into_iter()
                 .map(|row| {
                     let (result, class) = outcome(row.result);
                     let (derived, _) = outcome(row.derived);
+                    (row, result, class, derived)
+                })
+                .filter(|(_, result, _, _)| filter.is_empty() || *result == filter)
+                .map(|(row, result, class, derived)| {
+                    // The tree: a heading wherever the parent changes.
+                    let group = (row.parent != last).then(|| {
+                        row.parent.as_ref().map_or_else(String::new, |p| {
+                            let title = fw
+                                .and_then(|f| f.requirement(p.as_str()))
+                                .map(|r| r.title.clone())
+                                .unwrap_or_default();
+                            format!("{p} {title}")
+                        })
+                    });
+                    last.clone_from(&row.parent);
                     ReqLine {
                         row,
                         result,
                         class,
                         derived,
+                        group: group.filter(|g| !g.is_empty()),
                     }
                 })
-                .filter(|l| filter.is_empty() || l.result == filter)
                 .collect();
             let name = fw_name(s, &framework);
             let fw_id = crosswalk_app::standards::resolve(s.catalog, &framework)
