@@ -5,6 +5,9 @@
 // Test code: failing loudly is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::{catalog, now};
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -15,15 +18,6 @@ use crosswalk_core::program::ProgramInfo;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-#[allow(clippy::disallowed_methods)]
-fn now() -> Clock {
-    let z = jiff::Zoned::now();
-    Clock {
-        today: z.date(),
-        now: z.timestamp(),
-    }
-}
-
 /// The TLS provider reqwest's clients use (the server's deliverer installs the same).
 fn tls() {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -32,11 +26,6 @@ fn tls() {
 fn client() -> reqwest::Client {
     tls();
     reqwest::Client::new()
-}
-
-fn catalog() -> &'static crosswalk_library::Catalog {
-    static CATALOG: std::sync::OnceLock<crosswalk_library::Catalog> = std::sync::OnceLock::new();
-    CATALOG.get_or_init(|| crosswalk_library::load(&[]).unwrap())
 }
 
 const ADMIN: (&str, &str) = ("lead@example.com", "correct horse battery staple");

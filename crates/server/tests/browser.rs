@@ -11,30 +11,18 @@
 // Test code: failing loudly is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::{catalog, now};
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crosswalk_app::Clock;
 use crosswalk_app::access::{self, Role};
 use crosswalk_app::program::Session;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
-
-#[allow(clippy::disallowed_methods)]
-fn now() -> Clock {
-    let z = jiff::Zoned::now();
-    Clock {
-        today: z.date(),
-        now: z.timestamp(),
-    }
-}
-
-fn catalog() -> &'static crosswalk_library::Catalog {
-    static CATALOG: std::sync::OnceLock<crosswalk_library::Catalog> = std::sync::OnceLock::new();
-    CATALOG.get_or_init(|| crosswalk_library::load(&[]).unwrap())
-}
 
 const LEAD: (&str, &str) = ("lead@northwind.example", "lead password 12345");
 const AUDITOR: (&str, &str) = ("auditor@cpa-firm.example", "auditor password 123");

@@ -6,28 +6,16 @@
 // Test code: failing loudly is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::{catalog, now};
+
 use std::net::SocketAddr;
 
-use crosswalk_app::Clock;
 use crosswalk_app::access::{self, Role};
 use crosswalk_app::program::{NewControl, Session};
 use crosswalk_core::program::ProgramInfo;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
-
-#[allow(clippy::disallowed_methods)]
-fn now() -> Clock {
-    let z = jiff::Zoned::now();
-    Clock {
-        today: z.date(),
-        now: z.timestamp(),
-    }
-}
-
-fn catalog() -> &'static crosswalk_library::Catalog {
-    static CATALOG: std::sync::OnceLock<crosswalk_library::Catalog> = std::sync::OnceLock::new();
-    CATALOG.get_or_init(|| crosswalk_library::load(&[]).unwrap())
-}
 
 const LEAD: (&str, &str) = ("lead@example.com", "correct horse battery staple");
 const HOSTILE: &str = "<script>alert('x')</script> \"quoted\" &";
