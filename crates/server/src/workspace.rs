@@ -475,6 +475,9 @@ pub struct RequestsPage {
     pub title: String,
     pub requests: Vec<(EvidenceRequest, bool, bool)>,
     pub can_raise: bool,
+    /// Comments on the requests, oldest first.
+    pub comments: Vec<Comment>,
+    pub can_comment: bool,
 }
 
 /// `GET /programs/{program}/requests`: evidence requests with their steps and, for each,
@@ -513,11 +516,19 @@ pub async fn requests(
                     (r, submit, decide)
                 })
                 .collect();
+            let comments = s
+                .comments(None)
+                .map_err(Problem::from)?
+                .into_iter()
+                .filter(|c| c.subject.kind() == "request")
+                .collect();
             Ok(html(&RequestsPage {
                 title: "Evidence requests".into(),
                 can_raise: role.allows(Action::Request),
+                can_comment: role.allows(Action::Comment),
                 shell,
                 requests,
+                comments,
             }))
         },
     )
