@@ -3,6 +3,7 @@
 //! Each use case returns the document's bytes and a description; the interface decides
 //! where they go.
 
+pub use crosswalk_report::soa::SoaRow;
 use std::io::Cursor;
 
 use crosswalk_core::crosswalk::Graph;
@@ -157,11 +158,11 @@ impl Session<'_> {
         }
     }
 
-    fn framework_export(
+    fn framework_export<T>(
         &mut self,
         framework: &str,
-        f: impl FnOnce(&Framework, &Program, &[RequirementStatus], &Freshness<'_>) -> Result<Document>,
-    ) -> Result<Document> {
+        f: impl FnOnce(&Framework, &Program, &[RequirementStatus], &Freshness<'_>) -> Result<T>,
+    ) -> Result<T> {
         let program = self.program()?;
         let catalog = self.catalog;
         let fw = resolve(catalog, framework)?;
@@ -169,6 +170,18 @@ impl Session<'_> {
         let statuses = statuses(&eval, self, fw)?;
         let fresh = Freshness::new(&program, self.clock.today);
         f(fw, &program, statuses, &fresh)
+    }
+
+    /// The Statement of Applicability's rows, as the documents list them (for a page).
+    /// Rows are [`SoaRow`]s.
+    ///
+    /// # Errors
+    /// Unknown framework, not in scope, no program.
+    pub fn soa_rows(&mut self, framework: &str) -> Result<Vec<crosswalk_report::soa::SoaRow>> {
+        let today = self.clock.today;
+        self.framework_export(framework, |fw, program, statuses, fresh| {
+            Ok(soa::build(fw, program, statuses, fresh, &[], today).rows)
+        })
     }
 
     /// The Statement of Applicability (XLSX or PDF): a controlled document whose header

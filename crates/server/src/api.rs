@@ -311,6 +311,10 @@ pub fn routes(state: Arc<AppState>) -> Router {
             get(pages::frameworks).post(workspace::add_framework),
         )
         .route(
+            "/programs/{program}/frameworks/{framework}/soa",
+            get(pages::soa),
+        )
+        .route(
             "/programs/{program}/frameworks/{framework}/requirements/{requirement}",
             get(workspace::requirement),
         )

@@ -834,3 +834,42 @@ pub async fn audit(
     )
     .await
 }
+
+#[derive(Template)]
+#[template(path = "soa.html")]
+struct SoaPage {
+    shell: Shell,
+    title: String,
+    framework: String,
+    rows: Vec<crosswalk_app::export::SoaRow>,
+}
+
+/// `GET /programs/{program}/frameworks/{framework}/soa`: the Statement of Applicability
+/// as its documents list it, with the downloads.
+pub async fn soa(
+    State(st): Shared,
+    PathOf((program, framework)): PathOf<(String, String)>,
+    creds: Credentials,
+) -> Result<Response, PageError> {
+    let path = format!("/programs/{program}/frameworks/{framework}/soa");
+    program_page(
+        st,
+        creds,
+        program,
+        "frameworks",
+        Action::Read,
+        path,
+        move |s, shell| {
+            let rows = s.soa_rows(&framework).map_err(Problem::from)?;
+            let fw = crosswalk_app::standards::resolve(s.catalog, &framework)
+                .map_or_else(|_| framework.clone(), |f| f.id().to_string());
+            Ok(html(&SoaPage {
+                title: format!("Statement of Applicability, {}", fw_name(s, &fw)),
+                shell,
+                framework: fw,
+                rows,
+            }))
+        },
+    )
+    .await
+}

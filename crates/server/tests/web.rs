@@ -225,6 +225,7 @@ const PAGES: &[&str] = &[
     "/programs/main/plan",
     "/programs/main/standards",
     "/programs/main/frameworks/iso27001-2022/requirements/A.5.1",
+    "/programs/main/frameworks/iso27001-2022/soa",
 ];
 
 /// Every page route that changes state, as a path to POST.
