@@ -14,12 +14,11 @@ use crosswalk_app::program::Session;
 use crosswalk_core::collab::Engagement;
 use serde::Deserialize;
 
+use crate::api::Shared;
 use crate::api::{PathOf, Problem};
 use crate::pages::form_csrf;
 use crate::state::{AppState, Credentials};
 use crate::web::{PageError, PageForm, Shell, html, program_page};
-
-type Shared = State<Arc<AppState>>;
 
 #[derive(Template)]
 #[template(path = "admin.html")]

@@ -4,7 +4,7 @@
 //! program, until it is applied or 30 minutes pass.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use askama::Template;
@@ -15,12 +15,11 @@ use crosswalk_app::access::Action;
 use crosswalk_app::program::ControlImport;
 use crosswalk_core::program::Control;
 
+use crate::api::Shared;
 use crate::api::{PathOf, Problem};
 use crate::pages::form_csrf;
-use crate::state::{AppState, Credentials};
+use crate::state::Credentials;
 use crate::web::{PageError, PageForm, Shell, html, program_page};
-
-type Shared = State<Arc<AppState>>;
 
 /// How long an uploaded list waits to be applied.
 const KEEP: Duration = Duration::from_secs(30 * 60);

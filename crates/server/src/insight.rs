@@ -2,7 +2,7 @@
 //! the standards (any two compared, a requirement's mappings through the crosswalk, the
 //! overlap heatmap).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -12,11 +12,10 @@ use crosswalk_app::program::{GapRow, PlanOptions};
 use crosswalk_app::standards;
 use serde::Deserialize;
 
+use crate::api::Shared;
 use crate::api::{PathOf, Problem};
-use crate::state::{AppState, Credentials};
+use crate::state::Credentials;
 use crate::web::{PageError, Shell, html, program_page};
-
-type Shared = State<Arc<AppState>>;
 
 /// A link to an export download.
 pub struct ExportLink {

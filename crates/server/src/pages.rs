@@ -14,11 +14,10 @@ use crosswalk_core::collab::{Assignment, Comment};
 use crosswalk_core::program::{Control, FrameworkStatus, Outcome, RESULT_RULE};
 use serde::Deserialize;
 
+use crate::api::Shared;
 use crate::api::{PathOf, Problem};
 use crate::state::Credentials;
 use crate::web::{PageError, PageForm, Shell, html, program_page};
-
-type Shared = State<std::sync::Arc<crate::state::AppState>>;
 
 /// Rows shown per page of a long listing.
 pub const PER_PAGE: usize = 100;

@@ -19,10 +19,9 @@ use crosswalk_app::access::{self, Action, Role};
 use crosswalk_app::program::Session;
 use serde::Deserialize;
 
+use crate::api::Shared;
 use crate::api::{COOKIE, PathOf, Problem, blocking};
 use crate::state::{AppState, Caller, Credentials};
-
-type Shared = State<Arc<AppState>>;
 
 /// A navigation entry.
 pub struct NavItem {

@@ -2,8 +2,6 @@
 //! requirement with its assessment and sign-off, evidence upload, and evidence requests
 //! from raising to acceptance. Forms post here; htmx actions get the fragment they change.
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -17,12 +15,11 @@ use crosswalk_core::collab::{Comment, EvidenceRequest};
 use crosswalk_core::program::{Assessment, LinkState};
 use serde::Deserialize;
 
+use crate::api::Shared;
 use crate::api::{PathOf, Problem, day, evidence_form};
 use crate::pages::form_csrf;
-use crate::state::{AppState, Credentials};
+use crate::state::Credentials;
 use crate::web::{PageError, PageForm, Shell, html, path_segment, program_page};
-
-type Shared = State<Arc<AppState>>;
 
 /// Ids typed into one field or several, separated by commas or spaces.
 fn ids_in(fields: &[String]) -> Vec<String> {
