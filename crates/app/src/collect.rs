@@ -77,6 +77,16 @@ impl Session<'_> {
         format: Option<Format>,
     ) -> Result<CollectSummary> {
         let batch = crosswalk_collect::read(name, bytes, format).map_err(Error::Invalid)?;
+        self.record_results(batch, bytes)
+    }
+
+    /// Records a batch of results read from `bytes` (kept as the run's evidence file): a
+    /// batch recorded before (same SHA-256) changes nothing.
+    pub(crate) fn record_results(
+        &mut self,
+        batch: crosswalk_core::monitor::Batch,
+        bytes: &[u8],
+    ) -> Result<CollectSummary> {
         self.require_program()?;
         let sha256 = Sha256::of(bytes);
         let summary = |imported: bool| CollectSummary {

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod links;
+pub mod monitor;
 pub mod ms;
 pub mod oscal;
 pub mod overview;

@@ -173,6 +173,12 @@ pub fn run(cli: Cli, read_clock: crosswalk_server::Now) -> Result<ExitCode> {
                 output.display()
             ))?;
         }
+        Command::Checks { command }
+            if !matches!(command, crate::ChecksCommand::List { .. })
+                || (cli.db.is_none() && !Path::new(&db).exists()) =>
+        {
+            crate::monitor::checks(None, command, clock.now)?;
+        }
         command @ (Command::Serve { .. }
         | Command::Token { .. }
         | Command::Member { .. }

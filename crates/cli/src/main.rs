@@ -1,10 +1,12 @@
 //! The `crosswalk` command-line tool: argument parsing, loading, and output.
 
 mod commands;
+mod monitor;
 mod program;
 mod registers;
 mod serve;
 
+pub use monitor::{ChecksCommand, CollectCommand, MonitorCommand};
 pub use serve::{AccountCommand, AuditCommand, MemberCommand, TokenCommand};
 mod text;
 
@@ -179,10 +181,21 @@ pub enum Command {
         #[command(subcommand)]
         command: MsCommand,
     },
-    /// Continuous monitoring: import scanner results.
+    /// Continuous monitoring: import scanner results, add snapshots of exported data.
     Collect {
         #[command(subcommand)]
         command: CollectCommand,
+    },
+    /// Our own checks over exported system data: list them, test them on their
+    /// fixtures, run them over files.
+    Checks {
+        #[command(subcommand)]
+        command: ChecksCommand,
+    },
+    /// Continuous monitoring: run the checks over the program's snapshots.
+    Monitor {
+        #[command(subcommand)]
+        command: MonitorCommand,
     },
     /// The risk register: the matrix, risks, their treatment and acceptance.
     Risk {
@@ -561,56 +574,6 @@ pub enum RiskCommand {
     Matrix {
         #[command(subcommand)]
         command: MatrixCommand,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum CollectCommand {
-    /// Import a scanner's results: {format, tool, results, by_status: {pass, fail, error,
-    /// manual, muted, not_applicable}, checks, resources, imported, sha256} with --json.
-    /// A file is imported once; again, it changes nothing.
-    Import {
-        file: PathBuf,
-        /// auto (detected), ocsf, sarif, hdf, oscal-ar, prowler-csv, or csv (any CSV with
-        /// check, resource and status columns).
-        #[arg(long, default_value = "auto")]
-        format: String,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Map a scanner check to the controls it tests: its runs become their evidence, and
-    /// while it fails their requirements cannot be compliant.
-    Map {
-        check: String,
-        #[arg(long = "control", required = true, num_args = 1..)]
-        controls: Vec<String>,
-    },
-    /// Accept a failing check until a date, on one resource or all, with why and by whom:
-    /// while in force its failures do not count against its controls.
-    Except {
-        check: String,
-        /// The resource (default: every resource).
-        #[arg(long)]
-        resource: Option<String>,
-        #[arg(long)]
-        justification: String,
-        #[arg(long)]
-        approved_by: String,
-        /// Expiry (YYYY-MM-DD), after today.
-        #[arg(long)]
-        until: String,
-    },
-    /// Remove a check's mapping to a control.
-    Unmap {
-        check: String,
-        #[arg(long)]
-        control: String,
-    },
-    /// The latest status of every mapped check on every resource, with drift since the
-    /// run before: [{check, resource, status, previous, drift, at, controls}] with --json.
-    Status {
-        #[arg(long)]
-        json: bool,
     },
 }
 

@@ -247,6 +247,8 @@ pub fn run(
         Command::Risk { command } => crate::registers::risk(&mut s, command),
         Command::Ms { command } => crate::registers::ms(&mut s, command),
         Command::Collect { command } => crate::registers::collect(&mut s, command),
+        Command::Checks { command } => crate::monitor::checks(Some(&mut s), command, clock.now),
+        Command::Monitor { command } => crate::monitor::monitor(&mut s, command),
         Command::Evidence { command } => evidence(&mut s, command),
         Command::Audit { command } => audit(&mut s, command),
         Command::Policy { command } => policy(&mut s, command),

@@ -20,6 +20,39 @@ use crate::{
 pub fn collect(s: &mut Session<'_>, command: CollectCommand) -> Result<()> {
     let (file, format, json) = match command {
         CollectCommand::Import { file, format, json } => (file, format, json),
+        CollectCommand::Snapshot {
+            file,
+            dataset,
+            source,
+            collected_at,
+            json,
+        } => {
+            let at = collected_at
+                .map(|t| {
+                    t.parse::<jiff::Timestamp>().map_err(|e| {
+                        anyhow!("--collected-at `{t}`: {e} (write 2026-12-01T08:00:00Z)")
+                    })
+                })
+                .transpose()?;
+            let bytes = read_input(&file, "snapshot", crosswalk_app::monitor::SNAPSHOT_LIMIT)?;
+            let name = file.display().to_string();
+            let done = s.collect_snapshot(&name, &bytes, &dataset, source.as_deref(), at)?;
+            if json {
+                return emit_json(&done);
+            }
+            return emit(&format!(
+                "{} snapshot of {} ({} items, collected {}), sha256:{}\n",
+                if done.added {
+                    "added the"
+                } else {
+                    "already had this, nothing changed:"
+                },
+                done.dataset,
+                done.items,
+                done.collected_at,
+                done.sha256
+            ));
+        }
         CollectCommand::Map { check, controls } => {
             s.collect_map(&check, &controls)?;
             return emit(&format!(

@@ -296,6 +296,7 @@ fn ocsf(name: &str, text: &str) -> Result<Batch, String> {
             }
         }
         results.push(CheckResult {
+            message: None,
             check: check.to_owned(),
             title: s(f, &["finding_info", "title"])
                 .unwrap_or_default()
@@ -396,6 +397,7 @@ fn sarif(name: &str, doc: &Value) -> Result<Batch, String> {
             let level = s(res, &["level"])
                 .or_else(|| rule.and_then(|x| s(x, &["defaultConfiguration", "level"])));
             results.push(CheckResult {
+                message: None,
                 check: check.to_owned(),
                 title: rule
                     .and_then(|x| s(x, &["shortDescription", "text"]))
@@ -486,6 +488,7 @@ fn hdf(name: &str, doc: &Value) -> Result<Batch, String> {
                 }
             }
             results.push(CheckResult {
+                message: None,
                 check: check.to_owned(),
                 title: s(control, &["title"]).unwrap_or_default().to_owned(),
                 resource: target.clone(),
@@ -551,6 +554,7 @@ fn oscal_ar(name: &str, doc: &Value) -> Result<Batch, String> {
             let mut requirements = BTreeMap::new();
             requirements.insert("OSCAL".to_owned(), vec![check.to_owned()]);
             results.push(CheckResult {
+                message: None,
                 check: check.to_owned(),
                 title: s(finding, &["title"]).unwrap_or_default().to_owned(),
                 resource: "system".into(),
@@ -600,6 +604,7 @@ fn oscal_ar(name: &str, doc: &Value) -> Result<Batch, String> {
                 let status =
                     status_word(&word).ok_or_else(|| format!("{at}: unknown result `{word}`"))?;
                 results.push(CheckResult {
+                    message: None,
                     check: check.clone(),
                     title: s(obs, &["description"])
                         .unwrap_or_default()
@@ -685,6 +690,7 @@ fn prowler_csv(name: &str, text: &str) -> Result<Batch, String> {
             }
         }
         results.push(CheckResult {
+            message: None,
             check: cell(Some(check_c)).to_owned(),
             title: cell(title_c).to_owned(),
             resource: Some(cell(resource_c))
@@ -783,6 +789,7 @@ fn csv_results(name: &str, text: &str) -> Result<Batch, String> {
                 })?)
             };
         results.push(CheckResult {
+            message: None,
             check: check.to_owned(),
             title: cell(title_c).to_owned(),
             resource: Some(cell(Some(resource_c)))

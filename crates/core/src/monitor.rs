@@ -67,6 +67,9 @@ pub struct CheckResult {
     /// it, and requirement ids.
     #[serde(default)]
     pub requirements: BTreeMap<String, Vec<String>>,
+    /// What the tool says of this result (why it failed).
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 /// The results of one tool run, as read from its output.
@@ -95,16 +98,21 @@ impl ByStatus {
     pub fn count<'a>(results: impl IntoIterator<Item = &'a CheckResult>) -> Self {
         let mut s = Self::default();
         for r in results {
-            *match r.status {
-                Status::Pass => &mut s.pass,
-                Status::Fail => &mut s.fail,
-                Status::Error => &mut s.error,
-                Status::Manual => &mut s.manual,
-                Status::Muted => &mut s.muted,
-                Status::NotApplicable => &mut s.not_applicable,
-            } += 1;
+            s.add(r.status);
         }
         s
+    }
+
+    /// Counts one more result.
+    pub fn add(&mut self, status: Status) {
+        *match status {
+            Status::Pass => &mut self.pass,
+            Status::Fail => &mut self.fail,
+            Status::Error => &mut self.error,
+            Status::Manual => &mut self.manual,
+            Status::Muted => &mut self.muted,
+            Status::NotApplicable => &mut self.not_applicable,
+        } += 1;
     }
 }
 
@@ -162,6 +170,43 @@ pub struct Monitoring {
     pub states: Vec<CheckState>,
     #[serde(default)]
     pub exceptions: Vec<CheckException>,
+    /// Snapshots of exported system data that our own checks run over, oldest first.
+    #[serde(default)]
+    pub snapshots: Vec<DataSnapshot>,
+}
+
+/// An immutable snapshot of exported system data (an AWS credential report, Okta users,
+/// Kubernetes RBAC objects …): one JSON document, or NDJSON read as an array of lines,
+/// kept as a stored file by its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataSnapshot {
+    /// The dataset it is a snapshot of (`aws-iam-credential-report` …).
+    pub dataset: String,
+    pub sha256: String,
+    /// Where it came from (a file name, a command, a system).
+    pub source: String,
+    /// When the data was collected from the system.
+    pub collected_at: Timestamp,
+    /// When it was added to the program.
+    pub added_at: Timestamp,
+    /// Top-level items (array elements or NDJSON lines; 1 for a single object).
+    pub items: u64,
+}
+
+impl Monitoring {
+    /// The newest snapshot of each dataset (by the time it was collected, then added).
+    pub fn latest_snapshots(&self) -> BTreeMap<&str, &DataSnapshot> {
+        let mut out: BTreeMap<&str, &DataSnapshot> = BTreeMap::new();
+        for s in &self.snapshots {
+            let newer = out
+                .get(s.dataset.as_str())
+                .is_none_or(|o| (s.collected_at, s.added_at) >= (o.collected_at, o.added_at));
+            if newer {
+                out.insert(s.dataset.as_str(), s);
+            }
+        }
+        out
+    }
 }
 
 impl Monitoring {

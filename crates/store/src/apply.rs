@@ -468,6 +468,7 @@ fn describe(change: &Change, evidence_id: &str) -> String {
         Change::RemoveWebhook(id) => format!("removing webhook `{id}`"),
         Change::ImportResults { sha256, .. } => format!("importing results sha256:{sha256}"),
         Change::MapCheck { check, .. } => format!("mapping check `{check}`"),
+        Change::AddSnapshot(d) => format!("adding a snapshot of `{}`", d.dataset),
         Change::AddFinding { audit, .. } => format!("adding a finding to internal audit `{audit}`"),
         Change::SetException(e) => format!("recording an exception to check `{}`", e.check),
         Change::UnmapCheck { check, control } => {
@@ -868,7 +869,7 @@ fn apply_one(
                     Val::Int(i64::try_from(batch.results.len()).unwrap_or(i64::MAX)),
                 ],
             )?;
-            let mut rows = Vec::with_capacity(batch.results.len() * 9);
+            let mut rows = Vec::with_capacity(batch.results.len() * 10);
             for (n, r) in batch.results.iter().enumerate() {
                 rows.extend([
                     Val::Int(seq),
@@ -880,14 +881,40 @@ fn apply_one(
                     r.severity.as_deref().map_or(Val::Null, t),
                     t(&r.title),
                     json(&r.requirements)?,
+                    r.message.as_deref().map_or(Val::Null, t),
                 ]);
             }
             crate::bulk::insert(
                 tx,
-                "INSERT INTO check_result (import_seq, n, check_id, resource, status, observed, severity, title, requirements)",
-                9,
+                "INSERT INTO check_result (import_seq, n, check_id, resource, status, observed, severity, title, requirements, message)",
+                10,
                 "",
                 &rows,
+            )?;
+        }
+        Change::AddSnapshot(d) => {
+            if exists(
+                tx,
+                "SELECT 1 FROM data_snapshot WHERE dataset = $1 AND sha256 = $2",
+                &[t(&d.dataset), t(&d.sha256)],
+            )? {
+                return Err(StoreError::Conflict(format!(
+                    "`{}` has the snapshot sha256:{} already",
+                    d.dataset, d.sha256
+                )));
+            }
+            let seq = next_position(tx, "data_snapshot", "seq")?;
+            tx.exec(
+                "INSERT INTO data_snapshot (dataset, sha256, seq, source, collected_at, added_at, items) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    t(&d.dataset),
+                    t(&d.sha256),
+                    Val::Int(seq),
+                    t(&d.source),
+                    Val::Text(d.collected_at.to_string()),
+                    Val::Text(d.added_at.to_string()),
+                    Val::Int(i64::try_from(d.items).unwrap_or(i64::MAX)),
+                ],
             )?;
         }
         Change::Collab(item) => {

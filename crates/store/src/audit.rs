@@ -207,6 +207,11 @@ pub(crate) fn describe(change: &Change, generated: Option<&str>) -> Pending {
                 "results": batch.results.len(),
             })),
         ),
+        Change::AddSnapshot(d) => (
+            "snapshot.add",
+            format!("{} {}", d.dataset, d.sha256),
+            text(d),
+        ),
         Change::SetRecord(r) => ("record.set", with_id(r.id()), text(r)),
         Change::AddFinding {
             audit,

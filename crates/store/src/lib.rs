@@ -60,6 +60,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("migration_12.sql")),
     (13, include_str!("migration_13.sql")),
     (14, include_str!("migration_14.sql")),
+    (15, include_str!("migration_15.sql")),
 ];
 
 /// What went wrong, in terms a user can act on.
@@ -175,6 +176,9 @@ pub enum Change {
         imported_at: jiff::Timestamp,
         batch: crosswalk_core::monitor::Batch,
     },
+    /// Records a snapshot of exported system data (its file stored first with
+    /// [`Store::put_file`]); a conflict when the dataset has that snapshot already.
+    AddSnapshot(crosswalk_core::monitor::DataSnapshot),
     /// Adds a management-system record or records a new version of it (the history keeps
     /// every version). An empty id asks the store for `IA-<n>`, `NC-<n>` or `MR-<n>`,
     /// reported by [`Store::apply_returning`].
@@ -312,6 +316,16 @@ pub trait Store: Send {
     /// # Errors
     /// Database failures.
     fn results_imported(&mut self, sha256: &Sha256) -> Result<Option<String>, StoreError>;
+
+    /// The latest status of every (check, resource) in the results a tool recorded (our
+    /// own checks are the tool `crosswalk`), to tell drift from the run before.
+    ///
+    /// # Errors
+    /// Database failures, or stored values that do not parse.
+    fn latest_statuses(
+        &mut self,
+        tool: &str,
+    ) -> Result<Vec<(String, String, crosswalk_core::monitor::Status)>, StoreError>;
 
     /// Every version of risk `id` ever recorded, oldest first (empty: no such risk).
     ///
@@ -477,6 +491,15 @@ macro_rules! store_over_transactions {
             ) -> Result<Vec<crosswalk_core::program::Policy>, $crate::StoreError> {
                 self.read(|tx| $crate::read::policy_history(tx, id))
                     .map_err(|e| $crate::in_context(e, "reading the policy history"))
+            }
+
+            fn latest_statuses(
+                &mut self,
+                tool: &str,
+            ) -> Result<Vec<(String, String, crosswalk_core::monitor::Status)>, $crate::StoreError>
+            {
+                self.read(|tx| $crate::read::latest_statuses(tx, tool))
+                    .map_err(|e| $crate::in_context(e, "reading the latest check results"))
             }
 
             fn results_imported(

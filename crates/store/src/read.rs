@@ -266,6 +266,26 @@ fn monitoring(tx: &mut dyn Tx) -> Result<crosswalk_core::monitor::Monitoring, St
             Ok(())
         },
     )?;
+    tx.query_each(
+        "SELECT dataset, sha256, source, collected_at, added_at, items FROM data_snapshot ORDER BY seq",
+        &[],
+        &mut |r| {
+            let time = |i: usize| -> Result<jiff::Timestamp, StoreError> {
+                let text = r.text(i)?;
+                text.parse()
+                    .map_err(|e| StoreError::Corrupt(format!("time `{text}`: {e}")))
+            };
+            m.snapshots.push(crosswalk_core::monitor::DataSnapshot {
+                dataset: r.string(0)?,
+                sha256: r.string(1)?,
+                source: r.string(2)?,
+                collected_at: time(3)?,
+                added_at: time(4)?,
+                items: u64::try_from(r.int(5)?).unwrap_or(0),
+            });
+            Ok(())
+        },
+    )?;
     if m.mapped.is_empty() {
         return Ok(m);
     }
@@ -668,6 +688,28 @@ pub(crate) fn history(tx: &mut dyn Tx) -> Result<Vec<Assessment>, StoreError> {
         },
     )?;
     Ok(out)
+}
+
+/// The latest status of every (check, resource) among one tool's results.
+pub(crate) fn latest_statuses(
+    tx: &mut dyn Tx,
+    tool: &str,
+) -> Result<Vec<(String, String, crosswalk_core::monitor::Status)>, StoreError> {
+    use crosswalk_core::monitor::Status;
+    let mut latest: std::collections::BTreeMap<(String, String), Status> =
+        std::collections::BTreeMap::new();
+    tx.query_each(
+        "SELECT r.check_id, r.resource, r.status FROM check_result r JOIN result_import i ON i.seq = r.import_seq WHERE i.tool = $1 ORDER BY r.import_seq, r.n",
+        &[crate::Val::Text(tool.to_owned())],
+        &mut |r| {
+            let word = r.text(2)?;
+            let status = Status::parse(word)
+                .ok_or_else(|| StoreError::Corrupt(format!("check status `{word}`")))?;
+            latest.insert((r.string(0)?, r.string(1)?), status);
+            Ok(())
+        },
+    )?;
+    Ok(latest.into_iter().map(|((c, r), s)| (c, r, s)).collect())
 }
 
 #[cfg(test)]

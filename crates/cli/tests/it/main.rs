@@ -9,6 +9,7 @@ mod concurrency;
 mod docs;
 mod hostile;
 mod links;
+mod monitor;
 mod ms;
 mod oscal;
 mod program;

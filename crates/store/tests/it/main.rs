@@ -406,6 +406,7 @@ fn scanner_results(backend: &str, s: &mut Box<dyn Store>) {
         tool_version: None,
         results: (0..3000)
             .map(|i| CheckResult {
+                message: None,
                 check: format!("AWS-{i:04}"),
                 title: String::new(),
                 resource: "main.tf".into(),
@@ -1050,5 +1051,8 @@ fn sqlite_database_at_version_1_is_upgraded_in_place() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    assert_eq!(
+        versions,
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+    );
 }
