@@ -627,9 +627,12 @@ pub struct StreamStats {
 /// Lines read and checked at a time.
 const CHUNK: usize = 8192;
 
+/// Items every rule check looks at in turn, while they are in cache.
+const BLOCK: usize = 32;
+
 /// Runs checks item by item over an NDJSON stream of one dataset (one JSON value per
-/// line), `CHUNK` lines at a time across the cores, handing each result to `sink` in line
-/// order with the item and its line number. Rule failures come without a message
+/// line), `CHUNK` lines at a time across the cores, handing each result to `sink` with the
+/// item and its line number (a chunk's rule results block by block, then its Rego ones). Rule failures come without a message
 /// (ask [`Check::explain`] for the ones kept). Memory stays bounded by the chunk, whatever
 /// the file's size.
 ///
@@ -639,7 +642,7 @@ const CHUNK: usize = 8192;
 pub fn stream(
     checks: &[&Check],
     name: &str,
-    reader: impl BufRead,
+    reader: impl BufRead + Send,
     now: Timestamp,
     rego_bulk: bool,
     mut sink: impl FnMut(&Check, &Value, u64, &Verdict),
@@ -651,72 +654,151 @@ pub fn stream(
         ));
     }
     let mut stats = StreamStats::default();
-    let datasets = BTreeMap::new();
-    let mut lines = reader.lines();
-    let mut line_no = 0_u64;
-    loop {
-        let mut chunk: Vec<(u64, String)> = Vec::with_capacity(CHUNK);
-        for line in lines.by_ref() {
-            line_no += 1;
-            let line = line.map_err(|e| format!("{name} line {line_no}: {e}"))?;
-            if line.len() > 16 * 1024 * 1024 {
-                return Err(format!("{name} line {line_no}: a line over 16 MiB"));
+    // A reader thread fills the next chunk while this one is checked.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<(u64, String)>, String>>(1);
+    std::thread::scope(|scope| -> Result<(), String> {
+        scope.spawn(move || {
+            let mut reader = reader;
+            let mut line_no = 0_u64;
+            loop {
+                let chunk = next_chunk(&mut reader, name, &mut line_no);
+                let last = !matches!(&chunk, Ok(c) if !c.is_empty());
+                if tx.send(chunk).is_err() || last {
+                    break;
+                }
             }
-            if !line.trim().is_empty() {
-                chunk.push((line_no, line));
-            }
-            if chunk.len() == CHUNK {
+        });
+        for chunk in rx {
+            let chunk = chunk?;
+            if chunk.is_empty() {
                 break;
             }
+            check_chunk(checks, name, &chunk, now, rego_bulk, &mut stats, &mut sink)?;
         }
-        if chunk.is_empty() {
+        Ok(())
+    })?;
+    Ok(stats)
+}
+
+/// Longest line a stream may hold.
+const LINE_LIMIT: u64 = 16 << 20;
+
+/// The next `CHUNK` non-blank lines (empty at the end), each with its number.
+fn next_chunk(
+    reader: &mut impl BufRead,
+    name: &str,
+    line_no: &mut u64,
+) -> Result<Vec<(u64, String)>, String> {
+    use std::io::Read as _;
+    let mut chunk = Vec::with_capacity(CHUNK);
+    while chunk.len() < CHUNK {
+        let mut buf = Vec::new();
+        let n = reader
+            .by_ref()
+            .take(LINE_LIMIT + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| format!("{name} line {}: {e}", *line_no + 1))?;
+        if n == 0 {
             break;
         }
+        *line_no += 1;
+        if buf.len() as u64 > LINE_LIMIT {
+            return Err(format!("{name} line {line_no}: a line over 16 MiB"));
+        }
+        let line =
+            String::from_utf8(buf).map_err(|_| format!("{name} line {line_no}: not UTF-8 text"))?;
+        if !line.trim().is_empty() {
+            chunk.push((*line_no, line));
+        }
+    }
+    Ok(chunk)
+}
+
+/// Checks one chunk of lines, handing the results to `sink`.
+fn check_chunk(
+    checks: &[&Check],
+    name: &str,
+    chunk: &[(u64, String)],
+    now: Timestamp,
+    rego_bulk: bool,
+    stats: &mut StreamStats,
+    sink: &mut impl FnMut(&Check, &Value, u64, &Verdict),
+) -> Result<(), String> {
+    let datasets = BTreeMap::new();
+    {
         let items: Vec<Value> = chunk
             .par_iter()
             .map(|(n, l)| serde_json::from_str(l).map_err(|e| format!("{name} line {n}: {e}")))
             .collect::<Result<_, String>>()?;
-        let per_check: Vec<Vec<(usize, Verdict)>> = checks
-            .par_iter()
-            .map(|c| {
-                let ctx = Ctx {
-                    now,
-                    params: &c.params,
-                    datasets: &datasets,
-                    root: &Value::Null,
-                    rego_bulk,
-                    explain: false,
-                };
-                let chosen: Vec<(usize, &Value)> = items
+        // Rule checks go block by block, every check on a block of items while it is in
+        // cache; Rego checks take the whole chunk in one query each.
+        let verdicts_of = |c: &Check, offset: usize, block: &[Value]| -> Vec<(usize, Verdict)> {
+            let ctx = Ctx {
+                now,
+                params: &c.params,
+                datasets: &datasets,
+                root: &Value::Null,
+                rego_bulk,
+                explain: false,
+            };
+            let chosen: Vec<(usize, &Value)> = block
+                .iter()
+                .enumerate()
+                .filter(|(_, item)| {
+                    c.filter
+                        .as_ref()
+                        .is_none_or(|f| f.holds(item, &Value::Null, now))
+                })
+                .collect();
+            let refs: Vec<&Value> = chosen.iter().map(|(_, v)| *v).collect();
+            chosen
+                .iter()
+                .zip(c.eval.verdicts(&refs, &ctx))
+                .filter_map(|((n, _), v)| Some((offset + *n, v?)))
+                .collect()
+        };
+        type Numbered<'a> = Vec<(usize, &'a &'a Check)>;
+        let (rules, regos): (Numbered<'_>, Numbered<'_>) = checks
+            .iter()
+            .enumerate()
+            .partition(|(_, c)| c.engine == Engine::Rule);
+        let mut found: Vec<(usize, usize, Verdict)> = items
+            .par_chunks(BLOCK)
+            .enumerate()
+            .flat_map_iter(|(b, block)| {
+                rules
                     .iter()
-                    .enumerate()
-                    .filter(|(_, item)| {
-                        c.filter
-                            .as_ref()
-                            .is_none_or(|f| f.holds(item, &Value::Null, now))
+                    .flat_map(|(i, c)| {
+                        verdicts_of(c, b * BLOCK, block)
+                            .into_iter()
+                            .map(|(n, v)| (n, *i, v))
                     })
-                    .collect();
-                let refs: Vec<&Value> = chosen.iter().map(|(_, v)| *v).collect();
-                chosen
-                    .iter()
-                    .zip(c.eval.verdicts(&refs, &ctx))
-                    .filter_map(|((n, _), v)| Some((*n, v?)))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let rego_found: Vec<Vec<(usize, usize, Verdict)>> = regos
+            .par_iter()
+            .map(|(i, c)| {
+                verdicts_of(c, 0, &items)
+                    .into_iter()
+                    .map(|(n, v)| (n, *i, v))
                     .collect()
             })
             .collect();
+        found.extend(rego_found.into_iter().flatten());
         stats.resources += items.len() as u64;
-        for (c, verdicts) in checks.iter().zip(&per_check) {
-            for (n, v) in verdicts {
-                let (Some(item), Some((line, _))) = (items.get(*n), chunk.get(*n)) else {
-                    continue;
-                };
-                stats.results += 1;
-                stats.by_status.add(v.status);
-                sink(c, item, *line, v);
-            }
+        for (n, i, v) in &found {
+            let (Some(item), Some((line, _)), Some(c)) =
+                (items.get(*n), chunk.get(*n), checks.get(*i))
+            else {
+                continue;
+            };
+            stats.results += 1;
+            stats.by_status.add(v.status);
+            sink(c, item, *line, v);
         }
     }
-    Ok(stats)
+    Ok(())
 }
 
 #[cfg(test)]

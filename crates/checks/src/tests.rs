@@ -197,3 +197,25 @@ fn a_stream_checks_every_line_in_order() -> Result<(), String> {
     assert!(e.starts_with("vols.ndjson line 2:"), "{e}");
     Ok(())
 }
+
+#[test]
+fn a_stream_refuses_a_huge_line_without_holding_it() -> Result<(), String> {
+    use std::io::Read as _;
+    let checks = load(
+        "x.yaml",
+        "checks:\n  - id: a\n    title: A\n    dataset: d\n    all: [{path: x, op: exists}]\n",
+    )?;
+    let refs: Vec<&Check> = checks.iter().collect();
+    // 1 GiB of one line, never read whole: refused at the 16 MiB limit.
+    let huge = std::io::BufReader::new(std::io::repeat(b'a').take(1 << 30));
+    let e = stream(&refs, "big.ndjson", huge, now(), true, |_, _, _, _| {})
+        .err()
+        .unwrap_or_default();
+    assert_eq!(e, "big.ndjson line 1: a line over 16 MiB");
+    let bytes: &[u8] = b"{\"x\": 1}\n\xff\xfe\n";
+    let e = stream(&refs, "bad.ndjson", bytes, now(), true, |_, _, _, _| {})
+        .err()
+        .unwrap_or_default();
+    assert_eq!(e, "bad.ndjson line 2: not UTF-8 text");
+    Ok(())
+}
