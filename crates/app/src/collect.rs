@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use crosswalk_collect::Format;
 use crosswalk_core::evidence::Location;
+use crosswalk_core::framework::{Framework, Requirement};
 use crosswalk_core::monitor::{ByStatus, CheckResult, Status};
 use crosswalk_core::program::Evidence;
 use crosswalk_store::{Change, Sha256};
@@ -51,15 +52,14 @@ pub struct CheckRow {
     pub exception: Option<crosswalk_core::monitor::CheckException>,
 }
 
-/// The formats `--format` names: the ones read, `auto`, and those not read yet.
+/// The format `--format` names: one of those read, or `auto` (detected).
 pub fn format(name: &str) -> Result<Option<Format>> {
     match name {
         "auto" => Ok(None),
-        "powerpipe" => bail!(
-            "--format powerpipe is not read yet: the formats read are ocsf, sarif, hdf, oscal-ar, prowler-csv and csv"
-        ),
         other => Format::parse(other).map(Some).ok_or_else(|| {
-            invalid!("--format `{other}`: use auto, ocsf, sarif, hdf, oscal-ar, prowler-csv or csv")
+            invalid!(
+                "--format `{other}`: use auto, ocsf, sarif, hdf, oscal-ar, prowler-csv, powerpipe or csv"
+            )
         }),
     }
 }
@@ -77,15 +77,17 @@ impl Session<'_> {
         format: Option<Format>,
     ) -> Result<CollectSummary> {
         let batch = crosswalk_collect::read(name, bytes, format).map_err(Error::Invalid)?;
-        self.record_results(batch, bytes)
+        self.record_results(batch, bytes, Vec::new())
     }
 
-    /// Records a batch of results read from `bytes` (kept as the run's evidence file): a
-    /// batch recorded before (same SHA-256) changes nothing.
+    /// Records a batch of results read from `bytes` (kept as the run's evidence file),
+    /// with `also` in the same transaction: a batch recorded before (same SHA-256)
+    /// changes nothing.
     pub(crate) fn record_results(
         &mut self,
         batch: crosswalk_core::monitor::Batch,
         bytes: &[u8],
+        also: Vec<Change>,
     ) -> Result<CollectSummary> {
         self.require_program()?;
         let sha256 = Sha256::of(bytes);
@@ -180,6 +182,7 @@ impl Session<'_> {
             batch,
         });
         changes.extend(proposed.into_iter().map(Change::Link));
+        changes.extend(also);
         if let Some(e) = evidence {
             changes.push(Change::AddEvidence(e));
         }
@@ -288,10 +291,10 @@ impl Session<'_> {
 
 /// A framework name as tools write it (`ISO27001-2022`, `SOC2`, `NIST-800-53-Revision-5`)
 /// matched to an edition or family id of the library, ignoring case and punctuation.
-fn tool_framework<'c>(
+pub(crate) fn tool_framework<'c>(
     lib: &'c crosswalk_core::library::Library,
     name: &str,
-) -> Option<&'c crosswalk_core::framework::Framework> {
+) -> Option<&'c Framework> {
     let squash = |s: &str| -> String {
         s.to_ascii_lowercase()
             .replace("revision", "r")
@@ -311,8 +314,46 @@ fn tool_framework<'c>(
         })
 }
 
+/// Requirements a Prowler compliance catalogue maps a Prowler check to, from the mapping
+/// sets `mappings import` made of it (from `prowler-<provider>-checks`, whose
+/// requirements are titled with the check ids). Results do not say their provider; a
+/// check id is found in its own provider's framework.
+fn catalogued<'l>(
+    lib: &'l crosswalk_core::library::Library,
+    in_scope: &HashSet<&str>,
+    tool: &str,
+    check: &str,
+) -> Vec<(&'l Framework, &'l Requirement)> {
+    if !tool.eq_ignore_ascii_case("prowler") {
+        return Vec::new();
+    }
+    let framework = |id| lib.index_of(id).map(|i| &lib.frameworks()[i]);
+    let mut out = Vec::new();
+    for set in lib.mapping_sets() {
+        let from = set.meta.from.as_str();
+        let prowler = from.starts_with("prowler-") && from.ends_with("-checks");
+        if !prowler || !in_scope.contains(set.meta.to.as_str()) {
+            continue;
+        }
+        let (Some(checks), Some(to)) = (framework(&set.meta.from), framework(&set.meta.to)) else {
+            continue;
+        };
+        let Some(c) = checks.requirements().iter().find(|q| q.title == check) else {
+            continue;
+        };
+        out.extend(
+            set.mappings()
+                .iter()
+                .filter(|m| m.from == c.id)
+                .filter_map(|m| Some((to, to.requirement(m.to.as_str())?))),
+        );
+    }
+    out
+}
+
 /// Proposed links from the controls a batch's checks are mapped to, to the in-scope
-/// requirements the tool says those checks serve.
+/// requirements the tool says those checks serve, on each result or in its compliance
+/// catalogue.
 fn tool_links(
     s: &Session<'_>,
     program: &crosswalk_core::program::Program,
@@ -339,39 +380,39 @@ fn tool_links(
         if controls.is_empty() {
             continue;
         }
-        for (name, ids) in &r.requirements {
-            let Some(fw) = tool_framework(lib, name).filter(|f| in_scope.contains(f.id().as_str()))
-            else {
+        let stated = r.requirements.iter().flat_map(|(name, ids)| {
+            let fw = tool_framework(lib, name).filter(|f| in_scope.contains(f.id().as_str()));
+            ids.iter()
+                .filter_map(move |id| fw.and_then(|f| Some((f, f.find_loose(id)?))))
+        });
+        let catalogued = catalogued(lib, &in_scope, &batch.tool, &r.check);
+        for (fw, req) in stated.chain(catalogued) {
+            if !req.assessable {
                 continue;
-            };
-            for id in ids {
-                let Some(req) = fw.find_loose(id).filter(|q| q.assessable) else {
+            }
+            for c in &controls {
+                if !seen.insert((c.to_string(), fw.id().clone(), req.id.clone())) {
                     continue;
-                };
-                for c in &controls {
-                    if !seen.insert((c.to_string(), fw.id().clone(), req.id.clone())) {
-                        continue;
-                    }
-                    out.push(ControlLink {
-                        id: None,
-                        control: (*c).to_owned(),
-                        framework: fw.id().clone(),
-                        requirement: req.id.clone(),
-                        coverage: Coverage::Partial,
-                        origin: LinkOrigin::Crosswalk {
-                            from: format!("{} check {}", batch.tool, r.check),
-                            relationship: Relationship::Related,
-                            provenance: ProvenanceKind::Tool,
-                            path: vec![
-                                format!("check:{}", r.check),
-                                format!("{}:{}", fw.id(), req.id),
-                            ],
-                        },
-                        state: LinkState::Proposed,
-                        reviewer: None,
-                        reviewed_on: None,
-                    });
                 }
+                out.push(ControlLink {
+                    id: None,
+                    control: (*c).to_owned(),
+                    framework: fw.id().clone(),
+                    requirement: req.id.clone(),
+                    coverage: Coverage::Partial,
+                    origin: LinkOrigin::Crosswalk {
+                        from: format!("{} check {}", batch.tool, r.check),
+                        relationship: Relationship::Related,
+                        provenance: ProvenanceKind::Tool,
+                        path: vec![
+                            format!("check:{}", r.check),
+                            format!("{}:{}", fw.id(), req.id),
+                        ],
+                    },
+                    state: LinkState::Proposed,
+                    reviewer: None,
+                    reviewed_on: None,
+                });
             }
         }
     }

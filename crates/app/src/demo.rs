@@ -1109,6 +1109,54 @@ fn demo_risks(today: Date) -> Result<Vec<Change>> {
 const OWNER: &str = "Demo Program Owner";
 
 /// Builds the sample program in the session's database (which must not hold one yet).
+/// Snapshots of exported data for the monitoring page (documents of the built-in checks'
+/// fixtures: the credential report and Okta users with failures, branch protection that
+/// passes) and one run over them. No check is mapped to a control, so readiness is as it
+/// was.
+fn demo_monitoring(session: &mut Session<'_>) -> Result<()> {
+    let checks = crate::monitor::catalog(&[])?;
+    // At 06:00 UTC today, so that the same demo built twice is the same program.
+    let at = session
+        .clock
+        .today
+        .at(6, 0, 0, 0)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map_err(|e| invalid!("{e}"))?
+        .timestamp()
+        .min(session.clock.now);
+    for (check, dataset, failing) in [
+        ("aws.iam.console-mfa", "aws-iam-credential-report", true),
+        ("okta.users.inactive", "okta-users", true),
+        (
+            "github.branch.required-reviews",
+            "github-branch-protection",
+            false,
+        ),
+    ] {
+        let doc = checks
+            .iter()
+            .find(|c| c.id == check)
+            .and_then(|c| c.fixtures.as_ref())
+            .and_then(|f| if failing { &f.fail } else { &f.pass }.get(dataset))
+            .ok_or_else(|| invalid!("the demo's snapshot of {dataset}: no fixture of {check}"))?;
+        let bytes = serde_json::to_vec_pretty(doc).map_err(|e| invalid!("{e}"))?;
+        let sha256 = session.store().put_file(&bytes)?;
+        let items = doc.as_array().map_or(1, Vec::len) as u64;
+        session.store().apply(
+            &[Change::AddSnapshot(crosswalk_core::monitor::DataSnapshot {
+                dataset: dataset.to_owned(),
+                sha256: sha256.to_string(),
+                source: "demo export".into(),
+                collected_at: at,
+                added_at: at,
+                items,
+            })],
+        )?;
+    }
+    session.monitor_run(&[])?;
+    Ok(())
+}
+
 pub fn build(session: &mut Session<'_>) -> Result<Demo> {
     let today = session.clock.today;
     let db = session.db().to_owned();
@@ -1478,6 +1526,7 @@ pub fn build(session: &mut Session<'_>) -> Result<Demo> {
         }));
     }
     session.store().apply(&snaps)?;
+    demo_monitoring(session)?;
 
     Ok(Demo {
         db,

@@ -21,6 +21,7 @@ pub mod ms;
 pub mod oscal;
 pub mod overview;
 pub mod program;
+pub mod prowler;
 pub mod risk;
 pub mod standards;
 

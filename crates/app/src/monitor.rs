@@ -61,14 +61,7 @@ pub struct SnapshotSummary {
     pub added: bool,
 }
 
-/// A status change between two runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Drift {
-    pub check: String,
-    pub resource: String,
-    pub from: Status,
-    pub to: Status,
-}
+pub use crosswalk_core::monitor::Drift;
 
 /// `monitor run --json`.
 #[derive(Debug, Clone, Serialize)]
@@ -93,6 +86,9 @@ pub struct MonitorRun {
     pub controls: Vec<String>,
     /// Failing results, with why.
     pub failures: Vec<crosswalk_checks::Outcome>,
+    /// Every result, as recorded (see [`Session::run_oscal`]).
+    #[serde(skip)]
+    pub results: Vec<CheckResult>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -226,7 +222,7 @@ impl Session<'_> {
     }
 
     /// Adds a snapshot of a dataset: the file is kept as it is (by its SHA-256) and read
-    /// by the next `monitor run`. The same file again changes nothing.
+    /// by the next `monitor run`. The dataset's latest snapshot again changes nothing.
     ///
     /// # Errors
     /// A bad dataset name, a file that is neither JSON nor NDJSON (with where), a
@@ -260,11 +256,13 @@ impl Session<'_> {
             added,
         };
         let program = self.program()?;
+        // The dataset's latest snapshot already: nothing changes. (The same content after
+        // another is a new snapshot: the system went back to an earlier state.)
         if let Some(had) = program
             .monitoring
-            .snapshots
-            .iter()
-            .find(|s| s.dataset == dataset && s.sha256 == sha256)
+            .latest_snapshots()
+            .get(dataset.as_str())
+            .filter(|s| s.sha256 == sha256)
         {
             return Ok(SnapshotSummary {
                 collected_at: had.collected_at,
@@ -415,8 +413,17 @@ impl Session<'_> {
                 .filter(|o| matches!(o.status, Status::Fail | Status::Error))
                 .cloned()
                 .collect(),
+            results: batch.results.clone(),
         };
-        let summary = self.record_results(batch, &record)?;
+        let also = if out.drift.is_empty() {
+            Vec::new()
+        } else {
+            vec![Change::RecordDrift {
+                run: out.run.clone(),
+                drift: out.drift.clone(),
+            }]
+        };
+        let summary = self.record_results(batch, &record, also)?;
         out.recorded = summary.imported;
         out.evidence = summary.evidence;
         out.controls = summary.controls;
@@ -609,4 +616,121 @@ pub fn check_files(
         bail!("writing the results: {e}");
     }
     Ok(run)
+}
+
+/// The monitoring page: the latest snapshot of each dataset and the latest result of
+/// every check on every resource, from our own checks' runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    pub snapshots: Vec<DataSnapshot>,
+    /// Failing and erring results first, then by check and resource.
+    pub results: Vec<LatestResult>,
+    pub by_status: ByStatus,
+    /// Checks in the catalog.
+    pub checks: usize,
+    /// Checks without a snapshot of every dataset they read.
+    pub waiting: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LatestResult {
+    pub check: String,
+    pub title: String,
+    pub severity: Option<String>,
+    pub resource: String,
+    pub status: Status,
+    /// The program's controls the check is mapped to.
+    pub controls: Vec<String>,
+}
+
+impl Session<'_> {
+    /// A run as OSCAL assessment results: an observation per check and resource, a
+    /// finding per check and requirement it states.
+    ///
+    /// # Errors
+    /// No program.
+    pub fn run_oscal(&mut self, run: &MonitorRun) -> Result<crate::export::Document> {
+        let program = self.program()?;
+        let org = program
+            .info
+            .as_ref()
+            .map_or("the organisation", |i| i.organization.as_str());
+        let now = jiff::Timestamp::from_second(self.clock.now.as_second())
+            .map_err(|e| invalid!("{e}"))?
+            .to_string();
+        let body = crosswalk_oscal::check_run_results(
+            &run.run,
+            org,
+            &run.results,
+            &self.catalog.library,
+            &crosswalk_oscal::ExportOptions { now },
+        );
+        Ok(crate::export::Document {
+            kind: "oscal-ar",
+            bytes: crosswalk_report::oscal_json("assessment-results", body).into_bytes(),
+            extension: "json",
+            what: format!(
+                "OSCAL assessment results of run {}",
+                &run.run[..12.min(run.run.len())]
+            ),
+        })
+    }
+
+    /// What the monitoring page shows.
+    ///
+    /// # Errors
+    /// No program, a store failure.
+    pub fn monitor_overview(&mut self) -> Result<Overview> {
+        let checks = catalog(&[])?;
+        let program = self.program()?;
+        let latest = program.monitoring.latest_snapshots();
+        let waiting = checks
+            .iter()
+            .filter(|c| c.reads().any(|d| !latest.contains_key(d)))
+            .count();
+        let snapshots: Vec<DataSnapshot> = latest.into_values().cloned().collect();
+        let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
+        let mut results: Vec<LatestResult> = self
+            .store()
+            .latest_statuses(TOOL)?
+            .into_iter()
+            .map(|(check, resource, status)| {
+                let c = by_id.get(check.as_str());
+                LatestResult {
+                    title: c.map(|c| c.title.clone()).unwrap_or_default(),
+                    severity: c.and_then(|c| c.severity.clone()),
+                    controls: program
+                        .monitoring
+                        .mapped
+                        .iter()
+                        .filter(|(m, _)| m == &check)
+                        .map(|(_, control)| control.clone())
+                        .collect(),
+                    check,
+                    resource,
+                    status,
+                }
+            })
+            .collect();
+        let rank = |s: Status| match s {
+            Status::Fail => 0,
+            Status::Error => 1,
+            Status::Manual => 2,
+            _ => 3,
+        };
+        results.sort_by(|a, b| {
+            (rank(a.status), &a.check, &a.resource).cmp(&(rank(b.status), &b.check, &b.resource))
+        });
+        let mut by_status = ByStatus::default();
+        for r in &results {
+            by_status.add(r.status);
+        }
+        Ok(Overview {
+            snapshots,
+            results,
+            by_status,
+            checks: checks.len(),
+            waiting,
+        })
+    }
 }

@@ -629,12 +629,18 @@ pub struct ImportedSet {
     pub set: MappingSet,
 }
 
-/// `mappings import`: a spreadsheet and how to read it, as the flags give it.
+/// `mappings import`: a spreadsheet and how to read it, as the flags give it, or a
+/// Prowler compliance catalogue (JSON).
 #[derive(Debug, Clone)]
 pub struct MappingImport {
     pub file: PathBuf,
-    pub from: String,
-    pub to: String,
+    /// The frameworks of the source and target columns (a Prowler catalogue names its
+    /// own; `to` then overrides it).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// The mapping-set file a spreadsheet becomes; the directory a Prowler catalogue's
+    /// two files go to.
+    pub output: PathBuf,
     pub id: Option<String>,
     pub title: Option<String>,
     /// `official` or `curated`.
@@ -661,15 +667,43 @@ pub struct MappingImport {
     pub skip_unknown: bool,
 }
 
-/// Reads a spreadsheet crosswalk into a checked mapping set (all or nothing).
+/// What `mappings import` produced.
+#[derive(Debug)]
+pub enum Imported {
+    /// A spreadsheet's mapping set, for the caller to write to `output`.
+    Sheet(ImportedSet),
+    /// A Prowler catalogue's checks framework and mapping set, files in `output`.
+    Prowler(crate::prowler::ProwlerImported),
+}
+
+/// Reads a spreadsheet crosswalk into a checked mapping set, or a Prowler compliance
+/// catalogue (a JSON file, recognised by its content) into its two library files (all
+/// or nothing).
 ///
 /// # Errors
-/// Bad options, or every row problem located.
-pub fn import_mappings(catalog: &Catalog, request: MappingImport) -> Result<ImportedSet> {
-    import_sheet(catalog, import_spec(request)?)
+/// Bad options, or every row (or requirement) problem located.
+pub fn import_mappings(catalog: &Catalog, request: MappingImport) -> Result<Imported> {
+    if let Some(text) = crate::prowler::json_text(&request.file)? {
+        if request.from.is_some() {
+            bail!("--from: a Prowler catalogue maps Prowler's checks; leave --from out");
+        }
+        return crate::prowler::convert(
+            catalog,
+            &request.file,
+            &text,
+            &request.output,
+            request.to.as_deref(),
+            request.skip_unknown,
+        )
+        .map(Imported::Prowler);
+    }
+    import_sheet(catalog, import_spec(request)?).map(Imported::Sheet)
 }
 
 fn import_spec(a: MappingImport) -> Result<ImportSpec> {
+    let (Some(from), Some(to)) = (a.from.clone(), a.to.clone()) else {
+        bail!("a spreadsheet needs --from and --to: the frameworks of its two columns");
+    };
     let provenance = match ProvenanceKind::parse(&a.provenance) {
         Some(p) if p != ProvenanceKind::Inferred => p,
         _ => bail!(
@@ -701,23 +735,18 @@ fn import_spec(a: MappingImport) -> Result<ImportSpec> {
     sheet.split = a.split.as_ref().map(|s| s.replace("\\n", "\n"));
     sheet.from_pattern = regex(&a.from_pattern, "--from-pattern")?;
     sheet.to_pattern = regex(&a.to_pattern, "--to-pattern")?;
-    let id =
-        a.id.clone()
-            .unwrap_or_else(|| format!("{}--{}", a.from, a.to));
+    let id = a.id.clone().unwrap_or_else(|| format!("{from}--{to}"));
     let id = FrameworkId::parse(&id).map_err(|e| invalid!("--id: {e}"))?;
     let placeholder = FrameworkId::parse("x").map_err(|e| invalid!("{e}"))?;
     Ok(ImportSpec {
         file: a.file.clone(),
-        from: a.from.clone(),
-        to: a.to.clone(),
+        from: from.clone(),
+        to: to.clone(),
         meta: MappingSetMeta {
             id,
             from: placeholder.clone(),
             to: placeholder,
-            title: a
-                .title
-                .clone()
-                .unwrap_or_else(|| format!("{} to {}", a.from, a.to)),
+            title: a.title.clone().unwrap_or_else(|| format!("{from} to {to}")),
             provenance,
             publisher: a.publisher.clone(),
             source: a

@@ -160,9 +160,12 @@ pub fn run(cli: Cli, read_clock: crosswalk_server::Now) -> Result<ExitCode> {
             command: MappingsCommand::Import(args),
         } => {
             let (output, file) = (args.output.clone(), args.file.clone());
-            let imported = crate::program::spinning(&file, || {
+            let imported = match crate::program::spinning(&file, || {
                 standards::import_mappings(&catalog, mapping_import(*args))
-            })?;
+            })? {
+                standards::Imported::Sheet(imported) => imported,
+                standards::Imported::Prowler(p) => return write_prowler(&p, &output),
+            };
             write_file(&output, standards::set_toml(&imported.set)?.as_bytes())?;
             emit(&format!(
                 "read {} rows of {}: {}\nwrote {} mappings to {}\n",
@@ -308,11 +311,44 @@ fn validate(dir: &Path) -> Result<ExitCode> {
     }
 }
 
+/// Writes a converted Prowler catalogue's two files into `dir` and says what they hold.
+fn write_prowler(p: &crosswalk_app::prowler::ProwlerImported, dir: &Path) -> Result<ExitCode> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut said = format!(
+        "read Prowler's {} catalogue: {} requirements, {} listing {} checks\n",
+        p.catalogue, p.requirements, p.with_checks, p.checks
+    );
+    if !p.skipped.is_empty() {
+        said.push_str(&format!(
+            "left out {} requirement(s) whose ids are not in {} (--skip-unknown): {}\n",
+            p.skipped.len(),
+            p.framework,
+            p.skipped.join(", ")
+        ));
+    }
+    for f in &p.files {
+        write_file(&f.path, f.text.as_bytes())?;
+        let what = if f.kind == "framework" {
+            "checks"
+        } else {
+            "mappings"
+        };
+        said.push_str(&format!(
+            "wrote {} {what} to {}\n",
+            f.count,
+            f.path.display()
+        ));
+    }
+    emit(&said)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn mapping_import(a: ImportArgs) -> MappingImport {
     MappingImport {
         file: a.file,
         from: a.from,
         to: a.to,
+        output: a.output,
         id: a.id,
         title: a.title,
         provenance: a.provenance,

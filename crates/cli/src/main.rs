@@ -254,6 +254,10 @@ pub enum Command {
         /// Build the sample program first (into demo.db unless --db is given).
         #[arg(long)]
         demo: bool,
+        /// Run every program's checks over its snapshots this often, in minutes (0: never);
+        /// a run with drift reaches webhooks as `monitor.drift`.
+        #[arg(long, default_value_t = 60, value_name = "MINUTES")]
+        monitor_every: u64,
     },
     /// API tokens: scoped to one program and one role, hashed at rest.
     Token {
@@ -311,22 +315,23 @@ pub enum MappingsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Convert a CSV or XLSX crosswalk into a mapping-set file (all or nothing).
+    /// Convert a CSV or XLSX crosswalk into a mapping-set file, or a Prowler compliance
+    /// catalogue (JSON) into a checks framework and a mapping set (all or nothing).
     Import(Box<ImportArgs>),
 }
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ImportArgs {
-    /// The spreadsheet (.csv, .xlsx).
+    /// The spreadsheet (.csv, .xlsx), or a Prowler compliance catalogue (.json).
     pub file: PathBuf,
-    /// Framework of the source column.
+    /// Framework of the source column (spreadsheets).
     #[arg(long)]
-    pub from: String,
-    /// Framework of the target column.
+    pub from: Option<String>,
+    /// Framework of the target column (a Prowler catalogue names its own).
     #[arg(long)]
-    pub to: String,
-    /// Mapping-set file to write.
-    #[arg(short, long, value_name = "FILE")]
+    pub to: Option<String>,
+    /// Mapping-set file to write; for a Prowler catalogue, the directory to write into.
+    #[arg(short, long, value_name = "FILE|DIR")]
     pub output: PathBuf,
     /// Id of the new mapping set (default FROM--TO).
     #[arg(long)]

@@ -32,8 +32,9 @@ pub enum CollectCommand {
     /// A file is imported once; again, it changes nothing.
     Import {
         file: PathBuf,
-        /// auto (detected), ocsf, sarif, hdf, oscal-ar, prowler-csv, or csv (any CSV with
-        /// check, resource and status columns).
+        /// auto (detected), ocsf, sarif, hdf, oscal-ar, powerpipe (Powerpipe or Steampipe
+        /// benchmark JSON), prowler-csv, or csv (any CSV with check, resource and status
+        /// columns).
         #[arg(long, default_value = "auto")]
         format: String,
         #[arg(long)]
@@ -124,6 +125,9 @@ pub enum MonitorCommand {
     Run {
         #[arg(long = "checks", value_name = "FILE")]
         checks: Vec<PathBuf>,
+        /// Also write the run as OSCAL assessment results (observations and findings).
+        #[arg(long, value_name = "FILE")]
+        oscal: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -306,9 +310,18 @@ pub fn checks(
 }
 
 pub fn monitor(s: &mut Session<'_>, command: MonitorCommand) -> Result<()> {
-    let MonitorCommand::Run { checks, json } = command;
+    let MonitorCommand::Run {
+        checks,
+        oscal,
+        json,
+    } = command;
     let extra = check_files(&checks)?;
     let run = s.monitor_run(&extra)?;
+    if let Some(path) = &oscal {
+        let doc = s.run_oscal(&run)?;
+        std::fs::write(path, &doc.bytes)
+            .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
+    }
     if json {
         return emit_json(&run);
     }

@@ -21,7 +21,19 @@ pub fn run(
 ) -> Result<()> {
     let clock = read_clock();
     match command {
-        Command::Serve { addr, demo } => serve(catalog, db, db_given, &addr, demo, read_clock),
+        Command::Serve {
+            addr,
+            demo,
+            monitor_every,
+        } => serve(
+            catalog,
+            db,
+            db_given,
+            &addr,
+            demo,
+            monitor_every,
+            read_clock,
+        ),
         Command::Program {
             command: ProgramCommand::List { json },
         } => {
@@ -158,6 +170,7 @@ fn serve(
     db_given: bool,
     addr: &str,
     demo: bool,
+    monitor_every: u64,
     read_clock: crosswalk_server::Now,
 ) -> Result<()> {
     let db = if demo {
@@ -187,7 +200,8 @@ fn serve(
         }
     }
     let shown = crosswalk_app::shown_db(&db);
-    crosswalk_server::serve(state, addr, |bound| {
+    let every = (monitor_every > 0).then(|| std::time::Duration::from_secs(monitor_every * 60));
+    crosswalk_server::serve(state, addr, every, |bound| {
         let _ = emit(&format!(
             "crosswalk is serving {shown} at http://{bound} (open it and sign in; API docs: http://{bound}/api/docs)\n"
         ));

@@ -1,11 +1,12 @@
 //! Scanner results read into check results ([`crosswalk_core::monitor`]): OCSF findings
 //! (Prowler's JSON-OCSF, a JSON array or one finding per line), SARIF 2.1.0 (Trivy,
 //! Checkov, Kubescape, Semgrep …), MITRE HDF (InSpec and its converters), OSCAL
-//! assessment-results (JSON or YAML) and Prowler's CSV. The format is detected from the
-//! content; every error says where (line and column, or the JSON path of the item).
+//! assessment-results (JSON or YAML), Prowler's CSV and Powerpipe's (or Steampipe's)
+//! benchmark export in JSON. The format is detected from the content; every error says
+//! where (line and column, or the JSON path of the item).
 //! Nothing here does IO: the caller hands the bytes over.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crosswalk_core::monitor::{Batch, CheckResult, Status};
 use jiff::Timestamp;
@@ -19,17 +20,20 @@ pub enum Format {
     Hdf,
     OscalAr,
     ProwlerCsv,
+    /// `powerpipe benchmark run … --export json` (and `steampipe check --export json`).
+    Powerpipe,
     /// Any CSV whose columns are named by their headers (see [`CSV_COLUMNS`]).
     Csv,
 }
 
 impl Format {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Ocsf,
         Self::Sarif,
         Self::Hdf,
         Self::OscalAr,
         Self::ProwlerCsv,
+        Self::Powerpipe,
         Self::Csv,
     ];
 
@@ -40,6 +44,7 @@ impl Format {
             Self::Hdf => "hdf",
             Self::OscalAr => "oscal-ar",
             Self::ProwlerCsv => "prowler-csv",
+            Self::Powerpipe => "powerpipe",
             Self::Csv => "csv",
         }
     }
@@ -61,7 +66,7 @@ pub fn read(name: &str, bytes: &[u8], format: Option<Format>) -> Result<Batch, S
         Some(f) => f,
         None => detect(text).ok_or_else(|| {
             format!(
-                "{name}: not a scanner output crosswalk reads (OCSF, SARIF 2.1.0, HDF, OSCAL assessment-results, Prowler CSV); name the format with --format"
+                "{name}: not a scanner output crosswalk reads (OCSF, SARIF 2.1.0, HDF, OSCAL assessment-results, Prowler CSV, Powerpipe JSON); name the format with --format"
             )
         })?,
     };
@@ -72,6 +77,7 @@ pub fn read(name: &str, bytes: &[u8], format: Option<Format>) -> Result<Batch, S
         Format::Sarif => sarif(name, &json(name, text)?)?,
         Format::Hdf => hdf(name, &json(name, text)?)?,
         Format::OscalAr => oscal_ar(name, &json_or_yaml(name, text)?)?,
+        Format::Powerpipe => powerpipe(name, &json(name, text)?)?,
     };
     Ok(batch)
 }
@@ -80,6 +86,12 @@ pub fn read(name: &str, bytes: &[u8], format: Option<Format>) -> Result<Batch, S
 pub fn detect(text: &str) -> Option<Format> {
     let head: String = text.chars().take(4096).collect();
     let trimmed = head.trim_start();
+    // Powerpipe's export opens with its root group's id, whatever the results hold.
+    if let Some(rest) = trimmed.strip_prefix('{')
+        && rest.trim_start().starts_with("\"group_id\"")
+    {
+        return Some(Format::Powerpipe);
+    }
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
         if head.contains("\"class_uid\"") {
             return Some(Format::Ocsf);
@@ -102,6 +114,9 @@ pub fn detect(text: &str) -> Option<Format> {
             Value::Object(o) if o.contains_key("runs") => Some(Format::Sarif),
             Value::Object(o) if o.contains_key("assessment-results") => Some(Format::OscalAr),
             Value::Object(o) if o.contains_key("profiles") => Some(Format::Hdf),
+            Value::Object(o) if o.contains_key("group_id") && o.contains_key("groups") => {
+                Some(Format::Powerpipe)
+            }
             _ => None,
         };
     }
@@ -709,6 +724,111 @@ fn prowler_csv(name: &str, text: &str) -> Result<Batch, String> {
         tool_version: version,
         results,
     })
+}
+
+/// Powerpipe's benchmark export (`powerpipe benchmark run … --export json`; `steampipe
+/// check --export json` writes the same shape): a tree of groups, each with `groups` and
+/// `controls`, each control with its `results` (one per resource). A control listed under
+/// several benchmarks is run once and repeated under each: it is read once.
+fn powerpipe(name: &str, doc: &Value) -> Result<Batch, String> {
+    if !doc.is_object() || doc.get("group_id").is_none() {
+        return Err(format!(
+            "{name}: $.group_id: missing (not a Powerpipe benchmark export)"
+        ));
+    }
+    let mut results = Vec::new();
+    powerpipe_group(name, doc, "$", &mut HashSet::new(), &mut results)?;
+    Ok(Batch {
+        format: "powerpipe".into(),
+        // Neither tool names itself or its version in this export.
+        tool: "powerpipe".into(),
+        tool_version: None,
+        results,
+    })
+}
+
+fn powerpipe_group<'a>(
+    name: &str,
+    group: &'a Value,
+    at: &str,
+    seen: &mut HashSet<String>,
+    out: &mut Vec<CheckResult>,
+) -> Result<(), String> {
+    let list = |v: &'a Value, key: &str| -> &'a [Value] {
+        v.get(key)
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice)
+    };
+    for (c, control) in list(group, "controls").iter().enumerate() {
+        let at = format!("{at}.controls[{c}]");
+        let check = s(control, &["control_id"])
+            .ok_or_else(|| format!("{name}: {at}.control_id: missing"))?;
+        if !seen.insert(check.to_owned()) {
+            continue;
+        }
+        let title = s(control, &["title"]).unwrap_or_default();
+        let severity = s(control, &["severity"]).map(str::to_lowercase);
+        let requirements = powerpipe_requirements(control.get("tags"));
+        let result = |resource: Option<&str>, status, message: Option<&str>| CheckResult {
+            check: check.to_owned(),
+            title: title.to_owned(),
+            resource: resource.unwrap_or("unknown").to_owned(),
+            status,
+            observed: None,
+            severity: severity.clone(),
+            requirements: requirements.clone(),
+            message: message.map(str::to_owned),
+        };
+        let rows = list(control, "results");
+        for (i, row) in rows.iter().enumerate() {
+            let word = s(row, &["status"]).unwrap_or_default();
+            let status = match word.to_ascii_lowercase().as_str() {
+                "ok" => Status::Pass,
+                "alarm" => Status::Fail,
+                "error" => Status::Error,
+                "skip" => Status::NotApplicable,
+                "info" => Status::Manual,
+                _ => {
+                    return Err(format!(
+                        "{name}: {at}.results[{i}].status: unknown status `{word}` (ok, alarm, error, skip or info)"
+                    ));
+                }
+            };
+            out.push(result(s(row, &["resource"]), status, s(row, &["reason"])));
+        }
+        // A control whose query failed has no rows, only its error.
+        if let Some(error) = s(control, &["run_error"]).filter(|_| rows.is_empty()) {
+            out.push(result(None, Status::Error, Some(error)));
+        }
+    }
+    for (g, child) in list(group, "groups").iter().enumerate() {
+        powerpipe_group(name, child, &format!("{at}.groups[{g}]"), seen, out)?;
+    }
+    Ok(())
+}
+
+/// Requirement ids a Powerpipe control's tags state: `<framework>_item_id` (compliance
+/// mods write `cis_item_id = "1.4"` beside `cis_version = "v1.5.0"`), named by the tag's
+/// prefix and that version. Tags that only flag a framework (`soc_2 = "true"`) name no
+/// requirement and are left out.
+fn powerpipe_requirements(tags: Option<&Value>) -> BTreeMap<String, Vec<String>> {
+    let Some(Value::Object(tags)) = tags else {
+        return BTreeMap::new();
+    };
+    tags.iter()
+        .filter_map(|(key, value)| {
+            let framework = key.strip_suffix("_item_id").filter(|f| !f.is_empty())?;
+            let id = value.as_str().map(str::trim).filter(|x| !x.is_empty())?;
+            let name = match tags
+                .get(&format!("{framework}_version"))
+                .and_then(Value::as_str)
+            {
+                Some(version) => format!("{framework} {}", version.trim()),
+                None => framework.to_owned(),
+            };
+            Some((name, vec![id.to_owned()]))
+        })
+        .collect()
 }
 
 /// The fields a plain CSV of results fills, with the headers (lowercase, punctuation as

@@ -175,6 +175,15 @@ pub struct Monitoring {
     pub snapshots: Vec<DataSnapshot>,
 }
 
+/// A status change of a check on a resource between two runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Drift {
+    pub check: String,
+    pub resource: String,
+    pub from: Status,
+    pub to: Status,
+}
+
 /// An immutable snapshot of exported system data (an AWS credential report, Okta users,
 /// Kubernetes RBAC objects …): one JSON document, or NDJSON read as an array of lines,
 /// kept as a stored file by its SHA-256.
@@ -194,18 +203,12 @@ pub struct DataSnapshot {
 }
 
 impl Monitoring {
-    /// The newest snapshot of each dataset (by the time it was collected, then added).
+    /// The latest snapshot of each dataset: the one added last.
     pub fn latest_snapshots(&self) -> BTreeMap<&str, &DataSnapshot> {
-        let mut out: BTreeMap<&str, &DataSnapshot> = BTreeMap::new();
-        for s in &self.snapshots {
-            let newer = out
-                .get(s.dataset.as_str())
-                .is_none_or(|o| (s.collected_at, s.added_at) >= (o.collected_at, o.added_at));
-            if newer {
-                out.insert(s.dataset.as_str(), s);
-            }
-        }
-        out
+        self.snapshots
+            .iter()
+            .map(|s| (s.dataset.as_str(), s))
+            .collect()
     }
 }
 

@@ -22,7 +22,7 @@ pub use convert::{
 };
 pub use poam::poam;
 pub use resolve::resolve_profile;
-pub use results::assessment_results;
+pub use results::{assessment_results, check_run_results};
 
 /// The array under `key`, or nothing.
 pub(crate) fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {

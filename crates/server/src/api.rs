@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::state::{AppState, Caller, Credentials, ProgramSlot};
-use crate::{admin, collab, import, insight, pages, program, web, workspace};
+use crate::{admin, collab, import, insight, monitor, monitoring, pages, program, web, workspace};
 
 /// The failures every authenticated route may answer with, documented once.
 #[derive(utoipa::IntoResponses)]
@@ -367,6 +367,8 @@ pub fn routes(state: Arc<AppState>) -> Router {
             get(workspace::requests).post(workspace::raise),
         )
         .route("/programs/{program}/audit", get(pages::audit))
+        .route("/programs/{program}/monitoring", get(monitoring::page))
+        .route("/programs/{program}/monitoring/run", post(monitoring::run))
         .route("/programs/{program}/plan", get(insight::plan))
         .route(
             "/programs/{program}/standards",
@@ -425,6 +427,23 @@ pub fn routes(state: Arc<AppState>) -> Router {
             get(program::assessments).post(program::assess),
         )
         .route("/api/v1/programs/{program}/plan", get(program::plan))
+        .route(
+            "/api/v1/programs/{program}/results",
+            post(monitor::post_results),
+        )
+        .route(
+            "/api/v1/programs/{program}/snapshots",
+            post(monitor::post_snapshot),
+        )
+        .route(
+            "/api/v1/programs/{program}/monitor/runs",
+            post(monitor::run),
+        )
+        .route("/api/v1/programs/{program}/checks", get(monitor::checks))
+        .route(
+            "/api/v1/programs/{program}/checks/status",
+            get(monitor::status),
+        )
         .route(
             "/api/v1/programs/{program}/evidence",
             get(list_evidence)
@@ -1535,7 +1554,8 @@ impl utoipa::Modify for Security {
         collab::list_webhooks, collab::add_webhook, collab::remove_webhook,
         program::library, program::framework, program::scope, program::add_framework, program::remove_framework,
         program::requirements, program::add_links, program::review_links, program::policies, program::set_policy,
-        program::assessments, program::assess, program::plan),
+        program::assessments, program::assess, program::plan,
+        monitor::post_results, monitor::post_snapshot, monitor::run, monitor::checks, monitor::status),
     components(schemas(Problem, EvidenceForm, SignIn, NewProgram, NewControlBody, ControlPatch, NewMember, NewTokenBody,
         collab::NewAssignment, collab::NewComment, collab::NewRequestBody, collab::StepBody, collab::EngagementBody,
         collab::NewWebhookBody, program::AddFrameworkBody, program::NewLinks, program::ReviewBody,

@@ -15,6 +15,8 @@ mod api;
 mod collab;
 mod import;
 mod insight;
+mod monitor;
+mod monitoring;
 mod pages;
 mod program;
 mod state;
@@ -129,6 +131,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 pub fn serve(
     state: Arc<AppState>,
     addr: &str,
+    monitor_every: Option<Duration>,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -145,6 +148,7 @@ pub fn serve(
             .map_err(|e| format!("cannot read the address bound: {e}"))?;
         ready(bound);
         let _deliveries = deliveries(Arc::clone(&state), Duration::from_secs(2));
+        let _monitoring = monitor_every.map(|every| monitoring(Arc::clone(&state), every));
         axum::serve(
             listener,
             router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -215,6 +219,38 @@ pub fn deliveries(state: Arc<AppState>, every: Duration) -> Deliveries {
                     tracing::warn!("webhook delivery: {}", e.detail);
                 }
                 std::thread::park_timeout(every);
+            }
+        })
+        .ok();
+    Deliveries { stop, thread }
+}
+
+/// Starts running every program's checks over its snapshots, every `every` (the first
+/// round after one period). A run with drift leaves a `monitor.drift` entry in the trail,
+/// which webhooks deliver. Stops when dropped.
+pub fn monitoring(state: Arc<AppState>, every: Duration) -> Deliveries {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let thread = std::thread::Builder::new()
+        .name("monitor".into())
+        .spawn(move || {
+            loop {
+                std::thread::park_timeout(every);
+                if flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                for (program, done) in state.monitor_programs() {
+                    match done {
+                        Ok(run) => tracing::info!(
+                            program,
+                            run = run.run,
+                            recorded = run.recorded,
+                            drift = run.drift.len(),
+                            "monitor run"
+                        ),
+                        Err(e) => tracing::warn!(program, "monitor run: {}", e.detail),
+                    }
+                }
             }
         })
         .ok();

@@ -285,11 +285,47 @@ struct RequirementsPage {
     fw_id: String,
     lines: Vec<ReqLine>,
     filter: String,
+    /// The domains (top-level groups) to filter by: (id, label), and the one chosen.
+    domains: Vec<(String, String)>,
+    domain: String,
+    /// Who has work assigned here (on a requirement or on one of its controls), and the
+    /// one chosen.
+    assignees: Vec<String>,
+    assignee: String,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ResultFilter {
     result: Option<String>,
+    domain: Option<String>,
+    assignee: Option<String>,
+}
+
+/// A requirement's domain: its top-level ancestor, or the one below it when the top
+/// only gathers groups (ISO 27001's Annex A → A.5 … A.8; SOC 2's CC → CC1 … CC9).
+fn domain_of(
+    fw: Option<&crosswalk_core::framework::Framework>,
+    id: &crosswalk_core::ids::RequirementId,
+) -> String {
+    let mut chain = vec![id.clone()];
+    while chain.len() < 32 {
+        let parent = chain
+            .last()
+            .and_then(|c| fw.and_then(|f| f.requirement(c.as_str())))
+            .and_then(|r| r.parent.clone());
+        match parent {
+            Some(p) => chain.push(p),
+            None => break,
+        }
+    }
+    let at = if chain.len() >= 3 {
+        chain.len() - 2
+    } else {
+        chain.len() - 1
+    };
+    chain
+        .get(at)
+        .map_or_else(|| id.to_string(), ToString::to_string)
 }
 
 /// `GET /programs/{program}/frameworks/{framework}`: each requirement's result.
@@ -310,10 +346,46 @@ pub async fn requirements(
         move |s, shell| {
             let rows = s.requirements(&framework).map_err(Problem::from)?;
             let filter = q.result.unwrap_or_default();
+            let domain = q.domain.unwrap_or_default();
+            let assignee = q.assignee.unwrap_or_default();
             let fw = crosswalk_app::standards::resolve(s.catalog, &framework).ok();
+            // Who is assigned what: requirements of this framework, and controls.
+            let assigned = s.assignments().map_err(Problem::from)?;
+            let who = |row: &crosswalk_app::links::RequirementRow| -> Vec<&str> {
+                assigned
+                    .iter()
+                    .filter(|a| match &a.subject {
+                        crosswalk_core::collab::Subject::Requirement(f, r) => {
+                            fw.is_some_and(|x| x.id() == f) && *r == row.requirement
+                        }
+                        crosswalk_core::collab::Subject::Control(c) => row.controls.contains(c),
+                        _ => false,
+                    })
+                    .map(|a| a.assignee.as_str())
+                    .collect()
+            };
+            let mut assignees: Vec<String> = rows
+                .iter()
+                .flat_map(|r| who(r).into_iter().map(str::to_owned))
+                .collect();
+            assignees.sort();
+            assignees.dedup();
+            let mut domains: Vec<(String, String)> = Vec::new();
+            for r in &rows {
+                let d = domain_of(fw, &r.requirement);
+                if !domains.iter().any(|(id, _)| *id == d) {
+                    let title = fw
+                        .and_then(|f| f.requirement(&d))
+                        .map(|q| q.title.clone())
+                        .unwrap_or_default();
+                    domains.push((d.clone(), format!("{d} {title}").trim().to_owned()));
+                }
+            }
             let mut last: Option<crosswalk_core::ids::RequirementId> = None;
             let lines = rows
                 .into_iter()
+                .filter(|row| domain.is_empty() || domain_of(fw, &row.requirement) == domain)
+                .filter(|row| assignee.is_empty() || who(row).contains(&assignee.as_str()))
                 .map(|row| {
                     let (result, class) = outcome(row.result);
                     let (derived, _) = outcome(row.derived);
@@ -351,6 +423,10 @@ pub async fn requirements(
                 shell,
                 lines,
                 filter,
+                domains,
+                domain,
+                assignees,
+                assignee,
             }))
         },
     )

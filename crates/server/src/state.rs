@@ -262,6 +262,40 @@ impl AppState {
         Ok(all)
     }
 
+    /// Runs the checks of every program that has snapshots, as the actor `monitor`.
+    pub fn monitor_programs(
+        &self,
+    ) -> Vec<(String, Result<crosswalk_app::monitor::MonitorRun, Problem>)> {
+        let programs = match self.registry(|reg| access::programs(reg).map_err(Problem::from)) {
+            Ok(p) => p,
+            Err(e) => return vec![(String::new(), Err(e))],
+        };
+        let clock = (self.now)();
+        let mut out = Vec::new();
+        for p in programs {
+            let run = self.slot(&p.id).and_then(|slot| {
+                let mut session = self.session(&slot, "monitor", clock)?;
+                let has = session
+                    .program()
+                    .map(|prog| !prog.monitoring.snapshots.is_empty())
+                    .map_err(Problem::from);
+                let run = match has {
+                    Ok(true) => Some(session.monitor_run(&[]).map_err(Problem::from)),
+                    Ok(false) => None,
+                    Err(e) => Some(Err(e)),
+                };
+                slot.sessions.put(session);
+                run.transpose()
+            });
+            match run {
+                Ok(Some(r)) => out.push((p.id, Ok(r))),
+                Ok(None) => {}
+                Err(e) => out.push((p.id, Err(e))),
+            }
+        }
+        out
+    }
+
     /// Runs `f` on a session of `program` acting as the caller, at this moment.
     pub fn with_program<T>(
         &self,

@@ -49,6 +49,7 @@ const NAV: &[(&str, &str, &str, Action)] = &[
     ("controls", "Controls", "/controls", Action::Read),
     ("links", "Link review", "/links", Action::Read),
     ("evidence", "Evidence", "/evidence", Action::Read),
+    ("monitoring", "Monitoring", "/monitoring", Action::Read),
     ("requests", "Evidence requests", "/requests", Action::Read),
     ("plan", "Gaps and plan", "/plan", Action::Read),
     ("standards", "Standards", "/standards", Action::Read),

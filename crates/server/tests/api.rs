@@ -270,6 +270,11 @@ const MATRIX: &[(&str, &str, Option<&str>, [bool; 6])] = &[
     ("GET",   "/assessments",     None,           [true, true, true,  true,  true,  true ]),
     ("POST",  "/assessments",     Some("assess"), [true, true, true,  false, false, false]),
     ("GET",   "/plan",            None,           [true, true, true,  true,  true,  true ]),
+    ("POST",  "/snapshots?dataset=aws-iam-credential-report", Some("snapshot"), [true, true, true, false, false, false]),
+    ("POST",  "/monitor/runs",    None,           [true, true, true,  false, false, false]),
+    ("POST",  "/results?name=ocsf.json", Some("results"), [true, true, true, false, false, false]),
+    ("GET",   "/checks",          None,           [true, true, true,  true,  true,  true ]),
+    ("GET",   "/checks/status",   None,           [true, true, true,  true,  true,  true ]),
     ("GET",   "/members",         None,           [true, true, false, false, false, false]),
     ("POST",  "/members",         Some("member"), [true, true, false, false, false, false]),
     ("GET",   "/tokens",          None,           [true, true, false, false, false, false]),
@@ -312,6 +317,13 @@ async fn role_matrix(s: &Server) {
                 "review" => json!({ "state": "accepted", "framework": "iso27001" }),
                 "policy" => json!({ "id": "POL-1", "title": "Information security policy", "version": format!("1.{i}") }),
                 "assess" => json!({ "requirement": "iso27001:A.5.1", "result": "compliant", "reason": "Reviewed" }),
+                "snapshot" => json!({
+                    "Content": format!("user,arn,mfa_active\n<root_account>,arn:aws:iam::1:root,{}\n", i % 2 == 0),
+                }),
+                "results" => json!([{
+                    "class_uid": 2004, "metadata": {"event_code": format!("check-{role}")},
+                    "status_code": "FAIL", "resources": [{"uid": "arn:aws:s3:::b"}],
+                }]),
                 _ => json!({ "role": "viewer" }),
             });
             let method = Method::from_bytes(method.as_bytes()).unwrap();
@@ -1331,6 +1343,106 @@ async fn library(s: &Server) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+async fn monitoring(s: &Server) {
+    let editor = s.token("main", Role::Editor).await;
+    let report = |mfa: bool| json!({ "Content": format!("user,arn,mfa_active\n<root_account>,arn:aws:iam::1:root,{mfa}\n") });
+    let path = "/api/v1/programs/main/snapshots?dataset=aws-iam-credential-report&source=api";
+    let (status, v, _) = s
+        .call(Method::POST, path, Some(&editor), Some(report(false)))
+        .await;
+    assert!(status.is_success(), "{status} {v}");
+    let (status, run, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/programs/main/monitor/runs",
+            Some(&editor),
+            None,
+        )
+        .await;
+    assert!(status.is_success(), "{status} {run}");
+    assert!(
+        run["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["check"] == "aws.iam.root-mfa"),
+        "{run}"
+    );
+    // The same snapshots again: 200, nothing recorded.
+    let (status, again, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/programs/main/monitor/runs",
+            Some(&editor),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["recorded"], false);
+    // Fixed, and the scheduled round finds the drift, which lands in the trail.
+    let (status, v, _) = s
+        .call(Method::POST, path, Some(&editor), Some(report(true)))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let state = Arc::clone(&s.state);
+    let rounds = tokio::task::spawn_blocking(move || state.monitor_programs())
+        .await
+        .unwrap();
+    let (_, main) = rounds.iter().find(|(p, _)| p == "main").expect("main ran");
+    let main = main.as_ref().unwrap();
+    assert!(main.recorded);
+    assert!(
+        main.drift.iter().any(|d| d.check == "aws.iam.root-mfa"
+            && d.from == crosswalk_core::monitor::Status::Fail
+            && d.to == crosswalk_core::monitor::Status::Pass),
+        "{:?}",
+        main.drift
+    );
+    let (_, entries, _) = s
+        .call(
+            Method::GET,
+            "/api/v1/programs/main/audit/entries?limit=1000",
+            Some(&editor),
+            None,
+        )
+        .await;
+    let by_monitor = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "monitor.drift" && e["actor"] == "monitor");
+    assert!(by_monitor, "a monitor.drift entry by the scheduled round");
+    // Checks and statuses read back; bad input refused with a problem.
+    let (_, checks, _) = s
+        .call(
+            Method::GET,
+            "/api/v1/programs/main/checks",
+            Some(&editor),
+            None,
+        )
+        .await;
+    assert!(checks.as_array().unwrap().len() >= 40, "{checks}");
+    let (status, v, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/programs/main/results?format=sarif",
+            Some(&editor),
+            Some(json!({"x": 1})),
+        )
+        .await;
+    assert!(status.is_client_error(), "{status} {v}");
+    assert!(v["detail"].as_str().unwrap().contains("results"), "{v}");
+    let (status, v, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/programs/main/snapshots?dataset=Bad%20Name",
+            Some(&editor),
+            Some(json!([])),
+        )
+        .await;
+    assert!(status.is_client_error(), "{status} {v}");
+}
+
 async fn suite(s: Server) {
     basics(&s).await;
     files_and_exports(&s).await;
@@ -1341,6 +1453,7 @@ async fn suite(s: Server) {
     collaboration(&s).await;
     webhooks(&s).await;
     library(&s).await;
+    monitoring(&s).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -425,6 +425,7 @@ async fn the_story_in_a_real_browser() {
         ("/programs/main/frameworks", "frameworks-after"),
         ("/programs/main/controls/import", "import"),
         ("/programs/main/frameworks/iso27001-2022/soa", "soa"),
+        ("/programs/main/monitoring", "monitoring"),
         ("/programs/main/audit", "audit-log"),
     ] {
         b.go(path, name).await;

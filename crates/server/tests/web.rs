@@ -226,6 +226,7 @@ const PAGES: &[&str] = &[
     "/programs/main/standards",
     "/programs/main/frameworks/iso27001-2022/requirements/A.5.1",
     "/programs/main/frameworks/iso27001-2022/soa",
+    "/programs/main/monitoring",
 ];
 
 /// Every page route that changes state, as a path to POST.
@@ -243,6 +244,7 @@ const ACTIONS: &[&str] = &[
     "/programs/main/admin",
     "/programs/main/controls/import",
     "/programs/main/controls/import/apply",
+    "/programs/main/monitoring/run",
     "/logout",
 ];
 
@@ -367,6 +369,15 @@ async fn the_web_app() {
             "the navigation links {p}"
         );
     }
+    // The assessment workspace filters by domain (ISO 27001's Annex A themes).
+    let (_, org, _) = w
+        .get(
+            "/programs/main/frameworks/iso27001-2022?domain=A.8",
+            Some(&lead.cookie),
+        )
+        .await;
+    assert!(org.contains("<strong>A.8.1</strong>") && !org.contains("<strong>A.5.1</strong>"));
+    assert!(org.contains("<option value=\"A.5\">A.5 Organizational controls</option>"));
     for p in PAGES {
         let (status, page, _) = w.get(p, Some(&lead.cookie)).await;
         assert_eq!(status, StatusCode::OK, "{p}");

@@ -469,6 +469,7 @@ fn describe(change: &Change, evidence_id: &str) -> String {
         Change::ImportResults { sha256, .. } => format!("importing results sha256:{sha256}"),
         Change::MapCheck { check, .. } => format!("mapping check `{check}`"),
         Change::AddSnapshot(d) => format!("adding a snapshot of `{}`", d.dataset),
+        Change::RecordDrift { run, .. } => format!("recording the drift of run {run}"),
         Change::AddFinding { audit, .. } => format!("adding a finding to internal audit `{audit}`"),
         Change::SetException(e) => format!("recording an exception to check `{}`", e.check),
         Change::UnmapCheck { check, control } => {
@@ -892,14 +893,17 @@ fn apply_one(
                 &rows,
             )?;
         }
+        Change::RecordDrift { .. } => {}
         Change::AddSnapshot(d) => {
-            if exists(
+            let latest = query_one(
                 tx,
-                "SELECT 1 FROM data_snapshot WHERE dataset = $1 AND sha256 = $2",
-                &[t(&d.dataset), t(&d.sha256)],
-            )? {
+                "SELECT sha256 FROM data_snapshot WHERE dataset = $1 ORDER BY seq DESC LIMIT 1",
+                &[t(&d.dataset)],
+                |r| r.string(0),
+            )?;
+            if latest.as_deref() == Some(d.sha256.as_str()) {
                 return Err(StoreError::Conflict(format!(
-                    "`{}` has the snapshot sha256:{} already",
+                    "the latest snapshot of `{}` is sha256:{} already",
                     d.dataset, d.sha256
                 )));
             }

@@ -207,6 +207,11 @@ pub(crate) fn describe(change: &Change, generated: Option<&str>) -> Pending {
                 "results": batch.results.len(),
             })),
         ),
+        Change::RecordDrift { run, drift } => (
+            "monitor.drift",
+            run.clone(),
+            text(&json!({ "changes": drift.len(), "drift": drift })),
+        ),
         Change::AddSnapshot(d) => (
             "snapshot.add",
             format!("{} {}", d.dataset, d.sha256),

@@ -177,8 +177,14 @@ pub enum Change {
         batch: crosswalk_core::monitor::Batch,
     },
     /// Records a snapshot of exported system data (its file stored first with
-    /// [`Store::put_file`]); a conflict when the dataset has that snapshot already.
+    /// [`Store::put_file`]); a conflict when it is the dataset's latest snapshot already.
     AddSnapshot(crosswalk_core::monitor::DataSnapshot),
+    /// Notes the status changes a run found (nothing stored beyond the audit trail, whose
+    /// entry `monitor.drift` reaches webhooks).
+    RecordDrift {
+        run: String,
+        drift: Vec<crosswalk_core::monitor::Drift>,
+    },
     /// Adds a management-system record or records a new version of it (the history keeps
     /// every version). An empty id asks the store for `IA-<n>`, `NC-<n>` or `MR-<n>`,
     /// reported by [`Store::apply_returning`].

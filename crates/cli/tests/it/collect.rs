@@ -1,5 +1,6 @@
 //! Scanner results imported on SQLite and PostgreSQL: every real sample, the JSON
-//! contract, a second import changing nothing, wrong or hostile input refused.
+//! contract (Powerpipe's from our fixture), a second import changing nothing, wrong or
+//! hostile input refused.
 
 use super::program::{result_of, run_err, run_json, run_ok};
 use super::with_postgres;
@@ -88,7 +89,41 @@ fn flow(db: &str) {
             "powerpipe",
         ],
     );
-    assert!(err.contains("not read yet"), "{err}");
+    assert!(err.contains("bad.json:1:"), "{err}");
+    // Powerpipe's benchmark export (the fixture of crates/collect), detected.
+    let pp = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../collect/tests/it/powerpipe-benchmark.json");
+    let got = run_json(db, &["collect", "import", pp.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        (
+            &got["format"],
+            &got["tool"],
+            &got["results"],
+            &got["checks"]
+        ),
+        (
+            &"powerpipe".into(),
+            &"powerpipe".into(),
+            &10.into(),
+            &6.into()
+        ),
+        "{got}"
+    );
+    assert_eq!(
+        got["by_status"],
+        serde_json::json!({"pass": 3, "fail": 3, "error": 2, "manual": 1, "muted": 0, "not_applicable": 1})
+    );
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&pp).unwrap()).unwrap();
+    doc["groups"][0]["groups"][0]["controls"][1]["results"][0]["status"] = "unknown".into();
+    std::fs::write(&bad, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let err = run_err(db, &["collect", "import", bad.to_str().unwrap()]);
+    assert!(
+        err.contains(
+            "bad.json: $.groups[0].groups[0].controls[1].results[0].status: unknown status `unknown`"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

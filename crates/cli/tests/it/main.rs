@@ -13,6 +13,7 @@ mod monitor;
 mod ms;
 mod oscal;
 mod program;
+mod prowler;
 mod replicas;
 mod risk;
 mod soa;

@@ -108,6 +108,40 @@ fn flow(db: &str) {
         "mfa_active = \"true\" (found \"false\")"
     );
     assert_ne!(result_of(db, "A.8.5"), "compliant");
+    // The run as OSCAL assessment results: an observation per result, a finding per
+    // check and requirement.
+    let oscal = tmp.path().join("run.json");
+    run_ok(
+        db,
+        &[
+            "monitor",
+            "run",
+            "--checks",
+            checks,
+            "--oscal",
+            oscal.to_str().unwrap(),
+        ],
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&oscal).unwrap()).unwrap();
+    let result = &doc["assessment-results"]["results"][0];
+    let total: u64 = ["pass", "fail", "error", "manual", "muted", "not_applicable"]
+        .iter()
+        .map(|k| run["by_status"][k].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        result["observations"].as_array().unwrap().len() as u64,
+        total
+    );
+    let finding = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["title"] == "acme.root-mfa → iso27001-2022:A.8.5")
+        .expect("a finding for the check's requirement");
+    assert_eq!(finding["target"]["status"]["state"], "not-satisfied");
+    assert_eq!(finding["target"]["target-id"], "a.8.5");
+    assert_eq!(finding["related-observations"].as_array().unwrap().len(), 1);
     let status = run_json(db, &["collect", "status", "--json"]);
     assert_eq!(status[0]["check"], "acme.root-mfa");
     assert_eq!(status[0]["status"], "fail");
@@ -148,6 +182,19 @@ fn flow(db: &str) {
         ]
     );
     assert_eq!(result_of(db, "A.8.5"), "compliant");
+    // The drift is in the audit trail, where webhooks read it.
+    let log = run_json(db, &["audit", "log", "--limit", "1000", "--json"]);
+    let entry = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "monitor.drift")
+        .expect("a monitor.drift entry");
+    assert_eq!(entry["target"], fixed["run"]);
+    assert!(
+        entry["after"].as_str().unwrap().contains("acme.root-mfa"),
+        "{entry}"
+    );
 
     // Hostile or wrong snapshots: located errors, nothing added.
     let version = run_json(db, &["program", "show", "--json"]);

@@ -4,6 +4,8 @@
 // Test code: failing loudly is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod powerpipe;
+
 use crosswalk_collect::{Format, read};
 use crosswalk_core::monitor::{ByStatus, Status};
 use serde_json::Value;
