@@ -110,6 +110,26 @@ fn fixtures(dir: &Path, shared: &Path) {
     ] {
         std::fs::copy(shared.join(from).join(name), dir.join(name)).unwrap();
     }
+    // Monitoring: a scanner's output, an Okta export, Prowler's ISO 27001 catalogue.
+    std::fs::copy(
+        shared.join("realworld/scanner-results/prowler-ocsf/example_output_aws.ocsf.json"),
+        dir.join("prowler.ocsf.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("users.json"),
+        r#"[{"id": "00u1", "status": "ACTIVE", "created": "2026-01-05T09:00:00.000Z",
+            "lastLogin": "2026-11-20T08:00:00.000Z",
+            "profile": {"login": "ana@acme.example", "email": "ana@acme.example"}}]"#,
+    )
+    .unwrap();
+    let prowler = dir.join("prowler/compliance/aws");
+    std::fs::create_dir_all(&prowler).unwrap();
+    std::fs::copy(
+        shared.join("realworld/prowler/prowler/compliance/aws/iso27001_2022_aws.json"),
+        prowler.join("iso27001_2022_aws.json"),
+    )
+    .unwrap();
     let lib = dir.join("my-frameworks");
     std::fs::create_dir_all(&lib).unwrap();
     std::fs::write(
