@@ -435,6 +435,29 @@ async fn the_story_in_a_real_browser() {
         "the audit log's chain is intact"
     );
 
+    // At a phone's width: the pages reflow, nothing wider than the screen.
+    b.c.set_window_size(390, 844).await.unwrap();
+    for (path, name) in [
+        ("/programs/main", "phone-dashboard"),
+        ("/programs/main/controls", "phone-controls"),
+        ("/programs/main/frameworks/soc2-2017", "phone-requirements"),
+        ("/programs/main/monitoring", "phone-monitoring"),
+    ] {
+        b.go(path, name).await;
+        let wide = b
+            .c
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            wide.as_i64().unwrap_or(0) <= 1,
+            "{name}: {wide} px wider than the screen"
+        );
+    }
+
     b.c.close().await.unwrap();
     assert!(
         b.violations.is_empty(),
