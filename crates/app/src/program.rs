@@ -100,6 +100,12 @@ pub struct ControlRow {
     pub control: Control,
     #[serde(skip)]
     pub links: usize,
+    /// Frameworks its counted links reach.
+    #[serde(skip)]
+    pub frameworks: Vec<String>,
+    /// Whether it has current evidence today (None: no evidence at all).
+    #[serde(skip)]
+    pub current: Option<bool>,
 }
 
 /// Evidence in a listing, with whether it counts today.
@@ -890,21 +896,30 @@ impl<'c> Session<'c> {
     /// No program, or a store failure.
     pub fn controls(&mut self) -> Result<Vec<ControlRow>> {
         let program = self.program()?;
-        let mut links: HashMap<&str, usize> = HashMap::new();
+        let mut links: HashMap<&str, (usize, Vec<String>)> = HashMap::new();
         for l in program.links.iter().filter(|l| l.counts()) {
-            *links.entry(l.control.as_str()).or_default() += 1;
+            let e = links.entry(l.control.as_str()).or_default();
+            e.0 += 1;
+            let fw = l.framework.to_string();
+            if !e.1.contains(&fw) {
+                e.1.push(fw);
+            }
         }
-        let counts: Vec<usize> = program
-            .controls
-            .iter()
-            .map(|c| links.get(c.id.as_str()).copied().unwrap_or(0))
-            .collect();
+        let fresh = crosswalk_core::program::Freshness::new(&program, self.clock.today);
         Ok(program
             .controls
             .iter()
-            .cloned()
-            .zip(counts)
-            .map(|(control, links)| ControlRow { control, links })
+            .map(|c| {
+                let (n, frameworks) = links.get(c.id.as_str()).cloned().unwrap_or_default();
+                let current =
+                    (!fresh.evidence_of(&c.id).is_empty()).then(|| fresh.has_current(&c.id));
+                ControlRow {
+                    control: c.clone(),
+                    links: n,
+                    frameworks,
+                    current,
+                }
+            })
             .collect())
     }
 

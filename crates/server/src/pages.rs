@@ -443,6 +443,9 @@ struct ControlsPage {
     status: String,
     owner: String,
     q: String,
+    frameworks: Vec<String>,
+    framework: String,
+    freshness: String,
     can_edit: bool,
     error: Option<String>,
 }
@@ -452,6 +455,10 @@ pub struct ControlFilter {
     status: Option<String>,
     owner: Option<String>,
     q: Option<String>,
+    /// A framework id its links reach.
+    framework: Option<String>,
+    /// `current`, `stale` (evidence, none current) or `none` (no evidence).
+    freshness: Option<String>,
     page: Option<usize>,
 }
 
@@ -466,13 +473,26 @@ fn controls_page(
         f.owner.unwrap_or_default(),
         f.q.unwrap_or_default(),
     );
+    let (framework, freshness) = (
+        f.framework.unwrap_or_default(),
+        f.freshness.unwrap_or_default(),
+    );
     let needle = text.to_lowercase();
-    let controls = s
-        .controls()
-        .map_err(Problem::from)?
+    let rows = s.controls().map_err(Problem::from)?;
+    let mut frameworks: Vec<String> = rows.iter().flat_map(|r| r.frameworks.clone()).collect();
+    frameworks.sort();
+    frameworks.dedup();
+    let controls = rows
         .into_iter()
         .filter(|r| status.is_empty() || r.control.status.as_str() == status)
         .filter(|r| owner.is_empty() || r.control.owner == owner)
+        .filter(|r| framework.is_empty() || r.frameworks.contains(&framework))
+        .filter(|r| match freshness.as_str() {
+            "current" => r.current == Some(true),
+            "stale" => r.current == Some(false),
+            "none" => r.current.is_none(),
+            _ => true,
+        })
         .filter(|r| {
             needle.is_empty()
                 || r.control.id.to_lowercase().contains(&needle)
@@ -481,11 +501,13 @@ fn controls_page(
         .map(|r| (r.control, r.links))
         .collect();
     let base = format!(
-        "/programs/{}/controls?q={}&status={}&owner={}",
+        "/programs/{}/controls?q={}&status={}&owner={}&framework={}&freshness={}",
         shell.program,
         q(&text),
         q(&status),
-        q(&owner)
+        q(&owner),
+        q(&framework),
+        q(&freshness)
     );
     let (controls, pager) = Pager::cut(controls, f.page.unwrap_or(1), |n| {
         format!("{base}&page={n}")
@@ -500,6 +522,9 @@ fn controls_page(
         status,
         owner,
         q: text,
+        frameworks,
+        framework,
+        freshness,
         error,
     });
     Ok(if failed {

@@ -369,6 +369,34 @@ async fn the_web_app() {
             "the navigation links {p}"
         );
     }
+    // Controls filter by framework and by evidence freshness.
+    let (_, none, _) = w
+        .get("/programs/main/controls?freshness=none", Some(&lead.cookie))
+        .await;
+    let (_, fw, _) = w
+        .get(
+            "/programs/main/controls?framework=iso27001-2022",
+            Some(&lead.cookie),
+        )
+        .await;
+    assert!(none.contains("<option value=\"none\" selected>"), "{none}");
+    assert!(fw.contains("<option value=\"iso27001-2022\" selected>"));
+    let (_, all, _) = w.get("/programs/main/controls", Some(&lead.cookie)).await;
+    let rows = |page: &str| page.matches("<tr>").count();
+    assert!(
+        rows(&fw) < rows(&all),
+        "the framework filter leaves out unlinked controls"
+    );
+    let (_, cur, _) = w
+        .get(
+            "/programs/main/controls?freshness=current",
+            Some(&lead.cookie),
+        )
+        .await;
+    // (Nothing here has evidence yet: every control is without, none is current.)
+    assert_eq!(rows(&none), rows(&all));
+    assert_eq!(rows(&cur), 1, "only the heading row");
+    assert!(rows(&fw) > 1);
     // The assessment workspace filters by domain (ISO 27001's Annex A themes).
     let (_, org, _) = w
         .get(
