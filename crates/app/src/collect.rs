@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crosswalk_collect::Format;
+pub use crosswalk_collect::Format;
 use crosswalk_core::evidence::Location;
 use crosswalk_core::framework::{Framework, Requirement};
 use crosswalk_core::monitor::{ByStatus, CheckResult, Status};
@@ -77,6 +77,22 @@ impl Session<'_> {
         format: Option<Format>,
     ) -> Result<CollectSummary> {
         let batch = crosswalk_collect::read(name, bytes, format).map_err(Error::Invalid)?;
+        self.record_results(batch, bytes, Vec::new())
+    }
+
+    /// Records a results CSV whose columns a map names (`check=Rule`, `status=Outcome` …),
+    /// as [`Session::collect_import`] does.
+    ///
+    /// # Errors
+    /// A bad map (an unknown field, a header not in the file), a row that does not read.
+    pub fn collect_import_csv(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        columns: &[(String, String)],
+    ) -> Result<CollectSummary> {
+        let batch =
+            crosswalk_collect::read_csv_mapped(name, bytes, columns).map_err(Error::Invalid)?;
         self.record_results(batch, bytes, Vec::new())
     }
 

@@ -37,6 +37,10 @@ pub enum CollectCommand {
         /// columns).
         #[arg(long, default_value = "auto")]
         format: String,
+        /// A CSV's columns, FIELD=HEADER (fields: check, resource, status, severity, time,
+        /// title), repeatable or comma-separated; implies --format csv.
+        #[arg(long = "column", value_name = "FIELD=HEADER", value_delimiter = ',')]
+        columns: Vec<String>,
         #[arg(long)]
         json: bool,
     },

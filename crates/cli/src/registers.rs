@@ -18,8 +18,13 @@ use crate::{
 };
 
 pub fn collect(s: &mut Session<'_>, command: CollectCommand) -> Result<()> {
-    let (file, format, json) = match command {
-        CollectCommand::Import { file, format, json } => (file, format, json),
+    let (file, format, columns, json) = match command {
+        CollectCommand::Import {
+            file,
+            format,
+            columns,
+            json,
+        } => (file, format, columns, json),
         CollectCommand::Snapshot {
             file,
             dataset,
@@ -117,9 +122,24 @@ pub fn collect(s: &mut Session<'_>, command: CollectCommand) -> Result<()> {
         }
     };
     let format = crosswalk_app::collect::format(&format)?;
+    let map: Vec<(String, String)> = columns
+        .iter()
+        .map(|c| {
+            c.split_once('=')
+                .map(|(f, h)| (f.trim().to_owned(), h.trim().to_owned()))
+                .ok_or_else(|| anyhow!("--column `{c}`: write FIELD=HEADER (status=Outcome)"))
+        })
+        .collect::<Result<_>>()?;
+    if !map.is_empty() && !matches!(format, None | Some(crosswalk_app::collect::Format::Csv)) {
+        bail!("--column maps a CSV's columns: use it with --format csv (or auto)");
+    }
     let bytes = read_input(&file, "results file", 512 << 20)?;
     let name = file.display().to_string();
-    let done = spinning(&file, || s.collect_import(&name, &bytes, format))?;
+    let done = if map.is_empty() {
+        spinning(&file, || s.collect_import(&name, &bytes, format))?
+    } else {
+        spinning(&file, || s.collect_import_csv(&name, &bytes, &map))?
+    };
     if json {
         return emit_json(&done);
     }

@@ -72,7 +72,7 @@ pub fn read(name: &str, bytes: &[u8], format: Option<Format>) -> Result<Batch, S
     };
     let batch = match format {
         Format::ProwlerCsv => prowler_csv(name, text)?,
-        Format::Csv => csv_results(name, text)?,
+        Format::Csv => csv_results(name, text, &[])?,
         Format::Ocsf => ocsf(name, text)?,
         Format::Sarif => sarif(name, &json(name, text)?)?,
         Format::Hdf => hdf(name, &json(name, text)?)?,
@@ -848,7 +848,33 @@ pub const CSV_COLUMNS: [(&str, &[&str]); 6] = [
     ("title", &["title", "name", "description"]),
 ];
 
-fn csv_results(name: &str, text: &str) -> Result<Batch, String> {
+/// Reads a results CSV whose columns are named by `columns` (field → header, fields of
+/// [`CSV_COLUMNS`]); fields not named are found by their usual headers.
+///
+/// # Errors
+/// An unknown field, a header not in the file, and everything [`read`] refuses.
+pub fn read_csv_mapped(
+    name: &str,
+    bytes: &[u8],
+    columns: &[(String, String)],
+) -> Result<Batch, String> {
+    if let Some((f, _)) = columns
+        .iter()
+        .find(|(f, _)| !CSV_COLUMNS.iter().any(|(known, _)| known == f))
+    {
+        return Err(format!(
+            "column map: no field `{f}` (use {})",
+            CSV_COLUMNS.map(|(f, _)| f).join(", ")
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("{name}: not UTF-8 text: {e}"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut batch = csv_results(name, text, columns)?;
+    batch.format = "csv".into();
+    Ok(batch)
+}
+
+fn csv_results(name: &str, text: &str, columns: &[(String, String)]) -> Result<Batch, String> {
     let delimiter = if text
         .lines()
         .next()
@@ -872,7 +898,23 @@ fn csv_results(name: &str, text: &str) -> Result<Batch, String> {
             .collect::<Vec<_>>()
             .join(" ")
     };
+    // A header the map names must be in the file.
+    if let Some((field, header)) = columns.iter().find(|(_, h)| {
+        !headers
+            .iter()
+            .any(|x| x.trim().eq_ignore_ascii_case(h.trim()))
+    }) {
+        return Err(format!(
+            "{name}:1: the column map names `{header}` for {field}, but the header row has: {}",
+            headers.iter().collect::<Vec<_>>().join(" | ")
+        ));
+    }
     let col = |field: &str| -> Option<usize> {
+        if let Some((_, header)) = columns.iter().find(|(f, _)| f == field) {
+            return headers
+                .iter()
+                .position(|x| x.trim().eq_ignore_ascii_case(header.trim()));
+        }
         let names = CSV_COLUMNS.iter().find(|(f, _)| *f == field)?.1;
         headers
             .iter()

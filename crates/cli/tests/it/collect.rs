@@ -415,3 +415,62 @@ fn requirements_a_tool_states_are_proposed_as_links_for_review() {
     let links = run_json(db, &["links", "list", "--origin", "tool", "--json"]);
     assert_eq!(links[0]["state"], "accepted");
 }
+
+#[test]
+fn a_csv_with_other_headers_reads_through_a_column_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db").display().to_string();
+    let db = db.as_str();
+    run_ok(db, &["init", "--organization", "Acme"]);
+    let csv = dir.path().join("export.csv");
+    std::fs::write(
+        &csv,
+        "Rule,Asset Name,Verdict,When\nR-1,host-a,passed,2026-11-30T10:00:00Z\nR-2,host-a,FAILED,2026-11-30T10:00:00Z\nR-2,host-b,skipped,\n",
+    )
+    .unwrap();
+    let path = csv.to_str().unwrap();
+    // Without a map the resource and status columns are not found.
+    let err = run_err(db, &["collect", "import", path, "--format", "csv"]);
+    assert!(
+        err.contains("names its check, resource and status columns"),
+        "{err}"
+    );
+    let err = run_err(
+        db,
+        &["collect", "import", path, "--column", "resource=Host"],
+    );
+    assert!(err.contains("names `Host` for resource"), "{err}");
+    let err = run_err(db, &["collect", "import", path, "--column", "owner=Rule"]);
+    assert!(err.contains("no field `owner`"), "{err}");
+    let err = run_err(
+        db,
+        &[
+            "collect",
+            "import",
+            path,
+            "--format",
+            "sarif",
+            "--column",
+            "status=Verdict",
+        ],
+    );
+    assert!(err.contains("use it with --format csv"), "{err}");
+    let got = run_json(
+        db,
+        &[
+            "collect",
+            "import",
+            path,
+            "--column",
+            "resource=Asset Name,status=Verdict",
+            "--column",
+            "time=When",
+            "--json",
+        ],
+    );
+    assert_eq!(got["format"], "csv");
+    assert_eq!(got["results"], 3);
+    assert_eq!(got["by_status"]["pass"], 1);
+    assert_eq!(got["by_status"]["fail"], 1);
+    assert_eq!(got["resources"], 2);
+}
