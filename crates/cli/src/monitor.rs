@@ -293,23 +293,28 @@ pub fn checks(
                 b.error,
                 b.not_applicable
             );
-            for f in &run.failures {
-                text.push_str(&format!(
-                    "{:<5} {} on {}{}\n",
-                    f.status.as_str().to_uppercase(),
-                    f.check,
-                    f.resource,
-                    f.message
-                        .as_deref()
-                        .map(|m| format!(": {m}"))
-                        .unwrap_or_default()
-                ));
-            }
+            failure_lines(&mut text, &run.failures);
             for sk in &run.skipped {
                 text.push_str(&format!("skipped {}: {}\n", sk.check, sk.why));
             }
             emit(&text)
         }
+    }
+}
+
+/// A line per failing result: status, check, resource and why.
+fn failure_lines(out: &mut String, failures: &[crosswalk_app::monitor::Outcome]) {
+    for f in failures {
+        out.push_str(&format!(
+            "{:<5} {} on {}{}\n",
+            f.status.as_str().to_uppercase(),
+            f.check,
+            f.resource,
+            f.message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default()
+        ));
     }
 }
 
@@ -346,18 +351,7 @@ pub fn monitor(s: &mut Session<'_>, command: MonitorCommand) -> Result<()> {
         b.error,
         b.not_applicable
     );
-    for f in &run.failures {
-        out.push_str(&format!(
-            "{:<5} {} on {}{}\n",
-            f.status.as_str().to_uppercase(),
-            f.check,
-            f.resource,
-            f.message
-                .as_deref()
-                .map(|m| format!(": {m}"))
-                .unwrap_or_default()
-        ));
-    }
+    failure_lines(&mut out, &run.failures);
     for d in &run.drift {
         out.push_str(&format!(
             "DRIFT {} on {}: {} → {}\n",

@@ -46,6 +46,16 @@ async fn body(request: axum::extract::Request) -> Result<Vec<u8>, Problem> {
         })
 }
 
+/// 201 with the value when something was recorded, else 200.
+fn recorded<T: serde::Serialize>(new: bool, t: &T) -> Response {
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    (status, Json(value(t))).into_response()
+}
+
 /// How posted scanner results are read.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ResultsQuery {
@@ -78,12 +88,7 @@ pub(crate) async fn post_results(
         let done = s
             .collect_import(&name, &bytes, format)
             .map_err(Problem::from)?;
-        let status = if done.imported {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        };
-        Ok((status, Json(value(&done))).into_response())
+        Ok(recorded(done.imported, &done))
     })
     .await
 }
@@ -139,12 +144,7 @@ pub(crate) async fn post_snapshot(
                 at,
             )
             .map_err(Problem::from)?;
-        let status = if done.added {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        };
-        Ok((status, Json(value(&done))).into_response())
+        Ok(recorded(done.added, &done))
     })
     .await
 }
@@ -161,12 +161,7 @@ pub(crate) async fn run(
 ) -> Result<Response, Problem> {
     in_program(st, creds, program, Action::Edit, move |s, _, _| {
         let run = s.monitor_run(&[]).map_err(Problem::from)?;
-        let status = if run.recorded {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        };
-        Ok((status, Json(value(&run))).into_response())
+        Ok(recorded(run.recorded, &run))
     })
     .await
 }
