@@ -97,20 +97,77 @@ pub struct Skipped {
     pub why: String,
 }
 
-/// The built-in checks and those in the user's files (`(name, text)`); a user's check
-/// replaces a built-in one with the same id.
+/// The checks at hand: the built-in ones (compiled once per process) and the user's.
+pub struct Catalog {
+    builtin: &'static [Check],
+    extra: Vec<Check>,
+}
+
+impl Catalog {
+    /// Every check; a user's check replaces a built-in one with the same id.
+    pub fn checks(&self) -> Vec<&Check> {
+        self.builtin
+            .iter()
+            .filter(|b| !self.extra.iter().any(|e| e.id == b.id))
+            .chain(&self.extra)
+            .collect()
+    }
+}
+
+/// The built-in checks and those in the user's files (`(name, text)`), or only the
+/// user's (`only_extra`).
 ///
 /// # Errors
 /// A file that does not compile, with where.
-pub fn catalog(extra: &[(String, String)]) -> Result<Vec<Check>> {
-    let mut checks = crosswalk_checks::builtin().map_err(Error::Invalid)?;
+pub fn catalog(extra: &[(String, String)], only_extra: bool) -> Result<Catalog> {
+    let builtin = if only_extra {
+        &[]
+    } else {
+        crosswalk_checks::builtin().map_err(Error::Invalid)?
+    };
+    let mut loaded: Vec<Check> = Vec::new();
     for (name, text) in extra {
         for c in crosswalk_checks::load(name, text).map_err(Error::Invalid)? {
-            checks.retain(|b| b.id != c.id);
-            checks.push(c);
+            loaded.retain(|b| b.id != c.id);
+            loaded.push(c);
         }
     }
-    Ok(checks)
+    Ok(Catalog {
+        builtin,
+        extra: loaded,
+    })
+}
+
+/// Every check as `checks list` shows it, with the program's controls mapped to each
+/// (`mapped`: (check, control) pairs).
+///
+/// # Errors
+/// A file that does not compile.
+pub fn check_list(
+    extra: &[(String, String)],
+    mapped: &[(String, String)],
+) -> Result<Vec<CheckInfo>> {
+    let catalog = catalog(extra, false)?;
+    Ok(catalog
+        .checks()
+        .into_iter()
+        .map(|c| CheckInfo {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            dataset: c.dataset.clone(),
+            engine: c.engine,
+            controls: mapped
+                .iter()
+                .filter(|(check, _)| *check == c.id)
+                .map(|(_, control)| control.clone())
+                .collect(),
+            summary: c.summary.clone(),
+            severity: c.severity.clone(),
+            datasets: c.datasets.clone(),
+            requirements: c.requirements.clone(),
+            source: c.source.clone(),
+        })
+        .collect())
 }
 
 /// Runs every check's fixtures (in parallel).
@@ -119,8 +176,9 @@ pub fn catalog(extra: &[(String, String)]) -> Result<Vec<Check>> {
 /// A file that does not compile.
 pub fn test_fixtures(extra: &[(String, String)]) -> Result<Vec<FixtureResult>> {
     use rayon::prelude::*;
-    let checks = catalog(extra)?;
-    Ok(checks
+    let catalog = catalog(extra, false)?;
+    Ok(catalog
+        .checks()
         .par_iter()
         .map(|c| {
             let r = c.test();
@@ -195,30 +253,11 @@ impl Session<'_> {
     /// # Errors
     /// A check file that does not compile.
     pub fn checks_list(&mut self, extra: &[(String, String)]) -> Result<Vec<CheckInfo>> {
-        let checks = catalog(extra)?;
         let mapped = self
             .program()
             .map(|p| p.monitoring.mapped.clone())
             .unwrap_or_default();
-        Ok(checks
-            .into_iter()
-            .map(|c| CheckInfo {
-                controls: mapped
-                    .iter()
-                    .filter(|(check, _)| check == &c.id)
-                    .map(|(_, control)| control.clone())
-                    .collect(),
-                id: c.id,
-                title: c.title,
-                dataset: c.dataset,
-                engine: c.engine,
-                summary: c.summary,
-                severity: c.severity,
-                datasets: c.datasets,
-                requirements: c.requirements,
-                source: c.source,
-            })
-            .collect())
+        check_list(extra, &mapped)
     }
 
     /// Adds a snapshot of a dataset: the file is kept as it is (by its SHA-256) and read
@@ -290,7 +329,8 @@ impl Session<'_> {
     /// No snapshot at all, a check file that does not compile, a stored snapshot that no
     /// longer reads, no program.
     pub fn monitor_run(&mut self, extra: &[(String, String)]) -> Result<MonitorRun> {
-        let checks = catalog(extra)?;
+        let catalog = catalog(extra, false)?;
+        let checks = catalog.checks();
         let program = self.program()?;
         let latest: Vec<DataSnapshot> = program
             .monitoring
@@ -303,7 +343,7 @@ impl Session<'_> {
                 "no snapshots to check: add one with `crosswalk collect snapshot FILE --dataset NAME` (see docs/checks.md)"
             );
         }
-        let wanted: HashSet<&str> = checks.iter().flat_map(Check::reads).collect();
+        let wanted: HashSet<&str> = checks.iter().flat_map(|c| c.reads()).collect();
         let mut docs: BTreeMap<String, Value> = BTreeMap::new();
         for s in latest
             .iter()
@@ -318,7 +358,7 @@ impl Session<'_> {
         }
         let refs: BTreeMap<String, &Value> = docs.iter().map(|(k, v)| (k.clone(), v)).collect();
         let run = crosswalk_checks::run_all(&checks, &refs, self.clock.now);
-        let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
+        let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.id.as_str(), *c)).collect();
         let collected: HashMap<&str, jiff::Timestamp> = latest
             .iter()
             .map(|s| (s.dataset.as_str(), s.collected_at))
@@ -477,21 +517,14 @@ pub fn check_files(
     mut out: Option<&mut dyn std::io::Write>,
 ) -> Result<FileRun> {
     use std::io::Read;
-    let checks = if only_extra {
-        let mut all = Vec::new();
-        for (name, text) in extra {
-            all.extend(crosswalk_checks::load(name, text).map_err(Error::Invalid)?);
-        }
-        all
-    } else {
-        catalog(extra)?
-    };
+    let catalog = catalog(extra, only_extra)?;
+    let checks = catalog.checks();
     let given: HashSet<&str> = inputs.iter().map(|i| i.dataset.as_str()).collect();
     if given.len() != inputs.len() {
         bail!("a dataset is named twice");
     }
     let relevant: Vec<&Check> = checks
-        .iter()
+        .into_iter()
         .filter(|c| given.contains(c.dataset.as_str()))
         .collect();
     let mut run = FileRun {
@@ -681,7 +714,8 @@ impl Session<'_> {
     /// # Errors
     /// No program, a store failure.
     pub fn monitor_overview(&mut self) -> Result<Overview> {
-        let checks = catalog(&[])?;
+        let catalog = catalog(&[], false)?;
+        let checks = catalog.checks();
         let program = self.program()?;
         let latest = program.monitoring.latest_snapshots();
         let waiting = checks
@@ -689,7 +723,7 @@ impl Session<'_> {
             .filter(|c| c.reads().any(|d| !latest.contains_key(d)))
             .count();
         let snapshots: Vec<DataSnapshot> = latest.into_values().cloned().collect();
-        let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
+        let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.id.as_str(), *c)).collect();
         let mut results: Vec<LatestResult> = self
             .store()
             .latest_statuses(TOOL)?

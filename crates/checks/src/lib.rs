@@ -254,11 +254,19 @@ pub fn load(name: &str, text: &str) -> Result<Vec<Check>, String> {
         .collect()
 }
 
-/// Every built-in check.
+/// Every built-in check, compiled once per process (the Rego policies included).
 ///
 /// # Errors
 /// A built-in file that does not compile (a bug, caught by the crate's tests).
-pub fn builtin() -> Result<Vec<Check>, String> {
+pub fn builtin() -> Result<&'static [Check], String> {
+    static BUILT: std::sync::OnceLock<Result<Vec<Check>, String>> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(compile_builtin)
+        .as_deref()
+        .map_err(Clone::clone)
+}
+
+fn compile_builtin() -> Result<Vec<Check>, String> {
     let mut out = Vec::new();
     for (name, text) in BUILTIN {
         out.extend(load(name, text)?);
@@ -601,7 +609,7 @@ pub struct Run {
 }
 
 /// Runs every check whose datasets are present, in parallel; results in check order.
-pub fn run_all(checks: &[Check], datasets: &BTreeMap<String, &Value>, now: Timestamp) -> Run {
+pub fn run_all(checks: &[&Check], datasets: &BTreeMap<String, &Value>, now: Timestamp) -> Run {
     let results: Vec<(String, Result<Vec<Outcome>, String>)> = checks
         .par_iter()
         .map(|c| (c.id.clone(), c.run(datasets, now, true)))

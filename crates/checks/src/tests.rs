@@ -54,7 +54,7 @@ fn sample_checks_pass_their_fixtures() -> Result<(), String> {
     }
     let doc = json!({"Content": "user,arn,mfa_active\n<root_account>,arn:aws:iam::1:root,false\n"});
     let docs = BTreeMap::from([("aws-iam-credential-report".to_owned(), &doc)]);
-    let run = run_all(&checks, &docs, now());
+    let run = run_all(&checks.iter().collect::<Vec<_>>(), &docs, now());
     assert_eq!(run.skipped.len(), 1, "the rego check lacks its datasets");
     assert!(run.skipped.iter().any(|(_, why)| why.contains("hr-roster")));
     assert_eq!(

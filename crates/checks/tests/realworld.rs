@@ -125,7 +125,7 @@ fn every_built_in_check_passes_and_fails_on_its_fixtures() {
         .filter_map(|c| c.test().err().map(|e| format!("{}: {e}", c.id)))
         .collect();
     assert!(failed.is_empty(), "{failed:#?}");
-    for c in &checks {
+    for c in checks {
         assert!(!c.requirements.is_empty(), "{} states no requirement", c.id);
         assert!(!c.summary.is_empty(), "{} has no summary", c.id);
     }
@@ -135,7 +135,7 @@ fn every_built_in_check_passes_and_fails_on_its_fixtures() {
 fn the_requirements_checks_state_exist_in_the_library() {
     let lib = &crosswalk_library::builtin().unwrap().library;
     let checks = crosswalk_checks::builtin().unwrap();
-    for c in &checks {
+    for c in checks {
         for (fw, ids) in &c.requirements {
             let f = lib
                 .frameworks()

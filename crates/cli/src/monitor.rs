@@ -163,24 +163,7 @@ pub fn checks(
             let extra = check_files(&checks)?;
             let rows = match s {
                 Some(s) => s.checks_list(&extra)?,
-                None => {
-                    let mut rows = Vec::new();
-                    for c in monitor::catalog(&extra)? {
-                        rows.push(monitor::CheckInfo {
-                            controls: Vec::new(),
-                            engine: c.engine,
-                            id: c.id,
-                            title: c.title,
-                            dataset: c.dataset,
-                            summary: c.summary,
-                            severity: c.severity,
-                            datasets: c.datasets,
-                            requirements: c.requirements,
-                            source: c.source,
-                        });
-                    }
-                    rows
-                }
+                None => monitor::check_list(&extra, &[])?,
             };
             if json {
                 return emit_json(&rows);
