@@ -8,6 +8,7 @@ mod breadth;
 mod catalogs;
 mod eu_law;
 mod fuzz;
+mod gdpr;
 mod hostile;
 mod mappings;
 mod nist_new;
