@@ -11,6 +11,7 @@ mod fuzz;
 mod hostile;
 mod mappings;
 mod nist_new;
+mod pci;
 mod program;
 mod shared_data;
 mod user_library;
