@@ -12,6 +12,7 @@ mod gdpr;
 mod hostile;
 mod mappings;
 mod nist_new;
+mod pci;
 mod program;
 mod shared_data;
 mod user_library;
