@@ -10,6 +10,7 @@ mod eu_law;
 mod fuzz;
 mod hostile;
 mod mappings;
+mod nist53;
 mod nist_new;
 mod program;
 mod shared_data;
