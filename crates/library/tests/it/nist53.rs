@@ -152,3 +152,42 @@ fn baseline_tags_equal_nists_oscal_profiles() {
         }
     }
 }
+
+/// Every control and enhancement (1,007, no withdrawn ones) and each of the 20 families
+/// carries a summary of our own: one sentence of 8 to 25 words, never the title itself.
+#[test]
+fn every_control_and_family_has_a_summary() {
+    let fw = sp53();
+    let families = ids_where(fw, |r| r.kind == K::Group);
+    assert_eq!(
+        families,
+        set([
+            "AC", "AT", "AU", "CA", "CM", "CP", "IA", "IR", "MA", "MP", "PE", "PL", "PM", "PS",
+            "PT", "RA", "SA", "SC", "SI", "SR",
+        ])
+    );
+    let controls = ids_where(fw, |r| r.kind == K::Control);
+    assert_eq!(controls.len(), 1007);
+    assert_eq!(fw.requirements().len(), 1027);
+    for r in fw.requirements() {
+        let summary = r.summary.trim();
+        assert!(!summary.is_empty(), "{} has a summary", r.id);
+        assert_ne!(summary, r.title, "{} summary is not its title", r.id);
+        assert!(summary.ends_with('.'), "{} summary ends a sentence", r.id);
+        if r.kind == K::Control {
+            let words = summary.split_whitespace().count();
+            assert!(
+                (8..=25).contains(&words),
+                "{} summary has {words} words",
+                r.id
+            );
+        }
+    }
+    // No two controls share a summary.
+    let distinct: BTreeSet<&str> = fw
+        .requirements()
+        .iter()
+        .map(|r| r.summary.as_str())
+        .collect();
+    assert_eq!(distinct.len(), fw.requirements().len());
+}
