@@ -11,6 +11,7 @@ mod fuzz;
 mod gdpr;
 mod hostile;
 mod mappings;
+mod nist53;
 mod nist_new;
 mod pci;
 mod program;
