@@ -7,6 +7,7 @@
 mod breadth;
 mod catalogs;
 mod eu_law;
+mod eu_maps;
 mod fuzz;
 mod gdpr;
 mod hostile;
