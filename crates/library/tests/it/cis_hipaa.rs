@@ -174,3 +174,265 @@ fn cis_controls_8_1_asset_types_and_security_functions() {
     assert_eq!(one("11.2"), ("data", "recover"));
     assert_eq!(one("5.3"), ("users", "respond"));
 }
+
+/// The Security Rule's implementation specifications, in rule order, with R (required) or
+/// A (addressable), grouped by the standard they belong to.
+const HIPAA_SPECS: &[(&str, &[(&str, char)])] = &[
+    (
+        "164.308(a)(1)",
+        &[
+            ("164.308(a)(1)(ii)(A)", 'R'),
+            ("164.308(a)(1)(ii)(B)", 'R'),
+            ("164.308(a)(1)(ii)(C)", 'R'),
+            ("164.308(a)(1)(ii)(D)", 'R'),
+        ],
+    ),
+    (
+        "164.308(a)(3)",
+        &[
+            ("164.308(a)(3)(ii)(A)", 'A'),
+            ("164.308(a)(3)(ii)(B)", 'A'),
+            ("164.308(a)(3)(ii)(C)", 'A'),
+        ],
+    ),
+    (
+        "164.308(a)(4)",
+        &[
+            ("164.308(a)(4)(ii)(A)", 'R'),
+            ("164.308(a)(4)(ii)(B)", 'A'),
+            ("164.308(a)(4)(ii)(C)", 'A'),
+        ],
+    ),
+    (
+        "164.308(a)(5)",
+        &[
+            ("164.308(a)(5)(ii)(A)", 'A'),
+            ("164.308(a)(5)(ii)(B)", 'A'),
+            ("164.308(a)(5)(ii)(C)", 'A'),
+            ("164.308(a)(5)(ii)(D)", 'A'),
+        ],
+    ),
+    ("164.308(a)(6)", &[("164.308(a)(6)(ii)", 'R')]),
+    (
+        "164.308(a)(7)",
+        &[
+            ("164.308(a)(7)(ii)(A)", 'R'),
+            ("164.308(a)(7)(ii)(B)", 'R'),
+            ("164.308(a)(7)(ii)(C)", 'R'),
+            ("164.308(a)(7)(ii)(D)", 'A'),
+            ("164.308(a)(7)(ii)(E)", 'A'),
+        ],
+    ),
+    ("164.308(b)(1)", &[("164.308(b)(3)", 'R')]),
+    (
+        "164.310(a)",
+        &[
+            ("164.310(a)(2)(i)", 'A'),
+            ("164.310(a)(2)(ii)", 'A'),
+            ("164.310(a)(2)(iii)", 'A'),
+            ("164.310(a)(2)(iv)", 'A'),
+        ],
+    ),
+    (
+        "164.310(d)",
+        &[
+            ("164.310(d)(2)(i)", 'R'),
+            ("164.310(d)(2)(ii)", 'R'),
+            ("164.310(d)(2)(iii)", 'A'),
+            ("164.310(d)(2)(iv)", 'A'),
+        ],
+    ),
+    (
+        "164.312(a)",
+        &[
+            ("164.312(a)(2)(i)", 'R'),
+            ("164.312(a)(2)(ii)", 'R'),
+            ("164.312(a)(2)(iii)", 'A'),
+            ("164.312(a)(2)(iv)", 'A'),
+        ],
+    ),
+    ("164.312(c)", &[("164.312(c)(2)", 'A')]),
+    (
+        "164.312(e)(1)",
+        &[("164.312(e)(2)(i)", 'A'), ("164.312(e)(2)(ii)", 'A')],
+    ),
+    (
+        "164.314(a)",
+        &[
+            ("164.314(a)(2)(i)", 'R'),
+            ("164.314(a)(2)(ii)", 'R'),
+            ("164.314(a)(2)(iii)", 'R'),
+        ],
+    ),
+    (
+        "164.314(b)",
+        &[
+            ("164.314(b)(2)(i)", 'R'),
+            ("164.314(b)(2)(ii)", 'R'),
+            ("164.314(b)(2)(iii)", 'R'),
+            ("164.314(b)(2)(iv)", 'R'),
+        ],
+    ),
+    (
+        "164.316(b)",
+        &[
+            ("164.316(b)(2)(i)", 'R'),
+            ("164.316(b)(2)(ii)", 'R'),
+            ("164.316(b)(2)(iii)", 'R'),
+        ],
+    ),
+];
+
+/// The Security Rule standards, by the citations the mapping sets use.
+const HIPAA_STANDARDS: [&str; 22] = [
+    "164.308(a)(1)",
+    "164.308(a)(2)",
+    "164.308(a)(3)",
+    "164.308(a)(4)",
+    "164.308(a)(5)",
+    "164.308(a)(6)",
+    "164.308(a)(7)",
+    "164.308(a)(8)",
+    "164.308(b)(1)",
+    "164.310(a)",
+    "164.310(b)",
+    "164.310(c)",
+    "164.310(d)",
+    "164.312(a)",
+    "164.312(b)",
+    "164.312(c)",
+    "164.312(d)",
+    "164.312(e)(1)",
+    "164.314(a)",
+    "164.314(b)",
+    "164.316(a)",
+    "164.316(b)",
+];
+
+#[test]
+fn hipaa_security_rule_implementation_specifications() {
+    let fw = framework("hipaa-2013");
+    let specs: Vec<&str> = fw
+        .requirements()
+        .iter()
+        .filter(|r| r.kind == K::ImplementationSpecification)
+        .map(|r| r.id.as_str())
+        .collect();
+    let expected: Vec<&str> = HIPAA_SPECS
+        .iter()
+        .flat_map(|(_, s)| s.iter().map(|(id, _)| *id))
+        .collect();
+    assert_eq!(specs, expected);
+    assert_eq!(specs.len(), 46);
+    for (standard, list) in HIPAA_SPECS {
+        for (id, mark) in *list {
+            let r = fw.requirement(id).unwrap();
+            assert_eq!(r.parent.as_ref().unwrap().as_str(), *standard, "{id}");
+            assert!(r.assessable, "{id}");
+            let want = if *mark == 'R' {
+                "required"
+            } else {
+                "addressable"
+            };
+            assert_eq!(attr(r, "implementation"), [want], "{id}");
+        }
+    }
+    let marked = |m: &str| ids_where(fw, |r| attr(r, "implementation") == [m]);
+    let with = |m: char| -> BTreeSet<String> {
+        set(HIPAA_SPECS
+            .iter()
+            .flat_map(|(_, s)| s.iter())
+            .filter(|(_, c)| *c == m)
+            .map(|(id, _)| *id))
+    };
+    assert_eq!(marked("required"), with('R'));
+    assert_eq!(marked("addressable"), with('A'));
+    assert_eq!(marked("required").len(), 24);
+    assert_eq!(marked("addressable").len(), 22);
+    // Within §§164.308–164.312 (the rule's Appendix A matrix): 14 required, 22 addressable.
+    let in_matrix = |s: &BTreeSet<String>| {
+        s.iter()
+            .filter(|id| !id.starts_with("164.314") && !id.starts_with("164.316"))
+            .count()
+    };
+    assert_eq!(in_matrix(&marked("required")), 14);
+    assert_eq!(in_matrix(&marked("addressable")), 22);
+    assert_eq!(title(fw, "164.308(a)(1)(ii)(A)"), "Risk analysis");
+    assert_eq!(title(fw, "164.312(a)(2)(iv)"), "Encryption and decryption");
+    assert_eq!(
+        title(fw, "164.308(b)(3)"),
+        "Written contract or other arrangement"
+    );
+    assert_eq!(
+        title(fw, "164.312(c)(2)"),
+        "Mechanism to authenticate electronic protected health information"
+    );
+}
+
+#[test]
+fn hipaa_security_rule_standards_are_kept_and_assessable() {
+    let fw = framework("hipaa-2013");
+    assert_eq!(
+        ids_where(fw, |r| r.kind == K::Standard),
+        set(HIPAA_STANDARDS)
+    );
+    for id in HIPAA_STANDARDS {
+        let r = fw.requirement(id).unwrap();
+        assert!(r.assessable, "{id}");
+        assert!(r.attributes.is_empty(), "{id}");
+    }
+    let security = [
+        "164.302", "164.304", "164.306", "164.308", "164.310", "164.312", "164.314", "164.316",
+        "164.318",
+    ];
+    assert_eq!(
+        ids_where(fw, |r| r
+            .parent
+            .as_ref()
+            .is_some_and(|p| p.as_str() == "Subpart-C")),
+        set(security)
+    );
+    assert_eq!(
+        ids_where(fw, |r| r.kind == K::Group),
+        set(["Subpart-C", "Subpart-D", "Subpart-E"])
+    );
+    assert!(fw.requirement("164.306").unwrap().assessable);
+    assert_eq!(fw.requirements().len(), 105);
+}
+
+#[test]
+fn hipaa_privacy_and_breach_notification_sections() {
+    let fw = framework("hipaa-2013");
+    let under = |g: &str| -> Vec<&str> {
+        fw.requirements()
+            .iter()
+            .filter(|r| r.parent.as_ref().is_some_and(|p| p.as_str() == g))
+            .map(|r| r.id.as_str())
+            .collect()
+    };
+    let breach = [
+        "164.400", "164.402", "164.404", "164.406", "164.408", "164.410", "164.412", "164.414",
+    ];
+    let privacy = [
+        "164.500", "164.501", "164.502", "164.504", "164.506", "164.508", "164.510", "164.512",
+        "164.514", "164.520", "164.522", "164.524", "164.526", "164.528", "164.530", "164.532",
+        "164.534",
+    ];
+    assert_eq!(under("Subpart-D"), breach);
+    assert_eq!(under("Subpart-E"), privacy);
+    let not_assessable = set([
+        "164.400", "164.402", "164.500", "164.501", "164.532", "164.534",
+    ]);
+    for id in breach.iter().chain(privacy.iter()) {
+        let r = fw.requirement(id).unwrap();
+        assert_eq!(r.kind, K::Section, "{id}");
+        assert_eq!(r.assessable, !not_assessable.contains(*id), "{id}");
+    }
+    assert_eq!(title(fw, "164.404"), "Notification to individuals");
+    assert_eq!(title(fw, "164.530"), "Administrative requirements");
+    assert_eq!(
+        title(fw, "164.524"),
+        "Access of individuals to protected health information"
+    );
+    assert!(fw.requirement("164.509").is_none());
+}
