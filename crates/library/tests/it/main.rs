@@ -6,6 +6,7 @@
 
 mod breadth;
 mod catalogs;
+mod cis_hipaa;
 mod eu_law;
 mod eu_maps;
 mod fuzz;
