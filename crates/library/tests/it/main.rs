@@ -13,6 +13,7 @@ mod mappings;
 mod nist_new;
 mod program;
 mod shared_data;
+mod soc2_maps;
 mod user_library;
 
 use std::collections::BTreeSet;
