@@ -18,6 +18,7 @@ mod nist_new;
 mod pci;
 mod program;
 mod shared_data;
+mod soc2_maps;
 mod user_library;
 
 use std::collections::BTreeSet;
