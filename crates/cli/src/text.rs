@@ -6,7 +6,7 @@ use std::fmt::Write;
 use std::io::IsTerminal;
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
-use crosswalk_core::compare::{Comparison, Side};
+use crosswalk_core::compare::{Comparison, MappingTable, Side};
 use crosswalk_core::framework::Framework;
 use crosswalk_core::ids::RequirementId;
 use crosswalk_core::library::Library;
@@ -157,6 +157,71 @@ fn side(out: &mut String, style: Style, s: &Side<'_>) {
     );
 }
 
+/// Every assessable requirement of `a` by domain, with the typed mappings into `b`.
+fn mapping_table(out: &mut String, style: Style, c: &Comparison<'_>, t: &MappingTable) {
+    let (a, b) = (&c.standards.a, &c.standards.b);
+    section(out, style, "Requirement-level mapping");
+    for g in &t.groups {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.strong(&format!("{} {}", g.domain, g.title))
+        );
+        let mut tb = table(style);
+        tb.set_header(vec![a.name, "Covered", b.name]);
+        for r in &g.rows {
+            let mut to: Vec<String> = r
+                .targets
+                .iter()
+                .map(|x| {
+                    let via = x
+                        .via
+                        .as_ref()
+                        .map(|v| format!(" via {v}"))
+                        .unwrap_or_default();
+                    format!(
+                        "{} ({}, {}{via})",
+                        x.id,
+                        x.relationship.as_str(),
+                        x.provenance.as_str()
+                    )
+                })
+                .collect();
+            if r.more > 0 {
+                to.push(format!("and {} more inferred", r.more));
+            }
+            tb.add_row(vec![
+                format!("{} {}", r.id, r.title),
+                r.coverage.as_str().to_owned(),
+                if to.is_empty() {
+                    "—".to_owned()
+                } else {
+                    to.join("; ")
+                },
+            ]);
+        }
+        let _ = writeln!(out, "{tb}");
+    }
+    if !t.unreached.is_empty() {
+        let items: Vec<String> = t
+            .unreached
+            .iter()
+            .map(|u| format!("{} {}", u.id, u.title))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}",
+            style.strong(&format!(
+                "{} requirements nothing in {} reaches ({})",
+                b.name,
+                a.name,
+                items.len()
+            ))
+        );
+        bullets(out, style, &items);
+    }
+}
+
 /// The comparison page for the terminal.
 pub fn comparison(c: &Comparison<'_>, style: Style) -> String {
     let mut out = String::new();
@@ -192,11 +257,22 @@ pub fn comparison(c: &Comparison<'_>, style: Style) -> String {
             &mut out,
             style,
             &format!(
-                "No official or curated mapping links {} and {} in the library, so no overlap is claimed.",
+                "No mapping links {} and {} in the library, directly or through one other framework, so no overlap is claimed.",
                 a.name, b.name
             ),
         ),
         Some(o) => {
+            if o.inferred {
+                let via: Vec<&str> = o.via.iter().map(|v| v.as_str()).collect();
+                para(
+                    &mut out,
+                    style,
+                    &format!(
+                        "Inferred overlap: no mapping links them directly; these figures come from chains through {}.",
+                        crosswalk_core::compare::join_and(&via)
+                    ),
+                );
+            }
             let mut t = table(style);
             t.set_header(vec!["Direction", "Assessable", "Full", "Partial", "None"]);
             for (x, y, n) in [(a, b, &o.a_in_b), (b, a, &o.b_in_a)] {
@@ -251,6 +327,9 @@ pub fn comparison(c: &Comparison<'_>, style: Style) -> String {
                 let _ = writeln!(out, "{t}");
             }
         }
+    }
+    if let Some(t) = &c.mapping_table {
+        mapping_table(&mut out, style, c, t);
     }
     section(&mut out, style, "Similarities");
     bullets(&mut out, style, &c.similarities);

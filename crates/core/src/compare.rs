@@ -7,11 +7,11 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::crosswalk::{Graph, Node, OverlapCount, Reach};
+use crate::crosswalk::{Found, Graph, Node, OverlapCount, Reach, overlap_rule};
 use crate::framework::Framework;
 use crate::ids::FrameworkId;
 use crate::library::Library;
-use crate::mapping::Coverage;
+use crate::mapping::{Coverage, ProvenanceKind, Relationship};
 use crate::profile::{Nature, Profile, Theme};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,7 +67,12 @@ pub struct Standards<'a> {
 /// Computed requirement coverage between the two editions, with its counting rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Overlap {
-    pub rule: &'static str,
+    pub rule: String,
+    /// True when no mapping links the two editions directly, so every figure comes from
+    /// chains of mappings through one other framework (see `via`).
+    pub inferred: bool,
+    /// The frameworks inferred chains pass through, most used first (empty when direct).
+    pub via: Vec<FrameworkId>,
     pub a_in_b: OverlapCount,
     pub b_in_a: OverlapCount,
     /// What a round "N% overlap" claim amounts to under this data, in plain words.
@@ -86,6 +91,62 @@ pub struct DomainRow {
 
 pub use crate::crosswalk::OVERLAP_RULE;
 
+/// A requirement of the other edition that one requirement maps to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MappedTarget {
+    pub id: String,
+    pub title: String,
+    pub relationship: Relationship,
+    /// Official, curated or tool for a stated mapping; inferred for a chain.
+    pub provenance: ProvenanceKind,
+    /// For an inferred mapping, the framework its chain passes through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<FrameworkId>,
+}
+
+/// One assessable requirement of `a` and everything of `b` it maps to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MappingRow {
+    pub id: String,
+    pub title: String,
+    /// How far `b` covers it: the best relationship's coverage.
+    pub coverage: Coverage,
+    pub targets: Vec<MappedTarget>,
+    /// Inferred targets left out of `targets` (at most [`INFERRED_TARGETS`] are listed).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub more: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The rows of one domain of `a`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MappingGroup {
+    pub domain: String,
+    pub title: String,
+    pub rows: Vec<MappingRow>,
+}
+
+/// An assessable requirement of `b` that nothing in `a` reaches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unreached {
+    pub id: String,
+    pub title: String,
+}
+
+/// The requirement-level mapping of `a` to `b`: every assessable requirement of `a`, by
+/// domain, with its typed targets; then `b`'s assessable requirements left unreached.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MappingTable {
+    pub groups: Vec<MappingGroup>,
+    pub unreached: Vec<Unreached>,
+}
+
+/// Inferred targets listed per requirement; the rest are counted in `more`.
+pub const INFERRED_TARGETS: usize = 6;
+
 /// A generated comparison page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison<'a> {
@@ -103,6 +164,8 @@ pub struct Comparison<'a> {
     pub overlap: Option<Overlap>,
     /// Requirement-by-domain coverage of `a` by `b`, then of `b` by `a`.
     pub domains: (Vec<DomainRow>, Vec<DomainRow>),
+    /// `None` when no mapping, stated or inferred, links the two editions.
+    pub mapping_table: Option<MappingTable>,
     pub standards: Standards<'a>,
 }
 
@@ -474,84 +537,251 @@ fn domain_of(fw: &Framework, index: usize) -> usize {
     }
 }
 
-fn domain_rows(lib: &Library, graph: &Graph, a: usize, b: usize) -> Vec<DomainRow> {
-    let fa = &lib.frameworks()[a];
-    let fb = &lib.frameworks()[b];
-    let mut rows: Vec<(usize, DomainRow, std::collections::BTreeMap<usize, usize>)> = Vec::new();
-    for (ri, r) in fa.requirements().iter().enumerate() {
-        if !r.assessable {
-            continue;
-        }
-        let d = domain_of(fa, ri);
-        let pos = match rows.iter().position(|(x, _, _)| *x == d) {
-            Some(p) => p,
-            None => {
-                let dr = &fa.requirements()[d];
-                rows.push((
-                    d,
-                    DomainRow {
-                        domain: dr.id.to_string(),
-                        title: dr.title.clone(),
-                        count: OverlapCount::default(),
-                        mapped_to: Vec::new(),
-                    },
-                    Default::default(),
-                ));
-                rows.len() - 1
-            }
-        };
-        let node = Node {
-            framework: a as u32,
-            requirement: ri as u32,
-        };
-        let hops: Vec<_> = graph
-            .direct(node)
-            .iter()
-            .filter(|h| h.to.framework == b as u32)
-            .collect();
-        let best = hops
-            .iter()
-            .map(|h| h.relationship.coverage())
-            .max()
-            .unwrap_or(Coverage::None);
-        let (_, row, targets) = &mut rows[pos];
-        row.count.total += 1;
-        match best {
-            Coverage::Full => row.count.full += 1,
-            Coverage::Partial => row.count.partial += 1,
-            Coverage::None => row.count.none += 1,
-        }
-        for h in hops {
-            *targets
-                .entry(domain_of(fb, h.to.requirement as usize))
-                .or_default() += 1;
-        }
-    }
-    rows.into_iter()
-        .map(|(_, mut row, targets)| {
-            let mut t: Vec<(String, usize)> = targets
-                .into_iter()
-                .map(|(d, n)| (fb.requirements()[d].id.to_string(), n))
-                .collect();
-            t.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-            t.truncate(4);
-            row.mapped_to = t;
-            row
+/// Every mapping found from each assessable requirement of framework `from` into `to`.
+type Finds = Vec<(usize, Vec<Found>)>;
+
+fn finds(lib: &Library, graph: &Graph, from: usize, to: usize, opts: Reach) -> Finds {
+    lib.frameworks()[from]
+        .requirements()
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.assessable)
+        .map(|(ri, _)| {
+            let node = Node {
+                framework: from as u32,
+                requirement: ri as u32,
+            };
+            (ri, graph.reach(node, Some(to as u32), opts))
         })
         .collect()
 }
 
+fn best(found: &[Found]) -> Coverage {
+    found
+        .iter()
+        .map(|f| f.relationship.coverage())
+        .max()
+        .unwrap_or(Coverage::None)
+}
+
+fn tally(count: &mut OverlapCount, coverage: Coverage) {
+    count.total += 1;
+    match coverage {
+        Coverage::Full => count.full += 1,
+        Coverage::Partial => count.partial += 1,
+        Coverage::None => count.none += 1,
+    }
+}
+
+fn count(finds: &Finds) -> OverlapCount {
+    let mut c = OverlapCount::default();
+    for (_, f) in finds {
+        tally(&mut c, best(f));
+    }
+    c
+}
+
+/// Groups `a`'s requirements by domain, in the standard's order: (domain index, items).
+fn by_domain<T>(
+    fa: &Framework,
+    items: impl IntoIterator<Item = (usize, T)>,
+) -> Vec<(usize, Vec<T>)> {
+    let mut groups: Vec<(usize, Vec<T>)> = Vec::new();
+    for (ri, item) in items {
+        let d = domain_of(fa, ri);
+        match groups.iter_mut().find(|(x, _)| *x == d) {
+            Some((_, v)) => v.push(item),
+            None => groups.push((d, vec![item])),
+        }
+    }
+    groups
+}
+
+fn domain_rows(lib: &Library, a: usize, b: usize, finds: &Finds) -> Vec<DomainRow> {
+    let fa = &lib.frameworks()[a];
+    let fb = &lib.frameworks()[b];
+    by_domain(fa, finds.iter().map(|(ri, f)| (*ri, f)))
+        .into_iter()
+        .map(|(d, items)| {
+            let mut count = OverlapCount::default();
+            let mut targets: std::collections::BTreeMap<usize, usize> = Default::default();
+            for found in items {
+                tally(&mut count, best(found));
+                for f in found {
+                    *targets
+                        .entry(domain_of(fb, f.to.requirement as usize))
+                        .or_default() += 1;
+                }
+            }
+            let mut mapped_to: Vec<(String, usize)> = targets
+                .into_iter()
+                .map(|(d, n)| (fb.requirements()[d].id.to_string(), n))
+                .collect();
+            mapped_to.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+            mapped_to.truncate(4);
+            let dr = &fa.requirements()[d];
+            DomainRow {
+                domain: dr.id.to_string(),
+                title: dr.title.clone(),
+                count,
+                mapped_to,
+            }
+        })
+        .collect()
+}
+
+fn mapping_table(lib: &Library, a: usize, b: usize, ab: &Finds, ba: &Finds) -> MappingTable {
+    let fa = &lib.frameworks()[a];
+    let fb = &lib.frameworks()[b];
+    let target = |f: &Found| {
+        let r =
+            &lib.frameworks()[f.to.framework as usize].requirements()[f.to.requirement as usize];
+        MappedTarget {
+            id: r.id.to_string(),
+            title: r.title.clone(),
+            relationship: f.relationship,
+            provenance: f.provenance(lib),
+            via: f.is_inferred().then(|| {
+                lib.frameworks()[f.hops[0].to.framework as usize]
+                    .meta
+                    .id
+                    .clone()
+            }),
+        }
+    };
+    let row = |ri: usize, found: &Vec<Found>| {
+        let r = &fa.requirements()[ri];
+        let direct = found.iter().filter(|f| !f.is_inferred()).count();
+        let keep = direct + INFERRED_TARGETS.min(found.len() - direct);
+        MappingRow {
+            id: r.id.to_string(),
+            title: r.title.clone(),
+            coverage: best(found),
+            targets: found.iter().take(keep).map(target).collect(),
+            more: found.len() - keep,
+        }
+    };
+    let groups = by_domain(fa, ab.iter().map(|(ri, f)| (*ri, row(*ri, f))))
+        .into_iter()
+        .map(|(d, rows)| MappingGroup {
+            domain: fa.requirements()[d].id.to_string(),
+            title: fa.requirements()[d].title.clone(),
+            rows,
+        })
+        .collect();
+    let unreached = ba
+        .iter()
+        .filter(|(_, f)| f.is_empty())
+        .map(|(ri, _)| {
+            let r = &fb.requirements()[*ri];
+            Unreached {
+                id: r.id.to_string(),
+                title: r.title.clone(),
+            }
+        })
+        .collect();
+    MappingTable { groups, unreached }
+}
+
+/// The frameworks inferred chains pass through, most used first.
+fn via(lib: &Library, finds: &[&Finds]) -> Vec<FrameworkId> {
+    let mut n: std::collections::BTreeMap<usize, usize> = Default::default();
+    for f in finds.iter().flat_map(|x| x.iter()).flat_map(|(_, f)| f) {
+        if f.is_inferred() {
+            *n.entry(f.hops[0].to.framework as usize).or_default() += 1;
+        }
+    }
+    let mut v: Vec<(usize, usize)> = n.into_iter().collect();
+    v.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    v.into_iter()
+        .map(|(i, _)| lib.frameworks()[i].meta.id.clone())
+        .collect()
+}
+
+/// How the two editions are linked: overlap both ways, domain rows and the mapping table,
+/// from stated mappings when any link them, else inferred through one other framework.
+struct Linkage {
+    overlap: Option<Overlap>,
+    domains: (Vec<DomainRow>, Vec<DomainRow>),
+    table: Option<MappingTable>,
+    ab: Finds,
+    ba: Finds,
+}
+
+fn linkage(lib: &Library, ia: usize, ib: usize, names: (&str, &str)) -> Linkage {
+    let graph = Graph::new(lib);
+    let linked = |ab: &Finds, ba: &Finds| ab.iter().chain(ba).any(|(_, f)| !f.is_empty());
+    let mut opts = Reach {
+        max_depth: 1,
+        include_related: true,
+    };
+    let mut ab = finds(lib, &graph, ia, ib, opts);
+    let mut ba = finds(lib, &graph, ib, ia, opts);
+    let inferred = !linked(&ab, &ba);
+    if inferred {
+        opts.max_depth = 2;
+        ab = finds(lib, &graph, ia, ib, opts);
+        ba = finds(lib, &graph, ib, ia, opts);
+        if !linked(&ab, &ba) {
+            return Linkage {
+                overlap: None,
+                domains: (Vec::new(), Vec::new()),
+                table: None,
+                ab,
+                ba,
+            };
+        }
+    }
+    let via = via(lib, &[&ab, &ba]);
+    let mut rule = overlap_rule(inferred);
+    if inferred {
+        let names: Vec<&str> = via
+            .iter()
+            .filter_map(|id| lib.resolve(id.as_str()))
+            .map(|f| f.meta.name.as_str())
+            .collect();
+        rule.push_str(&format!(
+            " No mapping links these two directly, so every figure here is inferred through one \
+             other framework ({}) and is an estimate, not a stated mapping.",
+            join_and(&names)
+        ));
+    }
+    let mut o = Overlap {
+        rule,
+        inferred,
+        via,
+        a_in_b: count(&ab),
+        b_in_a: count(&ba),
+        claim: String::new(),
+    };
+    o.claim = claim(names.0, names.1, &o);
+    Linkage {
+        overlap: Some(o),
+        domains: (domain_rows(lib, ia, ib, &ab), domain_rows(lib, ib, ia, &ba)),
+        table: Some(mapping_table(lib, ia, ib, &ab, &ba)),
+        ab,
+        ba,
+    }
+}
+
 fn claim(a: &str, b: &str, o: &Overlap) -> String {
+    let inferred = if o.inferred {
+        " These figures are inferred through other frameworks' mappings: read them as a first estimate."
+    } else {
+        ""
+    };
     format!(
         "A round claim such as \"{a} and {b} overlap 80%\" needs a counting rule. Under ours, {:.0}% of {a}'s \
          assessable requirements are fully covered by {b} and {:.0}% at least partly; in the other direction \
-         {:.0}% fully and {:.0}% at least partly. Partial coverage still leaves work to do and evidence to collect.",
+         {:.0}% fully and {:.0}% at least partly. Partial coverage still leaves work to do and evidence to collect.{inferred}",
         o.a_in_b.full_pct(),
         o.a_in_b.any_pct(),
         o.b_in_a.full_pct(),
         o.b_in_a.any_pct()
     )
 }
+
+mod facts;
 
 /// Builds the comparison page for two editions of the library.
 pub fn compare<'a>(
@@ -595,34 +825,21 @@ pub fn compare<'a>(
         }));
     }
     let (ia, ib) = (lib.index_of(fa.id()), lib.index_of(fb.id()));
-    let (overlap, domains) = match (ia, ib) {
-        (Some(ia), Some(ib)) => {
-            let graph = Graph::new(lib);
-            let direct = Reach {
-                max_depth: 1,
-                include_related: true,
-            };
-            let o = Overlap {
-                rule: OVERLAP_RULE,
-                a_in_b: graph.overlap(lib, ia as u32, ib as u32, direct),
-                b_in_a: graph.overlap(lib, ib as u32, ia as u32, direct),
-                claim: String::new(),
-            };
-            let linked = o.a_in_b.full + o.a_in_b.partial + o.b_in_a.full + o.b_in_a.partial > 0;
-            if linked {
-                let claim = claim(&a.name, &b.name, &o);
-                (
-                    Some(Overlap { claim, ..o }),
-                    (
-                        domain_rows(lib, &graph, ia, ib),
-                        domain_rows(lib, &graph, ib, ia),
-                    ),
-                )
-            } else {
-                (None, (Vec::new(), Vec::new()))
-            }
-        }
-        _ => (None, (Vec::new(), Vec::new())),
+    let link = match (ia, ib) {
+        (Some(ia), Some(ib)) => Some(linkage(lib, ia, ib, (&a.name, &b.name))),
+        _ => None,
+    };
+    let mut choose_when = ChooseWhen {
+        a: a.choose_when.clone(),
+        b: b.choose_when.clone(),
+    };
+    let mut combined = combined_strategy(a, b, pair.map_or(empty, |p| &p.combined_strategy));
+    if let Some(link) = &link {
+        facts::add(lib, (fa, fb), (a, b), link, &mut choose_when, &mut combined);
+    }
+    let (overlap, domains, mapping_table) = match link {
+        Some(l) => (l.overlap, l.domains, l.table),
+        None => (None, (Vec::new(), Vec::new()), None),
     };
     Ok(Comparison {
         a: &fa.meta.id,
@@ -631,15 +848,13 @@ pub fn compare<'a>(
         verdict,
         differences: differences(fa, a, fb, b),
         similarities: similarities(a, b, pair.map_or(empty, |p| &p.similarities)),
-        choose_when: ChooseWhen {
-            a: a.choose_when.clone(),
-            b: b.choose_when.clone(),
-        },
-        combined_strategy: combined_strategy(a, b, pair.map_or(empty, |p| &p.combined_strategy)),
+        choose_when,
+        combined_strategy: combined,
         related: related(lib, a, b),
         notes,
         overlap,
         domains,
+        mapping_table,
         standards: Standards {
             a: side(fa, a),
             b: side(fb, b),

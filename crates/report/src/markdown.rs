@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crosswalk_core::compare::{Comparison, Side};
+use crosswalk_core::compare::{Comparison, MappedTarget, Side};
 
 /// Escapes text for a Markdown paragraph or table cell.
 pub fn escape(s: &str) -> String {
@@ -112,12 +112,24 @@ fn overlap(out: &mut String, c: &Comparison<'_>) {
     let Some(o) = &c.overlap else {
         let _ = writeln!(
             out,
-            "No official or curated mapping links {} and {} in the library, so no overlap is claimed.",
+            "No mapping links {} and {} in the library, directly or through one other framework, so no overlap is claimed.",
             escape(a.name),
             escape(b.name)
         );
         return;
     };
+    if o.inferred {
+        let via: Vec<String> = o.via.iter().map(|v| format!("`{v}`")).collect();
+        let via: Vec<&str> = via.iter().map(String::as_str).collect();
+        let _ = writeln!(
+            out,
+            "**Inferred overlap.** No mapping links {} and {} directly; every figure below comes \
+             from chains of mappings through {}.\n",
+            escape(a.name),
+            escape(b.name),
+            crosswalk_core::compare::join_and(&via)
+        );
+    }
     let _ = writeln!(
         out,
         "| Direction | Assessable | Fully covered | Partly covered | Not covered |\n|---|---|---|---|---|"
@@ -140,7 +152,7 @@ fn overlap(out: &mut String, c: &Comparison<'_>) {
     let _ = writeln!(
         out,
         "\n*Counting rule:* {}\n\n{}\n",
-        escape(o.rule),
+        escape(&o.rule),
         escape(&o.claim)
     );
     for (x, y, rows) in [(a, b, &c.domains.0), (b, a, &c.domains.1)] {
@@ -179,6 +191,120 @@ fn overlap(out: &mut String, c: &Comparison<'_>) {
     }
 }
 
+fn target(t: &MappedTarget) -> String {
+    let via = t
+        .via
+        .as_ref()
+        .map(|v| format!(" via {v}"))
+        .unwrap_or_default();
+    format!(
+        "{} {} *({}, {}{via})*",
+        escape(&t.id),
+        escape(&t.title),
+        t.relationship.as_str(),
+        t.provenance.as_str()
+    )
+}
+
+/// The requirement-level mapping: every assessable requirement of `a` by domain.
+fn mapping_table(out: &mut String, c: &Comparison<'_>) {
+    let Some(t) = &c.mapping_table else {
+        return;
+    };
+    let (a, b) = (&c.standards.a, &c.standards.b);
+    let _ = writeln!(
+        out,
+        "## {}
+",
+        MAPPING_HEADING
+    );
+    let _ = writeln!(
+        out,
+        "Every assessable requirement of {}, by domain, with the {} requirements it maps to. \
+         Each mapping reads from the {} requirement: *subset* means the {} requirement asks for \
+         all of it, *superset* that it asks for more, *intersects* that they share some ground; \
+         then who states it (official, curated, tool or inferred).\n",
+        escape(a.name),
+        escape(b.name),
+        escape(a.name),
+        escape(b.name)
+    );
+    for g in &t.groups {
+        let _ = writeln!(
+            out,
+            "### {} {}\n\n| {} | Covered | {} |\n|---|---|---|",
+            escape(&g.domain),
+            escape(&g.title),
+            escape(a.name),
+            escape(b.name)
+        );
+        for r in &g.rows {
+            let mut targets: Vec<String> = r.targets.iter().map(target).collect();
+            if r.more > 0 {
+                targets.push(format!("and {} more inferred", r.more));
+            }
+            let _ = writeln!(
+                out,
+                "| {} {} | {} | {} |",
+                escape(&r.id),
+                escape(&r.title),
+                r.coverage.as_str(),
+                if targets.is_empty() {
+                    "—".to_owned()
+                } else {
+                    targets.join("; ")
+                }
+            );
+        }
+        out.push('\n');
+    }
+    if !t.unreached.is_empty() {
+        let _ = writeln!(
+            out,
+            "### {} requirements nothing in {} reaches ({})\n",
+            escape(b.name),
+            escape(a.name),
+            t.unreached.len()
+        );
+        let items: Vec<String> = t
+            .unreached
+            .iter()
+            .map(|u| format!("{} {}", u.id, u.title))
+            .collect();
+        bullets(out, &items);
+    }
+}
+
+/// The page's second-level headings, in order, for its table of contents.
+const MAPPING_HEADING: &str = "Requirement-level mapping";
+
+fn contents(out: &mut String, c: &Comparison<'_>) {
+    let mut items = vec![
+        "Quick verdict",
+        "Key features",
+        "What each is",
+        "Key differences",
+        "Computed overlap",
+    ];
+    if c.mapping_table.is_some() {
+        items.push(MAPPING_HEADING);
+    }
+    items.extend(["Similarities", "Which to choose when", "How to do both"]);
+    if !c.notes.is_empty() {
+        items.push("Notes and commonly misstated facts");
+    }
+    items.push("FAQ");
+    if !c.related.is_empty() {
+        items.push("Related comparisons");
+    }
+    let _ = writeln!(out, "**Contents:** ");
+    let links: Vec<String> = items
+        .iter()
+        .map(|h| format!("[{h}](#{})", crate::html::slug(h)))
+        .collect();
+    let _ = writeln!(out, "{}\n", links.join(" · "));
+}
+
 /// The whole comparison page in Markdown.
 pub fn comparison(c: &Comparison<'_>) -> String {
     let mut out = String::new();
@@ -194,7 +320,9 @@ pub fn comparison(c: &Comparison<'_>) -> String {
             escape(&s.profile.tagline)
         );
     }
-    let _ = writeln!(out, "\n## Quick verdict\n\n{}\n", escape(&c.verdict));
+    out.push('\n');
+    contents(&mut out, c);
+    let _ = writeln!(out, "## Quick verdict\n\n{}\n", escape(&c.verdict));
     let _ = writeln!(out, "## Key features\n");
     for s in [a, b] {
         let _ = writeln!(out, "### {}\n", escape(s.name));
@@ -219,6 +347,7 @@ pub fn comparison(c: &Comparison<'_>) -> String {
         );
     }
     overlap(&mut out, c);
+    mapping_table(&mut out, c);
     let _ = writeln!(out, "\n## Similarities\n");
     bullets(&mut out, &c.similarities);
     let _ = writeln!(out, "## Which to choose when\n");

@@ -10,6 +10,7 @@ mod errors;
 mod export;
 mod fuzz;
 mod hostile;
+mod similarity;
 mod spec;
 
 use crosswalk_core::framework::FrameworkMeta;
