@@ -6,6 +6,7 @@
 
 mod breadth;
 mod catalogs;
+mod cloud;
 mod eu_law;
 mod fuzz;
 mod hostile;
