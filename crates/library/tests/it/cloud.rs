@@ -269,9 +269,91 @@ fn compare_works_for_every_cloud_pair() {
             for s in &notes.combined_strategy {
                 assert!(c.combined_strategy.contains(s), "{x}/{y}: {s}");
             }
-            // No mapping set links these editions yet, so there is no computed overlap.
-            assert!(c.overlap.is_none(), "{x}/{y}");
-            assert!(c.domains.0.is_empty() && c.domains.1.is_empty(), "{x}/{y}");
+            // Only the pairs with a curated mapping set get a computed overlap and domain
+            // rows, in which every assessable requirement of each side is counted once.
+            let mapped = b == "iso27001";
+            assert_eq!(c.overlap.is_some(), mapped, "{x}/{y}");
+            let total = |rows: &[crosswalk_core::compare::DomainRow]| -> usize {
+                rows.iter().map(|r| r.count.total).sum()
+            };
+            if mapped {
+                assert_eq!(total(&c.domains.0), fx.assessable_count(), "{x}/{y}");
+                assert_eq!(total(&c.domains.1), fy.assessable_count(), "{x}/{y}");
+            } else {
+                assert!(c.domains.0.is_empty() && c.domains.1.is_empty(), "{x}/{y}");
+            }
         }
     }
+    let iso = lib.resolve("iso27001").unwrap();
+    for (family, domains) in [("csa-ccm", CCM_DOMAINS), ("bsi-c5", C5_AREAS)] {
+        let fw = lib.resolve(family).unwrap();
+        let c = compare(lib, fw, iso).unwrap();
+        let rows: Vec<(&str, usize)> = c
+            .domains
+            .0
+            .iter()
+            .map(|r| (r.domain.as_str(), r.count.total))
+            .collect();
+        let expected: Vec<(&str, usize)> = domains.iter().map(|(d, n)| (*d, *n as usize)).collect();
+        assert_eq!(rows, expected, "{family}: one row per domain, in order");
+        let o = c.overlap.unwrap();
+        assert_eq!(o.a_in_b.total, fw.assessable_count(), "{family}");
+        assert!(
+            o.a_in_b.full + o.a_in_b.partial > o.a_in_b.total / 2,
+            "{family}"
+        );
+    }
+}
+
+#[test]
+fn curated_cloud_mapping_sets_cover_their_catalogs() {
+    use crosswalk_core::mapping::{ProvenanceKind, Relationship};
+    let lib = &builtin().library;
+    let set_of = |id: &str| {
+        lib.mapping_sets()
+            .iter()
+            .find(|s| s.meta.id.as_str() == id)
+            .unwrap_or_else(|| panic!("mapping set {id}"))
+    };
+    for (id, from, missing) in [
+        ("csa-ccm-4.0--iso27001-2022", "csa-ccm-4.0", &[][..]),
+        (
+            "bsi-c5-2020--iso27001-2022",
+            "bsi-c5-2020",
+            &["INQ-02", "INQ-04"][..],
+        ),
+    ] {
+        let s = set_of(id);
+        assert_eq!(s.meta.provenance, ProvenanceKind::Curated, "{id}");
+        assert_eq!(s.meta.from.as_str(), from);
+        assert_eq!(s.meta.to.as_str(), "iso27001-2022");
+        assert!(
+            s.meta.review.contains("not yet independently reviewed"),
+            "{id}"
+        );
+        let mapped: BTreeSet<String> = s.mappings().iter().map(|m| m.from.to_string()).collect();
+        let mut expected = ids_where(framework(from), |r| r.assessable);
+        for m in missing {
+            assert!(expected.remove(*m), "{id}: {m}");
+        }
+        assert_eq!(mapped, expected, "{id}: every control but the listed ones");
+        let kinds: BTreeSet<Relationship> = s.mappings().iter().map(|m| m.relationship).collect();
+        assert!(
+            kinds.contains(&Relationship::Equivalent) && kinds.contains(&Relationship::Intersects),
+            "{id}"
+        );
+        assert!(s.mappings().iter().all(|m| m.strength.is_some()), "{id}");
+    }
+    let has = |set: &str, f: &str, t: &str| {
+        set_of(set)
+            .mappings()
+            .iter()
+            .any(|m| m.from.as_str() == f && m.to.as_str() == t)
+    };
+    assert!(has("csa-ccm-4.0--iso27001-2022", "LOG-06", "A.8.17"));
+    assert!(has("csa-ccm-4.0--iso27001-2022", "CEK-12", "A.8.24"));
+    assert!(has("csa-ccm-4.0--iso27001-2022", "IVS-05", "A.8.31"));
+    assert!(has("bsi-c5-2020--iso27001-2022", "HR-04", "A.6.4"));
+    assert!(has("bsi-c5-2020--iso27001-2022", "OPS-22", "A.8.8"));
+    assert!(has("bsi-c5-2020--iso27001-2022", "COM-03", "9.2.1"));
 }
