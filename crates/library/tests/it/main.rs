@@ -7,6 +7,7 @@
 mod breadth;
 mod catalogs;
 mod cis_hipaa;
+mod cloud;
 mod eu_law;
 mod eu_maps;
 mod fuzz;
