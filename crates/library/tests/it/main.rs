@@ -9,6 +9,7 @@ mod catalogs;
 mod eu_law;
 mod fuzz;
 mod hostile;
+mod iso_cloud_e8;
 mod mappings;
 mod nist_new;
 mod program;
