@@ -13,6 +13,7 @@ mod eu_maps;
 mod fuzz;
 mod gdpr;
 mod hostile;
+mod iso_cloud_e8;
 mod mappings;
 mod nist53;
 mod nist_new;
