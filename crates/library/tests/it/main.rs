@@ -9,6 +9,7 @@ mod catalogs;
 mod eu_law;
 mod fuzz;
 mod gdpr;
+mod gdpr_maps;
 mod hostile;
 mod mappings;
 mod nist_new;
