@@ -12,6 +12,7 @@ mod eu_law;
 mod eu_maps;
 mod fuzz;
 mod gdpr;
+mod gdpr_maps;
 mod hostile;
 mod iso_cloud_e8;
 mod mappings;

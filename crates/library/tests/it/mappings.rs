@@ -541,19 +541,19 @@ fn iso27701_2025_maps_to_gdpr_like_2019() {
             .map(|m| m.relationship)
     };
     for (o, n, art) in [
-        ("A.7.2.1", "A.1.2.2", "Art.5"),
-        ("A.7.2.5", "A.1.2.6", "Art.35"),
-        ("A.7.3.10", "A.1.3.11", "Art.22"),
-        ("A.7.5.1", "A.1.5.2", "Art.46"),
+        ("A.7.2.1", "A.1.2.2", "Art.5(1)(b)"),
+        ("A.7.2.5", "A.1.2.6", "Art.35(1)"),
+        ("A.7.3.10", "A.1.3.11", "Art.22(3)"),
+        ("A.7.5.1", "A.1.5.2", "Art.46(1)"),
         ("B.8.2.2", "A.2.2.3", "Art.29"),
-        ("B.8.5.8", "A.2.5.9", "Art.28"),
+        ("B.8.5.8", "A.2.5.9", "Art.28(2)"),
     ] {
         assert!(pair(old, o, art).is_some(), "{o} → {art}");
         assert_eq!(pair(s, n, art), pair(old, o, art), "{n} → {art}");
     }
     assert!(
-        pair(s, "A.3.12", "Art.33").is_some(),
-        "breach response → Art. 33"
+        pair(s, "A.3.12", "Art.33(1)").is_some(),
+        "breach response → Art. 33(1)"
     );
 }
 
