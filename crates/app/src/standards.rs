@@ -665,6 +665,43 @@ pub struct MappingImport {
     pub from_pattern: Option<String>,
     pub to_pattern: Option<String>,
     pub skip_unknown: bool,
+    /// A known spreadsheet layout that sets the column options left at their defaults:
+    /// `scf-strm` (the Secure Controls Framework's set theory relationship mappings).
+    pub preset: Option<String>,
+}
+
+/// The Secure Controls Framework's STRM spreadsheets (NIST IR 8477 set theory): one row
+/// per focal document element (`FDE #`) and SCF control (`SCF #`, several on separate
+/// lines), the relationship in `STRM Relationship` (Equal, Subset Of, Superset Of,
+/// Intersects With, No Relationship), a 1–10 strength; rows with no SCF control (`N/A`)
+/// state that nothing maps and are left out.
+fn apply_preset(mut a: MappingImport) -> Result<MappingImport> {
+    match a.preset.as_deref() {
+        None => {}
+        Some("scf-strm") => {
+            if a.from_column == "from_id" {
+                a.from_column = "FDE #".into();
+            }
+            if a.to_column == "to_id" {
+                a.to_column = "SCF #".into();
+            }
+            a.relationship_column
+                .get_or_insert_with(|| "STRM Relationship".into());
+            a.strength_column
+                .get_or_insert_with(|| "Strength of Relationship (optional)".into());
+            a.split.get_or_insert_with(|| "\\n".into());
+            a.to_pattern
+                .get_or_insert_with(|| r"^[A-Z]{2,4}-\d{2}(?:\.\d{1,2})?$".into());
+            if a.publisher == "unknown" {
+                a.publisher = "Secure Controls Framework Council".into();
+            }
+            if a.method == "imported from a spreadsheet" {
+                a.method = "the Secure Controls Framework's set theory relationship mapping (STRM, NIST IR 8477), imported as published".into();
+            }
+        }
+        Some(other) => bail!("--preset `{other}`: the known layout is scf-strm"),
+    }
+    Ok(a)
 }
 
 /// What `mappings import` produced.
@@ -701,6 +738,7 @@ pub fn import_mappings(catalog: &Catalog, request: MappingImport) -> Result<Impo
 }
 
 fn import_spec(a: MappingImport) -> Result<ImportSpec> {
+    let a = apply_preset(a)?;
     let (Some(from), Some(to)) = (a.from.clone(), a.to.clone()) else {
         bail!("a spreadsheet needs --from and --to: the frameworks of its two columns");
     };

@@ -372,6 +372,7 @@ fn mapping_import(a: ImportArgs) -> MappingImport {
         from_pattern: a.from_pattern,
         to_pattern: a.to_pattern,
         skip_unknown: a.skip_unknown,
+        preset: a.preset,
     }
 }
 

@@ -393,6 +393,11 @@ pub struct ImportArgs {
     /// are listed in the mapping set's notes.
     #[arg(long)]
     pub skip_unknown: bool,
+    /// A known layout setting the column options left at their defaults: `scf-strm`, the
+    /// Secure Controls Framework's set theory relationship mapping spreadsheets (FDE # →
+    /// SCF #, STRM Relationship, strength; several SCF controls per cell; N/A rows left out).
+    #[arg(long)]
+    pub preset: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -215,3 +215,119 @@ fn a_bad_library_is_refused_and_nothing_is_written() {
     ]);
     assert!(String::from_utf8_lossy(&run.stderr).contains("bad.yaml:1:"));
 }
+
+/// A Secure Controls Framework STRM spreadsheet (our own rows in SCF's published column
+/// layout) comes in through `mappings import --preset scf-strm`, against SCF controls the
+/// user holds as a library framework.
+#[test]
+fn scf_set_theory_spreadsheets_import_with_their_relationships() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    let mut fw = String::from(
+        "kind = \"framework\"\nversion = 1\n\n[framework]\nid = \"scf-2025.2\"\nfamily = \"scf\"\ncurrent = true\nname = \"Secure Controls Framework 2025.2\"\nversion = \"2025.2\"\npublisher = \"SCF Council\"\nsource = \"test fixture: identifiers only\"\n",
+    );
+    for id in ["GOV-01", "GOV-02", "GOV-03", "IAC-01", "IAC-10.1"] {
+        fw.push_str(&format!(
+            "\n[[requirements]]\nid = \"{id}\"\ntitle = \"{id}\"\nkind = \"control\"\nassessable = true\n"
+        ));
+    }
+    std::fs::write(lib.join("scf.toml"), fw).unwrap();
+    let sheet = dir.path().join("strm.csv");
+    std::fs::write(
+        &sheet,
+        "FDE #,FDE Name,Focal Document Element (FDE),STRM Rationale,STRM Relationship,SCF Control,SCF #,Secure Controls Framework (SCF) Control Description,Strength of Relationship (optional),Notes (optional)\n\
+         A.5.1,Policies,our words,Functional,Intersects With,Governance program,GOV-01,our words,5,\n\
+         A.5.1,Policies,our words,Functional,Subset Of,Publishing policies,\"GOV-02\nGOV-03\",our words,8,\n\
+         A.5.15,Access control,our words,Semantic,Equal,Identity and access,IAC-01,our words,10,\n\
+         A.5.17,Authentication information,our words,Functional,Superset Of,Password-based authentication,IAC-10.1,our words,7,\n\
+         A.5.2,Roles,our words,Functional,No Relationship,N/A,N/A,N/A,N/A,\n",
+    )
+    .unwrap();
+    let out = dir.path().join("set.toml");
+    let run = crosswalk(&[
+        "mappings",
+        "import",
+        sheet.to_str().unwrap(),
+        "--preset",
+        "scf-strm",
+        "--from",
+        "iso27001-2022",
+        "--to",
+        "scf-2025.2",
+        "--library",
+        lib.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    // (from, to, relationship, strength) of each [[mappings]] table, as written.
+    let field = |block: &str, key: &str| -> String {
+        block
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key} = ")))
+            .unwrap_or_default()
+            .trim_matches('"')
+            .to_owned()
+    };
+    let pairs: Vec<(String, String, String, i64)> = text
+        .split("[[mappings]]")
+        .skip(1)
+        .map(|b| {
+            (
+                field(b, "from"),
+                field(b, "to"),
+                field(b, "relationship"),
+                field(b, "strength").parse().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("A.5.1", "GOV-01", "intersects", 5),
+        ("A.5.1", "GOV-02", "subset", 8),
+        ("A.5.1", "GOV-03", "subset", 8),
+        ("A.5.15", "IAC-01", "equal", 10),
+        ("A.5.17", "IAC-10.1", "superset", 7),
+    ];
+    let want: Vec<(String, String, String, i64)> = want
+        .iter()
+        .map(|(a, b, c, d)| ((*a).into(), (*b).into(), (*c).into(), *d))
+        .collect();
+    assert_eq!(pairs, want);
+    assert!(
+        text.contains("publisher = \"Secure Controls Framework Council\""),
+        "{text}"
+    );
+    // The set loads with the library and its frameworks.
+    let run = crosswalk(&["library", "validate", dir.path().to_str().unwrap()]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // An unknown preset is refused and writes nothing.
+    let other = dir.path().join("other.toml");
+    let run = crosswalk(&[
+        "mappings",
+        "import",
+        sheet.to_str().unwrap(),
+        "--preset",
+        "scf",
+        "--from",
+        "iso27001-2022",
+        "--to",
+        "scf-2025.2",
+        "--library",
+        lib.to_str().unwrap(),
+        "-o",
+        other.to_str().unwrap(),
+    ]);
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("the known layout is scf-strm"));
+    assert!(!other.exists());
+}

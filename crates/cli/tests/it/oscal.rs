@@ -104,7 +104,7 @@ fn a_mapping_set_exported_as_oscal_imports_back() {
     let maps = doc["mapping-collection"]["mappings"][0]["maps"]
         .as_array()
         .unwrap();
-    assert_eq!(maps.len(), 157);
+    assert_eq!(maps.len(), 115);
     let lib = dir.path().join("lib");
     std::fs::create_dir(&lib).unwrap();
     let out = lib.join("back.toml");

@@ -12,6 +12,7 @@ use crosswalk_report::package::{self, Manifest, ManifestEntry};
 use jiff::civil::date;
 use sha2::Digest;
 
+mod pages;
 mod pdf;
 
 #[test]
