@@ -12,6 +12,8 @@ hyperfine --warmup 20 --runs 200 -N "$@" \
   "$bin compare soc2 iso27001" \
   "$bin compare soc2 iso27001 --format json" \
   "$bin compare iso13485 gdpr --format html" \
+  "$bin compare nist-800-53 iso27001 --format html" \
+  "$bin compare csa-ccm soc2 --format md" \
   "$bin search access control review" \
   "$bin search supplier --framework iso27001" \
   "$bin frameworks show iso27001 --json" \
