@@ -22,6 +22,7 @@ mod pci;
 mod program;
 mod shared_data;
 mod soc2_maps;
+mod soc2_pof;
 mod user_library;
 
 use std::collections::BTreeSet;
