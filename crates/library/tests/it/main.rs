@@ -19,6 +19,7 @@ mod mappings;
 mod nist53;
 mod nist_new;
 mod pci;
+mod pci_map;
 mod program;
 mod shared_data;
 mod soc2_maps;
