@@ -6,6 +6,7 @@
 
 mod breadth;
 mod catalogs;
+mod cis_csf;
 mod cis_hipaa;
 mod cloud;
 mod eu_law;
