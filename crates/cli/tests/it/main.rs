@@ -212,7 +212,7 @@ fn frameworks_list_json_contract() {
         }
     }
     let soc2 = list.iter().find(|f| f["id"] == "soc2-2017").unwrap();
-    assert_eq!(soc2["requirement_count"], 81);
+    assert_eq!(soc2["requirement_count"], 263);
     assert_eq!(soc2["publisher"], "AICPA");
 }
 

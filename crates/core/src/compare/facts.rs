@@ -146,7 +146,7 @@ fn optional_category(f: &Framework, name: &str, other: &str, finds: &Finds) -> O
         })?;
     Some(format!(
         "Add the {} category to the {name} scope: {mapped} of its {total} criteria map to {other}, \
-         ground the Security category alone leaves out.",
+         ground the Security category alone would leave out.",
         label(cat)
     ))
 }
