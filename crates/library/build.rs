@@ -36,15 +36,22 @@ fn main() {
     if let Err(e) = std::fs::write(Path::new(&out).join("ids.txt"), ids.join("\n")) {
         println!("cargo::error=cannot write the built-in id list: {e}");
     }
+    // Two images: the library, decoded by every command, and its search index, decoded
+    // only by the commands that search.
     let index = SearchIndex::build(&parts.frameworks);
-    let image = match postcard::to_allocvec(&(parts, index)) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            println!("cargo::error=cannot encode the built-in library: {e}");
-            return;
+    for (file, image) in [
+        ("library.postcard", postcard::to_allocvec(&parts)),
+        ("index.postcard", postcard::to_allocvec(&index)),
+    ] {
+        let image = match image {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                println!("cargo::error=cannot encode the built-in library ({file}): {e}");
+                return;
+            }
+        };
+        if let Err(e) = std::fs::write(Path::new(&out).join(file), image) {
+            println!("cargo::error=cannot write the built-in library image {file}: {e}");
         }
-    };
-    if let Err(e) = std::fs::write(Path::new(&out).join("library.postcard"), image) {
-        println!("cargo::error=cannot write the built-in library image: {e}");
     }
 }

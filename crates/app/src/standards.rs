@@ -75,7 +75,7 @@ pub fn search<'a>(
         None => None,
     };
     Ok(catalog
-        .index
+        .index()
         .search(query, only, limit)
         .iter()
         .map(|h| {

@@ -514,27 +514,40 @@ fn related(lib: &Library, a: &Profile, b: &Profile) -> Vec<Related> {
     out
 }
 
-/// The id of the domain a requirement belongs to: its root, or the root's child when the
-/// root only groups other groups (an annex grouping themes, a function grouping categories).
-fn domain_of(fw: &Framework, index: usize) -> usize {
+/// The domain of every requirement, by position: its root, or the root's child when the
+/// root only groups other groups (an annex grouping themes, a function grouping
+/// categories). One pass over the tree.
+fn domains(fw: &Framework) -> Vec<usize> {
     let reqs = fw.requirements();
-    let mut chain = vec![index];
-    while let Some(p) = reqs[*chain.last().unwrap_or(&index)].parent.as_ref() {
-        match reqs.iter().position(|r| &r.id == p) {
-            Some(pi) => chain.push(pi),
-            None => break,
+    let parent = |i: usize| {
+        reqs[i]
+            .parent
+            .as_ref()
+            .and_then(|p| fw.position(p.as_str()))
+    };
+    let mut assessable_child = vec![false; reqs.len()];
+    for (i, r) in reqs.iter().enumerate() {
+        if let (true, Some(p)) = (r.assessable, parent(i)) {
+            assessable_child[p] = true;
         }
     }
-    let root = *chain.last().unwrap_or(&index);
-    let only_groups = reqs
-        .iter()
-        .filter(|r| r.parent.as_ref() == Some(&reqs[root].id))
-        .all(|r| !r.assessable);
-    if only_groups && chain.len() >= 2 {
-        chain[chain.len() - 2]
-    } else {
-        root
-    }
+    (0..reqs.len())
+        .map(|i| {
+            let mut chain = vec![i];
+            while let Some(p) = chain.last().and_then(|&c| parent(c)) {
+                if chain.contains(&p) {
+                    break;
+                }
+                chain.push(p);
+            }
+            let root = chain[chain.len() - 1];
+            if !assessable_child[root] && chain.len() >= 2 {
+                chain[chain.len() - 2]
+            } else {
+                root
+            }
+        })
+        .collect()
 }
 
 /// Every mapping found from each assessable requirement of framework `from` into `to`.
@@ -583,12 +596,12 @@ fn count(finds: &Finds) -> OverlapCount {
 
 /// Groups `a`'s requirements by domain, in the standard's order: (domain index, items).
 fn by_domain<T>(
-    fa: &Framework,
+    domain: &[usize],
     items: impl IntoIterator<Item = (usize, T)>,
 ) -> Vec<(usize, Vec<T>)> {
     let mut groups: Vec<(usize, Vec<T>)> = Vec::new();
     for (ri, item) in items {
-        let d = domain_of(fa, ri);
+        let d = domain[ri];
         match groups.iter_mut().find(|(x, _)| *x == d) {
             Some((_, v)) => v.push(item),
             None => groups.push((d, vec![item])),
@@ -600,7 +613,8 @@ fn by_domain<T>(
 fn domain_rows(lib: &Library, a: usize, b: usize, finds: &Finds) -> Vec<DomainRow> {
     let fa = &lib.frameworks()[a];
     let fb = &lib.frameworks()[b];
-    by_domain(fa, finds.iter().map(|(ri, f)| (*ri, f)))
+    let db = domains(fb);
+    by_domain(&domains(fa), finds.iter().map(|(ri, f)| (*ri, f)))
         .into_iter()
         .map(|(d, items)| {
             let mut count = OverlapCount::default();
@@ -608,9 +622,7 @@ fn domain_rows(lib: &Library, a: usize, b: usize, finds: &Finds) -> Vec<DomainRo
             for found in items {
                 tally(&mut count, best(found));
                 for f in found {
-                    *targets
-                        .entry(domain_of(fb, f.to.requirement as usize))
-                        .or_default() += 1;
+                    *targets.entry(db[f.to.requirement as usize]).or_default() += 1;
                 }
             }
             let mut mapped_to: Vec<(String, usize)> = targets
@@ -661,7 +673,7 @@ fn mapping_table(lib: &Library, a: usize, b: usize, ab: &Finds, ba: &Finds) -> M
             more: found.len() - keep,
         }
     };
-    let groups = by_domain(fa, ab.iter().map(|(ri, f)| (*ri, row(*ri, f))))
+    let groups = by_domain(&domains(fa), ab.iter().map(|(ri, f)| (*ri, row(*ri, f))))
         .into_iter()
         .map(|(d, rows)| MappingGroup {
             domain: fa.requirements()[d].id.to_string(),

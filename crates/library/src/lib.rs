@@ -1,7 +1,8 @@
 //! The standards crosswalk ships, and user libraries loaded on top of them.
 //!
 //! The built-in data under `data/` is parsed and checked by `build.rs`; the binary holds
-//! the result as a postcard image that is decoded once, on first use.
+//! the result as two postcard images, the library and its search index, each decoded once
+//! on first use (the index only by commands that search).
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -11,6 +12,7 @@ use crosswalk_core::search::SearchIndex;
 use crosswalk_format::{Diagnostic, Loaded};
 
 static IMAGE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/library.postcard"));
+static INDEX: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/index.postcard"));
 static IDS: &str = include_str!(concat!(env!("OUT_DIR"), "/ids.txt"));
 
 /// Every id, short id and alias of the built-in frameworks, without decoding the library.
@@ -35,14 +37,30 @@ fn render(diags: &[Diagnostic]) -> String {
         .join("\n")
 }
 
-/// A library with its search index.
+/// A library with its search index, made on first use: decoded from the built-in image
+/// for the built-in library, built from the frameworks for a library with user files.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub library: Library,
-    pub index: SearchIndex,
+    index: OnceLock<SearchIndex>,
+    builtin: bool,
 }
 
-fn decode() -> Result<(LibraryParts, SearchIndex), LoadError> {
+impl Catalog {
+    /// The search index over every requirement of the library.
+    pub fn index(&self) -> &SearchIndex {
+        self.index.get_or_init(|| {
+            let decoded = self
+                .builtin
+                .then(|| postcard::from_bytes::<SearchIndex>(INDEX).ok())
+                .flatten();
+            // A corrupt built-in index image is rebuilt rather than trusted.
+            decoded.unwrap_or_else(|| SearchIndex::build(self.library.frameworks()))
+        })
+    }
+}
+
+fn decode() -> Result<LibraryParts, LoadError> {
     postcard::from_bytes(IMAGE).map_err(|e| LoadError::Image(e.to_string()))
 }
 
@@ -51,7 +69,7 @@ pub fn builtin() -> Result<&'static Catalog, LoadError> {
     static BUILTIN: OnceLock<Result<Catalog, String>> = OnceLock::new();
     BUILTIN
         .get_or_init(|| {
-            let (parts, index) = decode().map_err(|e| e.to_string())?;
+            let parts = decode().map_err(|e| e.to_string())?;
             let library = Library::new(parts).map_err(|issues| {
                 issues
                     .iter()
@@ -59,7 +77,11 @@ pub fn builtin() -> Result<&'static Catalog, LoadError> {
                     .collect::<Vec<_>>()
                     .join("; ")
             })?;
-            Ok(Catalog { library, index })
+            Ok(Catalog {
+                library,
+                index: OnceLock::new(),
+                builtin: true,
+            })
         })
         .as_ref()
         .map_err(|e| LoadError::Image(e.clone()))
@@ -71,7 +93,7 @@ pub fn load(dirs: &[&Path]) -> Result<Catalog, LoadError> {
     if dirs.is_empty() {
         return builtin().cloned();
     }
-    let (parts, _) = decode()?;
+    let parts = decode()?;
     let mut loaded = Loaded::from_parts(parts, "<built-in library>");
     let mut diags = Vec::new();
     for dir in dirs {
@@ -84,8 +106,11 @@ pub fn load(dirs: &[&Path]) -> Result<Catalog, LoadError> {
         return Err(LoadError::Invalid(diags));
     }
     let library = loaded.into_library().map_err(LoadError::Invalid)?;
-    let index = SearchIndex::build(library.frameworks());
-    Ok(Catalog { library, index })
+    Ok(Catalog {
+        library,
+        index: OnceLock::new(),
+        builtin: false,
+    })
 }
 
 /// Checks the library files under `dir` on their own and together with the built-in

@@ -39,7 +39,7 @@ fn a_valid_directory_adds_to_the_builtin_library() {
     assert_eq!(acme.id().as_str(), "acme-2024");
     assert!(catalog.library.resolve("soc2").is_some());
     let hits = catalog
-        .index
+        .index()
         .search("access reviews production quarter", None, 5);
     let top = &catalog.library.frameworks()[hits[0].framework];
     assert_eq!(top.id().as_str(), "acme-2024");
