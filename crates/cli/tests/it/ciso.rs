@@ -244,22 +244,25 @@ fn scf_set_theory_spreadsheets_import_with_their_relationships() {
          A.5.2,Roles,our words,Functional,No Relationship,N/A,N/A,N/A,N/A,\n",
     )
     .unwrap();
+    let import = |preset: &str, out: &std::path::Path| {
+        crosswalk(&[
+            "mappings",
+            "import",
+            sheet.to_str().unwrap(),
+            "--preset",
+            preset,
+            "--from",
+            "iso27001-2022",
+            "--to",
+            "scf-2025.2",
+            "--library",
+            lib.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+    };
     let out = dir.path().join("set.toml");
-    let run = crosswalk(&[
-        "mappings",
-        "import",
-        sheet.to_str().unwrap(),
-        "--preset",
-        "scf-strm",
-        "--from",
-        "iso27001-2022",
-        "--to",
-        "scf-2025.2",
-        "--library",
-        lib.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let run = import("scf-strm", &out);
     assert!(
         run.status.success(),
         "{}",
@@ -312,21 +315,7 @@ fn scf_set_theory_spreadsheets_import_with_their_relationships() {
     );
     // An unknown preset is refused and writes nothing.
     let other = dir.path().join("other.toml");
-    let run = crosswalk(&[
-        "mappings",
-        "import",
-        sheet.to_str().unwrap(),
-        "--preset",
-        "scf",
-        "--from",
-        "iso27001-2022",
-        "--to",
-        "scf-2025.2",
-        "--library",
-        lib.to_str().unwrap(),
-        "-o",
-        other.to_str().unwrap(),
-    ]);
+    let run = import("scf", &other);
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("the known layout is scf-strm"));
     assert!(!other.exists());

@@ -7,19 +7,10 @@ use std::collections::BTreeSet;
 use crosswalk_core::crosswalk::{Graph, Reach};
 use crosswalk_core::mapping::{Confidence, MappingSet, ProvenanceKind, Relationship as R};
 
-use super::{builtin, framework};
+use super::{builtin, framework, mapping_set};
 
 const OFFICIAL: &str = "cis-controls-8.1--nist-csf-2.0";
 const CURATED: &str = "cis-controls-8.1--nist-csf-2.0--curated";
-
-fn mapping_set(id: &str) -> &'static MappingSet {
-    builtin()
-        .library
-        .mapping_sets()
-        .iter()
-        .find(|s| s.meta.id.as_str() == id)
-        .unwrap_or_else(|| panic!("mapping set {id}"))
-}
 
 fn pairs(s: &MappingSet) -> BTreeSet<(&str, &str)> {
     s.mappings()

@@ -10,23 +10,7 @@ use crosswalk_core::compare::compare;
 use crosswalk_core::crosswalk::{Graph, Reach};
 use crosswalk_core::mapping::{MappingSet, ProvenanceKind, Relationship as Rel};
 
-use super::{builtin, framework, seq, set};
-
-fn mapping_set(id: &str) -> &'static MappingSet {
-    builtin()
-        .library
-        .mapping_sets()
-        .iter()
-        .find(|s| s.meta.id.as_str() == id)
-        .unwrap_or_else(|| panic!("mapping set {id}"))
-}
-
-fn relationship(s: &MappingSet, from: &str, to: &str) -> Option<Rel> {
-    s.mappings()
-        .iter()
-        .find(|m| m.from.as_str() == from && m.to.as_str() == to)
-        .map(|m| m.relationship)
-}
+use super::{builtin, framework, mapping_set, relationship, seq, set};
 
 fn mix(s: &MappingSet) -> BTreeMap<Rel, usize> {
     let mut counts = BTreeMap::new();

@@ -6,16 +6,7 @@ use std::collections::BTreeSet;
 
 use crosswalk_core::mapping::{MappingSet, Relationship};
 
-use crate::{builtin, framework, set};
-
-fn mapping_set(id: &str) -> &'static MappingSet {
-    builtin()
-        .library
-        .mapping_sets()
-        .iter()
-        .find(|s| s.meta.id.as_str() == id)
-        .unwrap_or_else(|| panic!("mapping set {id}"))
-}
+use crate::{framework, mapping_set, relationship, set};
 
 const V2019: &str = "iso27701-2019--gdpr-2016";
 const V2025: &str = "iso27701-2025--gdpr-2016";
@@ -26,13 +17,6 @@ fn targets_of(s: &MappingSet, from: &str) -> BTreeSet<String> {
         .filter(|m| m.from.as_str() == from)
         .map(|m| m.to.to_string())
         .collect()
-}
-
-fn relationship(s: &MappingSet, from: &str, to: &str) -> Option<Relationship> {
-    s.mappings()
-        .iter()
-        .find(|m| m.from.as_str() == from && m.to.as_str() == to)
-        .map(|m| m.relationship)
 }
 
 fn count(s: &MappingSet, r: Relationship) -> usize {

@@ -9,7 +9,7 @@ use crosswalk_core::ids::FrameworkId;
 use crosswalk_core::mapping::{ProvenanceKind, Relationship};
 use crosswalk_core::profile::{DisclosureKind, Nature, PenaltyKind};
 
-use super::{builtin, framework, ids_where, seq, set};
+use super::{builtin, framework, ids_where, mapping_set, seq, set};
 
 const CLD_CONTROLS: [&str; 7] = [
     "CLD.6.3.1",
@@ -29,15 +29,6 @@ const PII_GUIDANCE: [&str; 14] = [
 
 fn fid(s: &str) -> FrameworkId {
     FrameworkId::parse(s).unwrap()
-}
-
-fn mapping_set(id: &str) -> &'static crosswalk_core::mapping::MappingSet {
-    builtin()
-        .library
-        .mapping_sets()
-        .iter()
-        .find(|s| s.meta.id.as_str() == id)
-        .unwrap_or_else(|| panic!("mapping set {id}"))
 }
 
 /// ISO/IEC 27001:2013 Annex A control ids without the `A.` prefix (= 27002:2013 numbering).

@@ -43,6 +43,28 @@ pub fn framework(id: &str) -> &'static Framework {
         .unwrap_or_else(|| panic!("framework {id} is in the built-in library"))
 }
 
+/// A built-in mapping set by id.
+pub fn mapping_set(id: &str) -> &'static crosswalk_core::mapping::MappingSet {
+    builtin()
+        .library
+        .mapping_sets()
+        .iter()
+        .find(|s| s.meta.id.as_str() == id)
+        .unwrap_or_else(|| panic!("mapping set {id}"))
+}
+
+/// The relationship a set states from `from` to `to`, if it maps them.
+pub fn relationship(
+    s: &crosswalk_core::mapping::MappingSet,
+    from: &str,
+    to: &str,
+) -> Option<crosswalk_core::mapping::Relationship> {
+    s.mappings()
+        .iter()
+        .find(|m| m.from.as_str() == from && m.to.as_str() == to)
+        .map(|m| m.relationship)
+}
+
 /// `prefix` followed by each number of `range`, e.g. `seq("A.5.", 1..=3)` = A.5.1, A.5.2, A.5.3.
 pub fn seq(prefix: &str, range: std::ops::RangeInclusive<u32>) -> Vec<String> {
     range.map(|n| format!("{prefix}{n}")).collect()

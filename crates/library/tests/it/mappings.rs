@@ -6,16 +6,7 @@ use std::collections::BTreeSet;
 use crosswalk_core::crosswalk::{Graph, Node, Reach};
 use crosswalk_core::mapping::{ProvenanceKind, Relationship};
 
-use super::{builtin, framework, shared_data};
-
-fn set(id: &str) -> &'static crosswalk_core::mapping::MappingSet {
-    builtin()
-        .library
-        .mapping_sets()
-        .iter()
-        .find(|s| s.meta.id.as_str() == id)
-        .unwrap_or_else(|| panic!("mapping set {id}"))
-}
+use super::{builtin, framework, mapping_set as set, shared_data};
 
 #[test]
 fn every_mapped_id_exists_on_both_sides() {

@@ -9,7 +9,7 @@ use crosswalk_core::ids::FrameworkId;
 use crosswalk_core::mapping::{ProvenanceKind, Relationship};
 use crosswalk_core::profile::{DisclosureKind, Nature, PenaltyKind};
 
-use super::{builtin, framework, ids_where, set, shared_data};
+use super::{builtin, framework, ids_where, mapping_set, set, shared_data};
 
 /// SP 800-171 Rev. 3: (family, title, numbers of its requirements that are not withdrawn).
 const SP171_FAMILIES: &[(&str, &str, &[u32])] = &[
@@ -104,15 +104,6 @@ fn ai_rmf_subcategories() -> BTreeSet<String> {
 
 fn fid(s: &str) -> FrameworkId {
     FrameworkId::parse(s).unwrap()
-}
-
-fn mapping_set(id: &str) -> &'static crosswalk_core::mapping::MappingSet {
-    builtin()
-        .library
-        .mapping_sets()
-        .iter()
-        .find(|s| s.meta.id.as_str() == id)
-        .unwrap_or_else(|| panic!("mapping set {id}"))
 }
 
 #[test]

@@ -7,27 +7,11 @@ use std::collections::BTreeSet;
 use crosswalk_core::crosswalk::{Graph, OverlapCount, Reach};
 use crosswalk_core::mapping::{MappingSet, ProvenanceKind, Relationship as R};
 
-use super::{builtin, framework};
+use super::{builtin, framework, mapping_set, relationship};
 
 const ISMS: &str = "soc2-2017--iso27001-2022";
 const PIMS: &str = "soc2-2017--iso27701-2025";
 const AIMS: &str = "soc2-2017--iso42001-2023";
-
-fn mapping_set(id: &str) -> &'static MappingSet {
-    builtin()
-        .library
-        .mapping_sets()
-        .iter()
-        .find(|s| s.meta.id.as_str() == id)
-        .unwrap_or_else(|| panic!("mapping set {id}"))
-}
-
-fn relationship(s: &MappingSet, from: &str, to: &str) -> Option<R> {
-    s.mappings()
-        .iter()
-        .find(|m| m.from.as_str() == from && m.to.as_str() == to)
-        .map(|m| m.relationship)
-}
 
 fn count(s: &MappingSet, rel: R) -> usize {
     s.mappings()
