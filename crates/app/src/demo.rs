@@ -367,31 +367,24 @@ fn review(
 ) -> Result<()> {
     let program = session.program()?;
     let mut ids = Vec::new();
-    let missing: Vec<String> = pairs
-        .iter()
-        .filter(|(c, r)| {
-            !program.links.iter().any(|l| {
+    let mut missing = Vec::new();
+    for (control, requirement) in pairs {
+        let id = program
+            .links
+            .iter()
+            .find(|l| {
                 l.framework.as_str() == "iso27001-2022"
-                    && l.control == *c
-                    && l.requirement.as_str() == *r
+                    && l.control == *control
+                    && l.requirement.as_str() == *requirement
             })
-        })
-        .map(|(c, r)| format!("{c} → {r}"))
-        .collect();
+            .and_then(|l| l.id);
+        match id {
+            Some(id) => ids.push(id),
+            None => missing.push(format!("{control} → {requirement}")),
+        }
+    }
     if !missing.is_empty() {
         bail!("the demo has no links {}", missing.join(", "));
-    }
-    for (control, requirement) in pairs {
-        let found = program.links.iter().find(|l| {
-            l.framework.as_str() == "iso27001-2022"
-                && l.control == *control
-                && l.requirement.as_str() == *requirement
-        });
-        ids.push(
-            found
-                .and_then(|l| l.id)
-                .ok_or_else(|| invalid!("the demo has no link {control} → {requirement}"))?,
-        );
     }
     let on = session.clock.today;
     session.store().apply(&[Change::ReviewLinks {

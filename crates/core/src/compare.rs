@@ -710,6 +710,16 @@ fn via(lib: &Library, finds: &[&Finds]) -> Vec<FrameworkId> {
         .collect()
 }
 
+/// The names of the frameworks inferred chains pass through, as an English list.
+fn via_names(lib: &Library, via: &[FrameworkId]) -> String {
+    let names: Vec<&str> = via
+        .iter()
+        .filter_map(|id| lib.resolve(id.as_str()))
+        .map(|f| f.meta.name.as_str())
+        .collect();
+    join_and(&names)
+}
+
 /// How the two editions are linked: overlap both ways, domain rows and the mapping table,
 /// from stated mappings when any link them, else inferred through one other framework.
 struct Linkage {
@@ -747,15 +757,10 @@ fn linkage(lib: &Library, ia: usize, ib: usize, names: (&str, &str)) -> Linkage 
     let via = via(lib, &[&ab, &ba]);
     let mut rule = overlap_rule(inferred);
     if inferred {
-        let names: Vec<&str> = via
-            .iter()
-            .filter_map(|id| lib.resolve(id.as_str()))
-            .map(|f| f.meta.name.as_str())
-            .collect();
         rule.push_str(&format!(
             " No mapping links these two directly, so every figure here is inferred through one \
              other framework ({}) and is an estimate, not a stated mapping.",
-            join_and(&names)
+            via_names(lib, &via)
         ));
     }
     let mut o = Overlap {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{ChooseWhen, DomainRow, Finds, Linkage, Overlap, best, join_and};
+use super::{ChooseWhen, DomainRow, Finds, Linkage, Overlap, best, join_and, via_names};
 use crate::crosswalk::OverlapCount;
 use crate::framework::Framework;
 use crate::library::Library;
@@ -48,13 +48,10 @@ fn basis(lib: &Library, o: &Overlap) -> String {
     if !o.inferred {
         return String::new();
     }
-    let names: Vec<&str> = o
-        .via
-        .iter()
-        .filter_map(|id| lib.resolve(id.as_str()))
-        .map(|f| f.meta.name.as_str())
-        .collect();
-    format!(" (inferred through {}, so an estimate)", join_and(&names))
+    format!(
+        " (inferred through {}, so an estimate)",
+        via_names(lib, &o.via)
+    )
 }
 
 fn pct(n: usize, total: usize) -> f64 {
